@@ -1,0 +1,462 @@
+"""Store services: applications in and out of the database, checks with stored calls and confirmations.
+
+Everything here takes a `db.session.Database` (or a Session) from the caller; nothing is global.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from db import models as m
+from db.session import Database
+
+from . import exchange
+from .engine import OUTCOME_MET, OUTCOME_NOT_MET, CheckResult, Confirmation, evaluate
+from .packs import Call, all_packs, get_pack
+
+SQLITE_INT_MAX = 2**63 - 1
+
+
+class StoreError(ValueError):
+    """A refused store operation; the message is Chinese and says what and where."""
+
+
+# ------------------------------------------------------------------ dict -> rows
+
+def _d(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _check_int_ranges(doc: dict, source: str) -> None:
+    # SQLite and PostgreSQL integers are 64-bit; the schema has no upper bound.
+    def walk(node, path):
+        if isinstance(node, bool):
+            return
+        if isinstance(node, int) and abs(node) > SQLITE_INT_MAX:
+            raise StoreError(f"{source}{exchange.json_path(path)}: 数值 {node} 超出可存储的范围")
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, path + [k])
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, path + [i])
+    walk(doc, [])
+
+
+def _fill(app: m.Application, doc: dict) -> None:
+    app.region = doc["region"]
+    app.call_id = doc.get("call")
+    app.name = doc["name"]
+    app.industry = doc["industry"]
+    app.county = doc["county"]
+    app.submitted_at = doc["submitted_at"]
+    app.tier_requested = doc.get("tier_requested")
+    app.previously_pilot = doc.get("previously_pilot")
+    app.provincial_recognized = doc.get("provincial_recognized")
+    app.established_on = _d(doc.get("established_on"))
+    app.goals = doc.get("goals")
+    app.research_directions = doc.get("research_directions")
+    app.investment_wan = doc.get("investment_wan")
+    app.tech_staff_total = doc.get("tech_staff_total")
+    app.cooperation_results = doc.get("cooperation_results")
+    app.contact = doc.get("contact")
+    app.materials_listed = "materials" in doc
+
+    org = doc["organization"]
+    sec = org.get("secretariat")
+    app.secretariat_present = sec is not None
+    sec = sec or {}
+    app.secretariat_address = sec.get("address")
+    app.secretariat_in_lead_unit = sec.get("in_lead_unit")
+    app.secretariat_full_time_staff = sec.get("full_time_staff")
+    app.secretariat_office_area_m2 = sec.get("office_area_m2")
+    app.external_liability_body = org.get("external_liability_body")
+    app.legal_entity_registered = org.get("legal_entity_registered")
+
+    rec = doc.get("recommendation")
+    app.recommendation_present = rec is not None
+    rec = rec or {}
+    app.recommended = rec.get("recommended")
+    app.recommendation_opinion = rec.get("opinion")
+    app.recommendation_by = rec.get("by")
+    app.recommendation_on = _d(rec.get("on"))
+
+    ag = doc["agreement"]
+    app.agreement = m.Agreement(
+        signed_on=_d(ag.get("signed_on")), effective_on=_d(ag.get("effective_on")),
+        expires_on=_d(ag.get("expires_on")), signed_by_legal_reps=ag["signed_by_legal_reps"],
+        sealed=ag["sealed"], innovation_goals=ag.get("innovation_goals"), task_division=ag.get("task_division"),
+        ip_terms=ag.get("ip_terms"), breach_terms=ag.get("breach_terms"))
+    app.systems = m.Systems(**{k: doc["systems"].get(k) for k in SYSTEM_KEYS})
+
+    app.members = [_member(i, md) for i, md in enumerate(doc["members"])]
+    holders = []
+    for body in ("council", "expert_committee"):
+        for i, h in enumerate(org.get(body) or []):
+            holders.append(m.OfficeHolder(body=body, position=i, name=h["name"], unit=h["unit"],
+                                          title=h.get("title"), role=h["role"], phone=h.get("phone"),
+                                          email=h.get("email")))
+    app.office_holders = holders
+    app.materials = [m.MaterialReceipt(position=i, code=x["code"], received=x["received"], copies=x.get("copies"),
+                                       note=x.get("note")) for i, x in enumerate(doc.get("materials") or [])]
+
+
+SYSTEM_KEYS = ("charter", "funding_management", "funding_supervision", "project_management", "confidentiality",
+               "iur_cooperation", "council_rules", "rd_management", "open_membership", "results_diffusion")
+MEMBER_SCALARS = ("name", "uscc", "kind", "role", "in_region", "legal_rep", "address", "chain_segment",
+                  "research_direction", "employees", "rd_staff", "senior_titles", "revenue_wan", "rd_spend_wan",
+                  "enterprise_class", "projects_municipal_or_above", "high_level_talent", "integrity_ok", "contact")
+
+
+def _member(i: int, md: dict) -> m.Member:
+    mem = m.Member(position=i, platforms_listed="platforms" in md, **{k: md.get(k) for k in MEMBER_SCALARS})
+    mem.platforms = [m.Platform(position=j, name=p["name"], level=p["level"], kind=p.get("kind"),
+                                approved_by=p.get("approved_by"), approved_on=_d(p.get("approved_on")))
+                     for j, p in enumerate(md.get("platforms") or [])]
+    return mem
+
+
+# ------------------------------------------------------------------ rows -> dict (schema key order)
+
+def _put(d: dict, key: str, value) -> None:
+    if value is not None:
+        d[key] = value
+
+
+def _num(value):
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _doc_from_parts(app, agreement, systems, members, platforms_by_member, holders, materials) -> dict:
+    d: dict = {"format": exchange.FORMAT_ID, "id": app.id, "region": app.region}
+    _put(d, "call", app.call_id)
+    d["name"] = app.name
+    d["industry"] = app.industry
+    _put(d, "tier_requested", app.tier_requested)
+    _put(d, "previously_pilot", app.previously_pilot)
+    _put(d, "provincial_recognized", app.provincial_recognized)
+    d["county"] = app.county
+    _put(d, "established_on", _iso(app.established_on))
+    d["submitted_at"] = app.submitted_at
+    _put(d, "goals", app.goals)
+    _put(d, "research_directions", app.research_directions)
+    _put(d, "investment_wan", _num(app.investment_wan))
+    _put(d, "tech_staff_total", app.tech_staff_total)
+    _put(d, "cooperation_results", app.cooperation_results)
+    _put(d, "contact", app.contact)
+
+    out_members = []
+    for mem in members:
+        md: dict = {}
+        for k in MEMBER_SCALARS:
+            v = getattr(mem, k)
+            _put(md, k, _num(v) if k in ("revenue_wan", "rd_spend_wan") else v)
+        if mem.platforms_listed:
+            pls = []
+            for p in platforms_by_member.get(mem.id, []):
+                pd = {"name": p.name, "level": p.level}
+                _put(pd, "kind", p.kind)
+                _put(pd, "approved_by", p.approved_by)
+                _put(pd, "approved_on", _iso(p.approved_on))
+                pls.append(pd)
+            # key order follows the schema; `platforms` comes after enterprise_class
+            md = _reorder_member(md, pls)
+        out_members.append(md)
+    d["members"] = out_members
+
+    org: dict = {"council": [], "expert_committee": []}
+    for h in holders:
+        hd = {"name": h.name, "unit": h.unit}
+        _put(hd, "title", h.title)
+        hd["role"] = h.role
+        _put(hd, "phone", h.phone)
+        _put(hd, "email", h.email)
+        org[h.body].append(hd)
+    if app.secretariat_present:
+        sec: dict = {}
+        _put(sec, "address", app.secretariat_address)
+        _put(sec, "in_lead_unit", app.secretariat_in_lead_unit)
+        _put(sec, "full_time_staff", app.secretariat_full_time_staff)
+        _put(sec, "office_area_m2", _num(app.secretariat_office_area_m2))
+        org["secretariat"] = sec
+    else:
+        org["secretariat"] = None
+    _put(org, "external_liability_body", app.external_liability_body)
+    _put(org, "legal_entity_registered", app.legal_entity_registered)
+    d["organization"] = org
+
+    ag: dict = {"signed_on": _iso(agreement.signed_on)}
+    _put(ag, "effective_on", _iso(agreement.effective_on))
+    ag["expires_on"] = _iso(agreement.expires_on)
+    ag["signed_by_legal_reps"] = agreement.signed_by_legal_reps
+    ag["sealed"] = agreement.sealed
+    for k in ("innovation_goals", "task_division", "ip_terms", "breach_terms"):
+        _put(ag, k, getattr(agreement, k))
+    d["agreement"] = ag
+    sysd: dict = {}
+    for k in SYSTEM_KEYS:
+        _put(sysd, k, getattr(systems, k))
+    d["systems"] = sysd
+
+    if app.materials_listed:
+        mats = []
+        for x in materials:
+            xd = {"code": x.code, "received": x.received}
+            _put(xd, "copies", x.copies)
+            _put(xd, "note", x.note)
+            mats.append(xd)
+        d["materials"] = mats
+    if app.recommendation_present:
+        rd: dict = {}
+        _put(rd, "recommended", app.recommended)
+        _put(rd, "opinion", app.recommendation_opinion)
+        _put(rd, "by", app.recommendation_by)
+        _put(rd, "on", _iso(app.recommendation_on))
+        d["recommendation"] = rd
+    return exchange.canonical(d)
+
+
+def _reorder_member(md: dict, platforms: list) -> dict:
+    md = dict(md)
+    md["platforms"] = platforms
+    return md  # exchange.canonical() puts every key in schema order
+
+
+def to_document(app: m.Application) -> dict:
+    """One stored application as an exchange-format dict (canonical key order)."""
+    return _doc_from_parts(app, app.agreement, app.systems, app.members,
+                           {mem.id: mem.platforms for mem in app.members},
+                           app.office_holders, app.materials)
+
+
+# ------------------------------------------------------------------ services
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return f"导入完成：新增 {len(self.created)} 份，更新 {len(self.updated)} 份"
+
+
+def _now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+def ensure_calls(session: Session) -> None:
+    """Every pack's calls exist in the database (the office may add more)."""
+    existing = set(session.scalars(select(m.Call.id)))
+    for pack in all_packs().values():
+        for c in pack.calls:
+            if c.id not in existing:
+                session.add(m.Call(id=c.id, region=pack.id, name=c.name, deadline=c.deadline, note=c.note,
+                                   from_pack=True))
+
+
+def calls_for(session: Session, region: str) -> dict[str, Call]:
+    rows = session.scalars(select(m.Call).where(m.Call.region == region))
+    calls = {c.id: c for c in get_pack(region).calls}
+    for r in rows:
+        calls[r.id] = Call(r.id, r.region, r.name, r.deadline, r.note or "")
+    return calls
+
+
+def add_call(db: Database, region: str, call_id: str, name: str, deadline: datetime | None, note: str = "") -> None:
+    get_pack(region)
+    with db.Session.begin() as s:
+        if s.get(m.Call, call_id) is not None:
+            raise StoreError(f"申报批次「{call_id}」已存在")
+        s.add(m.Call(id=call_id, region=region, name=name, deadline=deadline, note=note, from_pack=False))
+
+
+def _confirmations(session: Session, app_id: str) -> dict[str, Confirmation]:
+    rows = session.scalars(select(m.Confirmation).where(m.Confirmation.application_id == app_id))
+    return {r.rule: Confirmation(r.rule, r.outcome, r.by, r.at.isoformat(timespec="minutes"), r.note or "")
+            for r in rows}
+
+
+def _refresh_summary(session: Session, app: m.Application, doc: dict | None = None) -> CheckResult:
+    doc = doc or to_document(app)
+    result = evaluate(doc, calls=calls_for(session, app.region), confirmations=_confirmations(session, app.id))
+    app.n_fail = result.counts["fail"]
+    app.n_warn = result.counts["warn"]
+    app.n_manual = result.counts["manual"]
+    app.eligible = result.eligible
+    return result
+
+
+def save_document(session: Session, doc: dict, source: str = "") -> bool:
+    """Insert or update one validated application inside the caller's transaction. True if created."""
+    _check_int_ranges(doc, source)
+    get_pack(doc["region"])
+    app = session.get(m.Application, doc["id"])
+    created = app is None
+    now = _now()
+    if created:
+        app = m.Application(id=doc["id"], created_at=now, version=1)
+        session.add(app)
+    else:
+        app.version = (app.version or 0) + 1
+        # replace children wholesale: the document is the whole truth about them
+        app.members.clear()
+        app.office_holders.clear()
+        app.materials.clear()
+        session.flush()
+    app.updated_at = now
+    _fill(app, doc)
+    session.flush()
+    _refresh_summary(session, app, doc)
+    return created
+
+
+def import_documents(db: Database, docs: Iterable[tuple[str, dict]]) -> ImportReport:
+    """Import (source, doc) pairs in ONE transaction: all land or none do."""
+    report = ImportReport()
+    with db.Session.begin() as s:
+        ensure_calls(s)
+        for source, doc in docs:
+            if save_document(s, doc, f"{source}: " if source else ""):
+                report.created.append(doc["id"])
+            else:
+                report.updated.append(doc["id"])
+    return report
+
+
+def import_files(db: Database, paths: Iterable[str | Path]) -> ImportReport:
+    """Parse and validate every file first; then write them all in one transaction."""
+    docs, problems, seen = [], [], {}
+    for p in paths:
+        try:
+            doc = exchange.read_file(p)
+        except exchange.ApplicationFormatError as exc:
+            problems.extend(exc.problems)
+            continue
+        if doc["id"] in seen:
+            problems.append(f"{p}: id {doc['id']} 与 {seen[doc['id']]} 重复")
+            continue
+        seen[doc["id"]] = str(p)
+        docs.append((str(p), doc))
+    if problems:
+        raise exchange.ApplicationFormatError(problems)
+    return import_documents(db, docs)
+
+
+def get_document(session: Session, app_id: str) -> dict:
+    app = session.get(m.Application, app_id)
+    if app is None:
+        raise StoreError(f"没有 id 为 {app_id} 的申报")
+    return to_document(app)
+
+
+def export_json(db: Database, app_id: str) -> str:
+    with db.Session() as s:
+        return exchange.dumps(get_document(s, app_id))
+
+
+def iter_documents(session: Session, ids: list[str] | None = None, batch: int = 500) -> Iterator[dict]:
+    """Stored applications as documents, loaded in batches with one query per table (fast for thousands)."""
+    q = select(m.Application.id).order_by(m.Application.id)
+    all_ids = ids if ids is not None else list(session.scalars(q))
+    for start in range(0, len(all_ids), batch):
+        chunk = all_ids[start:start + batch]
+        apps = {a.id: a for a in session.scalars(select(m.Application).where(m.Application.id.in_(chunk)))}
+        ags = {a.application_id: a for a in session.scalars(select(m.Agreement).where(
+            m.Agreement.application_id.in_(chunk)))}
+        sy = {a.application_id: a for a in session.scalars(select(m.Systems).where(
+            m.Systems.application_id.in_(chunk)))}
+        members: dict[str, list] = {}
+        for mem in session.scalars(select(m.Member).where(m.Member.application_id.in_(chunk))
+                                   .order_by(m.Member.application_id, m.Member.position)):
+            members.setdefault(mem.application_id, []).append(mem)
+        member_ids = [mem.id for lst in members.values() for mem in lst if mem.platforms_listed]
+        plats: dict[int, list] = {}
+        for i in range(0, len(member_ids), 900):
+            for p in session.scalars(select(m.Platform).where(m.Platform.member_id.in_(member_ids[i:i + 900]))
+                                     .order_by(m.Platform.member_id, m.Platform.position)):
+                plats.setdefault(p.member_id, []).append(p)
+        holders: dict[str, list] = {}
+        for h in session.scalars(select(m.OfficeHolder).where(m.OfficeHolder.application_id.in_(chunk))
+                                 .order_by(m.OfficeHolder.application_id, m.OfficeHolder.body,
+                                           m.OfficeHolder.position)):
+            holders.setdefault(h.application_id, []).append(h)
+        mats: dict[str, list] = {}
+        for x in session.scalars(select(m.MaterialReceipt).where(m.MaterialReceipt.application_id.in_(chunk))
+                                 .order_by(m.MaterialReceipt.application_id, m.MaterialReceipt.position)):
+            mats.setdefault(x.application_id, []).append(x)
+        for app_id in chunk:
+            app = apps.get(app_id)
+            if app is None:
+                continue
+            yield _doc_from_parts(app, ags[app_id], sy[app_id], members.get(app_id, []), plats,
+                                  holders.get(app_id, []), mats.get(app_id, []))
+        session.expunge_all()
+
+
+def check_stored(session: Session, app_id: str) -> CheckResult:
+    doc = get_document(session, app_id)
+    return evaluate(doc, calls=calls_for(session, doc["region"]), confirmations=_confirmations(session, app_id))
+
+
+def check_all(session: Session) -> list[CheckResult]:
+    calls_cache: dict[str, dict] = {}
+    confs: dict[str, dict[str, Confirmation]] = {}
+    for r in session.scalars(select(m.Confirmation)):
+        confs.setdefault(r.application_id, {})[r.rule] = Confirmation(
+            r.rule, r.outcome, r.by, r.at.isoformat(timespec="minutes"), r.note or "")
+    out = []
+    for doc in iter_documents(session):
+        region = doc["region"]
+        if region not in calls_cache:
+            calls_cache[region] = calls_for(session, region)
+        out.append(evaluate(doc, calls=calls_cache[region], confirmations=confs.get(doc["id"])))
+    return out
+
+
+def confirm(db: Database, app_id: str, rule: str, outcome: str = OUTCOME_MET, by: str = "", note: str = "",
+            at: datetime | None = None) -> CheckResult:
+    """Record a person's judgement of a manual item; returns the new check result."""
+    if outcome not in (OUTCOME_MET, OUTCOME_NOT_MET):
+        raise StoreError(f"确认结果应为 {OUTCOME_MET} 或 {OUTCOME_NOT_MET}")
+    if not by.strip():
+        raise StoreError("请填写确认人")
+    with db.Session.begin() as s:
+        app = s.get(m.Application, app_id)
+        if app is None:
+            raise StoreError(f"没有 id 为 {app_id} 的申报")
+        pack = get_pack(app.region)
+        if not any(r.id == rule and r.kind == "manual" for r in pack.rules):
+            raise StoreError(f"规则 {rule} 不是{pack.region_name}规则包中需人工确认的项目")
+        row = s.scalar(select(m.Confirmation).where(m.Confirmation.application_id == app_id,
+                                                    m.Confirmation.rule == rule))
+        if row is None:
+            row = m.Confirmation(application_id=app_id, rule=rule)
+            s.add(row)
+        row.outcome, row.by, row.note, row.at = outcome, by.strip(), note, at or _now()
+        s.flush()
+        return _refresh_summary(s, app)
+
+
+def unconfirm(db: Database, app_id: str, rule: str) -> CheckResult:
+    with db.Session.begin() as s:
+        s.execute(delete(m.Confirmation).where(m.Confirmation.application_id == app_id,
+                                               m.Confirmation.rule == rule))
+        app = s.get(m.Application, app_id)
+        if app is None:
+            raise StoreError(f"没有 id 为 {app_id} 的申报")
+        return _refresh_summary(s, app)
+
+
+def count_applications(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(m.Application)) or 0
