@@ -226,12 +226,12 @@ def load_pack(path: str | Path) -> Pack:
 
 def _check_params(params: dict, kind: str, rid: str, codes: set[str], fail) -> None:
     spec = KINDS[kind]
-    for req in spec.required:
-        if req not in params:
-            fail(f"规则 {rid}（{kind}）缺少参数「{req}」", rid, "kind")
     for key in params:
         if key not in spec.required and key not in spec.optional:
             fail(f"规则 {rid}（{kind}）有未知参数「{key}」", rid, key)
+    for req in spec.required:
+        if req not in params:
+            fail(f"规则 {rid}（{kind}）缺少参数「{req}」", rid, "kind")
     if "of" in params and kind in ("min_count", "max_count", "range") and params["of"] not in SELECTORS:
         fail(f"规则 {rid} 的统计对象「{params['of']}」未知（可用：{', '.join(sorted(SELECTORS))}）", rid, "of")
     if kind == "uscc_valid" and params.get("of", "members") not in ("members", "lead"):

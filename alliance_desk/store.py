@@ -321,6 +321,50 @@ def save_document(session: Session, doc: dict, source: str = "") -> bool:
     return created
 
 
+class ConflictError(StoreError):
+    """Someone else saved the application since it was opened (optimistic locking)."""
+
+
+@dataclass
+class Draft:
+    """An application as the editor holds it: the document plus what was typed but is not yet valid."""
+    doc: dict
+    invalid: dict[str, str]
+    version: int
+
+
+def load_draft(session: Session, app_id: str) -> Draft:
+    app = session.get(m.Application, app_id)
+    if app is None:
+        raise StoreError(f"没有 id 为 {app_id} 的申报")
+    return Draft(to_document(app), dict(app.drafts or {}), app.version)
+
+
+def save_draft(db: Database, doc: dict, invalid: dict[str, str] | None = None,
+               expected_version: int | None = None) -> int:
+    """Autosave from the editor, in one transaction. `doc` must have the right types but may break
+    schema constraints (a draft); raw text that is not yet a valid value goes in `invalid`.
+    Returns the new version; raises ConflictError if someone else saved in between."""
+    with db.Session.begin() as s:
+        app = s.get(m.Application, doc["id"])
+        if expected_version is not None and app is not None and app.version != expected_version:
+            raise ConflictError(f"「{app.name}」已被其他人修改（版本 {app.version}，您打开的是版本 {expected_version}）"
+                                "，请重新载入后再编辑")
+        ensure_calls(s)
+        save_document(s, doc)
+        app = s.get(m.Application, doc["id"])
+        app.drafts = dict(invalid) if invalid else None
+        return app.version
+
+
+def delete_application(db: Database, app_id: str) -> None:
+    with db.Session.begin() as s:
+        app = s.get(m.Application, app_id)
+        if app is None:
+            raise StoreError(f"没有 id 为 {app_id} 的申报")
+        s.delete(app)
+
+
 def import_documents(db: Database, docs: Iterable[tuple[str, dict]]) -> ImportReport:
     """Import (source, doc) pairs in ONE transaction: all land or none do."""
     report = ImportReport()

@@ -72,6 +72,8 @@ class Application(Base):
     recommendation_on: Mapped[date | None] = mapped_column(Date)
 
     # office bookkeeping, not part of the exchange format
+    # what the clerk typed that is not yet a valid value (JSON path -> raw text); kept, never dropped
+    drafts: Mapped[Any] = mapped_column(JSONValue, nullable=True)
     stage: Mapped[str | None] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 17:51:04.647588
+Create Date: 2026-11-22 17:54:28.812589
 """
 from alembic import op
 import sqlalchemy as sa
@@ -47,6 +47,7 @@ def upgrade() -> None:
     sa.Column('recommendation_opinion', sa.Text(), nullable=True),
     sa.Column('recommendation_by', sa.Text(), nullable=True),
     sa.Column('recommendation_on', sa.Date(), nullable=True),
+    sa.Column('drafts', sa.JSON(none_as_null=True), nullable=True),
     sa.Column('stage', sa.String(length=64), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
