@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 from .paths import resource
 
 FORMAT_ID = "alliance-desk/application@1"
+_SUBMITTED = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
 
 _TYPE_NAMES = {
     "string": "字符串", "integer": "整数", "number": "数字", "boolean": "布尔值（true/false）",
@@ -130,10 +132,13 @@ def validate_document(doc: Any) -> list[str]:
         for parts, msg in _messages(error):
             found.append((json_path(parts), msg))
     # The schema's pattern admits impossible calendar values; a deadline cannot be judged on them.
+    # (Python's `$` also lets a trailing newline through the pattern.)
     if isinstance(doc, dict) and isinstance(doc.get("submitted_at"), str):
         s = doc["submitted_at"]
-        if len(s) == 16 and s[10] == "T" and s[:4].isdigit():
+        if _SUBMITTED.match(s):
             try:
+                if not _SUBMITTED.fullmatch(s):
+                    raise ValueError
                 datetime.strptime(s, "%Y-%m-%dT%H:%M")
             except ValueError:
                 found.append(("submitted_at", f"{_show(s)} 不是有效的日期时间"))
