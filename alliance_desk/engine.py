@@ -64,14 +64,16 @@ def _clause(pack: Pack, clause: str) -> str:
 
 
 def evaluate(doc: dict, pack: Pack | None = None, calls: dict[str, Call] | None = None,
-             confirmations: dict[str, Confirmation] | None = None) -> CheckResult:
-    """Judge `doc` (a schema-valid application dict). `calls` defaults to the pack's own calls."""
+             confirmations: dict[str, Confirmation] | None = None,
+             uscc_problems: list[str | None] | None = None) -> CheckResult:
+    """Judge `doc` (a schema-valid application dict). `calls` defaults to the pack's own calls;
+    `uscc_problems` (one verdict per member, as stored) spares re-checking every USCC."""
     pack = pack or get_pack(doc["region"])
     if calls is None:
         calls = {c.id: c for c in pack.calls}
     confirmations = confirmations or {}
     ctx = Context(pack=pack, calls=calls)
-    view = AppView(doc)
+    view = AppView(doc, uscc_problems)
 
     exempt: tuple[str, str] | None = None
     items: list[Item] = []

@@ -275,6 +275,7 @@ def _check_params(params: dict, kind: str, rid: str, codes: set[str], fail) -> N
             _check_params({k: v for k, v in sub.items() if k != "kind"}, sk, rid, codes, fail)
 
 
+@lru_cache(maxsize=1)
 def regions_dir() -> Path:
     return resource("regions")
 

@@ -76,12 +76,13 @@ CLASS_LABELS = {
 class AppView:
     """Derived facts of one application, computed once per evaluation."""
 
-    def __init__(self, doc: dict):
+    def __init__(self, doc: dict, uscc_problems: list[str | None] | None = None):
         self.doc = doc
         self.members: list[dict] = doc.get("members") or []
         self.lead_index = next((i for i, m in enumerate(self.members) if m.get("role") == "lead"), None)
         self.lead = self.members[self.lead_index] if self.lead_index is not None else None
-        self._uscc: list[str | None] | None = None
+        # the store passes the verdicts it computed with python-stdnum at save time
+        self._uscc = uscc_problems
 
     def get(self, path: str) -> Any:
         node: Any = self.doc

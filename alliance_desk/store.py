@@ -4,18 +4,21 @@ Everything here takes a `db.session.Database` (or a Session) from the caller; no
 """
 from __future__ import annotations
 
+import json
+from types import SimpleNamespace
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import JSON, Boolean, delete, func, select
+from sqlalchemy.orm import Session, selectinload
 
 from db import models as m
 from db.session import Database
 
 from . import exchange
+from . import uscc as uscc_mod
 from .engine import OUTCOME_MET, OUTCOME_NOT_MET, CheckResult, Confirmation, evaluate
 from .packs import Call, all_packs, get_pack
 
@@ -32,7 +35,9 @@ def _d(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def _iso(value: date | None) -> str | None:
+def _iso(value: date | str | None) -> str | None:
+    if isinstance(value, str):  # raw SQLite read: already ISO text
+        return value
     return value.isoformat() if value else None
 
 
@@ -118,7 +123,8 @@ MEMBER_SCALARS = ("name", "uscc", "kind", "role", "in_region", "legal_rep", "add
 
 
 def _member(i: int, md: dict) -> m.Member:
-    mem = m.Member(position=i, platforms_listed="platforms" in md, **{k: md.get(k) for k in MEMBER_SCALARS})
+    mem = m.Member(position=i, platforms_listed="platforms" in md, uscc_error=uscc_mod.problem(md.get("uscc")),
+                   **{k: md.get(k) for k in MEMBER_SCALARS})
     mem.platforms = [m.Platform(position=j, name=p["name"], level=p["level"], kind=p.get("kind"),
                                 approved_by=p.get("approved_by"), approved_on=_d(p.get("approved_on")))
                      for j, p in enumerate(md.get("platforms") or [])]
@@ -138,7 +144,9 @@ def _num(value):
     return value
 
 
-def _doc_from_parts(app, agreement, systems, members, platforms_by_member, holders, materials) -> dict:
+def _app_document(app, agreement, systems) -> dict:
+    """The application-level part of a document; members, office holders and materials are
+    appended by the caller (full or lean reader)."""
     d: dict = {"format": exchange.FORMAT_ID, "id": app.id, "region": app.region}
     _put(d, "call", app.call_id)
     d["name"] = app.name
@@ -155,34 +163,9 @@ def _doc_from_parts(app, agreement, systems, members, platforms_by_member, holde
     _put(d, "tech_staff_total", app.tech_staff_total)
     _put(d, "cooperation_results", app.cooperation_results)
     _put(d, "contact", app.contact)
-
-    out_members = []
-    for mem in members:
-        md: dict = {}
-        for k in MEMBER_SCALARS:
-            v = getattr(mem, k)
-            _put(md, k, _num(v) if k in ("revenue_wan", "rd_spend_wan") else v)
-        if mem.platforms_listed:
-            pls = []
-            for p in platforms_by_member.get(mem.id, []):
-                pd = {"name": p.name, "level": p.level}
-                _put(pd, "kind", p.kind)
-                _put(pd, "approved_by", p.approved_by)
-                _put(pd, "approved_on", _iso(p.approved_on))
-                pls.append(pd)
-            # key order follows the schema; `platforms` comes after enterprise_class
-            md = _reorder_member(md, pls)
-        out_members.append(md)
-    d["members"] = out_members
+    d["members"] = []
 
     org: dict = {"council": [], "expert_committee": []}
-    for h in holders:
-        hd = {"name": h.name, "unit": h.unit}
-        _put(hd, "title", h.title)
-        hd["role"] = h.role
-        _put(hd, "phone", h.phone)
-        _put(hd, "email", h.email)
-        org[h.body].append(hd)
     if app.secretariat_present:
         sec: dict = {}
         _put(sec, "address", app.secretariat_address)
@@ -208,15 +191,8 @@ def _doc_from_parts(app, agreement, systems, members, platforms_by_member, holde
     for k in SYSTEM_KEYS:
         _put(sysd, k, getattr(systems, k))
     d["systems"] = sysd
-
     if app.materials_listed:
-        mats = []
-        for x in materials:
-            xd = {"code": x.code, "received": x.received}
-            _put(xd, "copies", x.copies)
-            _put(xd, "note", x.note)
-            mats.append(xd)
-        d["materials"] = mats
+        d["materials"] = []
     if app.recommendation_present:
         rd: dict = {}
         _put(rd, "recommended", app.recommended)
@@ -224,13 +200,39 @@ def _doc_from_parts(app, agreement, systems, members, platforms_by_member, holde
         _put(rd, "by", app.recommendation_by)
         _put(rd, "on", _iso(app.recommendation_on))
         d["recommendation"] = rd
-    return exchange.canonical(d)
+    return d
 
 
-def _reorder_member(md: dict, platforms: list) -> dict:
-    md = dict(md)
-    md["platforms"] = platforms
-    return md  # exchange.canonical() puts every key in schema order
+def _doc_from_parts(app, agreement, systems, members, platforms_by_member, holders, materials) -> dict:
+    d = _app_document(app, agreement, systems)
+    for mem in members:
+        md: dict = {}
+        for k in MEMBER_SCALARS:
+            v = getattr(mem, k)
+            _put(md, k, _num(v) if k in ("revenue_wan", "rd_spend_wan") else v)
+        if mem.platforms_listed:
+            pls = []
+            for p in platforms_by_member.get(mem.id, []):
+                pd = {"name": p.name, "level": p.level}
+                _put(pd, "kind", p.kind)
+                _put(pd, "approved_by", p.approved_by)
+                _put(pd, "approved_on", _iso(p.approved_on))
+                pls.append(pd)
+            md["platforms"] = pls
+        d["members"].append(md)
+    for h in holders:
+        hd = {"name": h.name, "unit": h.unit}
+        _put(hd, "title", h.title)
+        hd["role"] = h.role
+        _put(hd, "phone", h.phone)
+        _put(hd, "email", h.email)
+        d["organization"][h.body].append(hd)
+    for x in materials:
+        xd = {"code": x.code, "received": x.received}
+        _put(xd, "copies", x.copies)
+        _put(xd, "note", x.note)
+        d["materials"].append(xd)
+    return exchange.canonical(d)  # schema key order, e.g. `platforms` inside each member
 
 
 def to_document(app: m.Application) -> dict:
@@ -453,18 +455,131 @@ def check_stored(session: Session, app_id: str) -> CheckResult:
     return evaluate(doc, calls=calls_for(session, doc["region"]), confirmations=_confirmations(session, app_id))
 
 
+def _raw_rows(conn, stmt) -> list[tuple]:
+    """Plain DBAPI tuples for a parameterless SELECT: no Row objects, no result processing
+    (booleans come back as 0/1 on SQLite, JSON as text; callers convert what they use)."""
+    sql = str(stmt.compile(dialect=conn.dialect))
+    cur = conn.connection.cursor()
+    try:
+        cur.execute(sql)
+        return cur.fetchall()
+    finally:
+        cur.close()
+
+
+def _raw_objects(conn, model, decode_json) -> list[SimpleNamespace]:
+    """Every row of `model`'s table as attribute objects, converted just enough for `_app_document`
+    (booleans and JSON decoded; dates stay ISO text on SQLite, which `_iso` accepts)."""
+    table = model.__table__
+    names = [c.key for c in table.columns]
+    bools = [i for i, c in enumerate(table.columns) if isinstance(c.type, Boolean)]
+    jsons = [i for i, c in enumerate(table.columns) if isinstance(c.type, JSON)]
+    out = []
+    for row in _raw_rows(conn, select(table)):
+        row = list(row)
+        for i in bools:
+            if row[i] is not None:
+                row[i] = bool(row[i])
+        for i in jsons:
+            row[i] = decode_json(row[i])
+        out.append(SimpleNamespace(**dict(zip(names, row))))
+    return out
+
+
+def _bool(v):
+    return None if v is None else bool(v)
+
+
+def _json(v):
+    return json.loads(v) if isinstance(v, str) else v
+
+
+def _member_fields_for_rules() -> list[str]:
+    """Member fields any loaded pack's rules read (all_members), besides those every kind uses."""
+    needed = {"name", "uscc", "kind", "role", "in_region", "enterprise_class"}
+    for pack in all_packs().values():
+        for rule in pack.rules:
+            checks = rule.params.get("checks", [rule.params]) if rule.kind == "all_of" else [rule.params]
+            needed.update(c["field"] for c in checks if "field" in c and c["field"] in MEMBER_SCALARS)
+    return [k for k in MEMBER_SCALARS if k in needed]
+
+
+def iter_check_inputs(session: Session) -> Iterator[tuple[dict, list]]:
+    """(document, stored USCC verdicts) for every application, reading only what rules need.
+
+    Lean on purpose: checking all applications must stay fast at 5,000 applications and
+    150,000 member units, so each table is read once, in order, without per-value processing.
+    Equal JSON values are decoded once and shared: the documents are for reading only.
+    `iter_documents` is the full-fidelity reader for exports."""
+    conn = session.connection()
+    M, P, H, X = (t.__table__.c for t in (m.Member, m.Platform, m.OfficeHolder, m.MaterialReceipt))
+    fields = _member_fields_for_rules()
+    bool_fields = {"in_region", "integrity_ok"}
+    json_fields = {"enterprise_class", "contact"}
+    decoded: dict[str, object] = {}
+
+    def js(v):
+        if not isinstance(v, str):
+            return v
+        if v not in decoded:
+            decoded[v] = json.loads(v)
+        return decoded[v]
+
+    agreements = {a.application_id: a for a in _raw_objects(conn, m.Agreement, js)}
+    systems = {x.application_id: x for x in _raw_objects(conn, m.Systems, js)}
+    docs = {a.id: _app_document(a, agreements[a.id], systems[a.id]) for a in _raw_objects(conn, m.Application, js)}
+    verdicts: dict[str, list] = {i: [] for i in docs}
+    listed: dict[int, dict] = {}
+    cols = [M.application_id, M.id, M.uscc_error, M.platforms_listed] + [getattr(M, f) for f in fields]
+    n_fixed = 4
+    bool_at = [(f, i) for i, f in enumerate(fields) if f in bool_fields]
+    json_at = [(f, i) for i, f in enumerate(fields) if f in json_fields]
+    for row in _raw_rows(conn, select(*cols).order_by(M.application_id, M.position)):
+        # None values stay in the dict: rules read members with .get(), so None == absent here
+        values = row[n_fixed:]
+        md = dict(zip(fields, values))
+        for f, i in bool_at:
+            if values[i] is not None:
+                md[f] = bool(values[i])
+        for f, i in json_at:
+            md[f] = js(values[i])
+        if row[3]:
+            md["platforms"] = []
+            listed[row[1]] = md
+        docs[row[0]]["members"].append(md)
+        verdicts[row[0]].append(row[2])
+    for mid, name, level in _raw_rows(conn, select(P.member_id, P.name, P.level)
+                                      .order_by(P.member_id, P.position)):
+        if mid in listed:
+            listed[mid]["platforms"].append({"name": name, "level": level})
+    for app_id, body, name, unit, role in _raw_rows(conn, select(H.application_id, H.body, H.name, H.unit, H.role)
+                                                    .order_by(H.application_id, H.body, H.position)):
+        docs[app_id]["organization"][body].append({"name": name, "unit": unit, "role": role})
+    for app_id, received, copies, code in _raw_rows(conn, select(X.application_id, X.received, X.copies, X.code)
+                                                     .order_by(X.application_id, X.position)):
+        x = {"code": code, "received": bool(received)}
+        if copies is not None:
+            x["copies"] = copies
+        docs[app_id].setdefault("materials", []).append(x)
+    session.expunge_all()
+    for app_id in sorted(docs):
+        yield docs[app_id], verdicts[app_id]
+
+
 def check_all(session: Session) -> list[CheckResult]:
+    """Judge every stored application with the stored calls and confirmations."""
     calls_cache: dict[str, dict] = {}
     confs: dict[str, dict[str, Confirmation]] = {}
     for r in session.scalars(select(m.Confirmation)):
         confs.setdefault(r.application_id, {})[r.rule] = Confirmation(
             r.rule, r.outcome, r.by, r.at.isoformat(timespec="minutes"), r.note or "")
     out = []
-    for doc in iter_documents(session):
+    for doc, verdicts in iter_check_inputs(session):
         region = doc["region"]
         if region not in calls_cache:
             calls_cache[region] = calls_for(session, region)
-        out.append(evaluate(doc, calls=calls_cache[region], confirmations=confs.get(doc["id"])))
+        out.append(evaluate(doc, calls=calls_cache[region], confirmations=confs.get(doc["id"]),
+                            uscc_problems=verdicts))
     return out
 
 

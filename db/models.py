@@ -165,6 +165,8 @@ class Member(Base):
     integrity_ok: Mapped[bool | None] = mapped_column(Boolean)
     contact: Mapped[Any] = mapped_column(JSONValue, nullable=True)
     platforms_listed: Mapped[bool] = mapped_column(Boolean, default=False)  # "platforms": [] vs absent
+    # the USCC checksum verdict (NULL = valid), computed at save so checking thousands stays fast
+    uscc_error: Mapped[str | None] = mapped_column(Text)
 
     application: Mapped[Application] = relationship(back_populates="members")
     platforms: Mapped[list[Platform]] = relationship(back_populates="member", cascade="all, delete-orphan",

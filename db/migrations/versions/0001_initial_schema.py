@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 17:54:28.812589
+Create Date: 2026-11-22 18:00:18.026987
 """
 from alembic import op
 import sqlalchemy as sa
@@ -144,6 +144,7 @@ def upgrade() -> None:
     sa.Column('integrity_ok', sa.Boolean(), nullable=True),
     sa.Column('contact', sa.JSON(none_as_null=True), nullable=True),
     sa.Column('platforms_listed', sa.Boolean(), nullable=False),
+    sa.Column('uscc_error', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')
     )
