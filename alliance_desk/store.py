@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from sqlalchemy import JSON, Boolean, delete, func, select
+from sqlalchemy import JSON, Boolean, delete, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from db import models as m
@@ -57,62 +57,69 @@ def _check_int_ranges(doc: dict, source: str) -> None:
     walk(doc, [])
 
 
-def _fill(app: m.Application, doc: dict) -> None:
-    app.region = doc["region"]
-    app.call_id = doc.get("call")
-    app.name = doc["name"]
-    app.industry = doc["industry"]
-    app.county = doc["county"]
-    app.submitted_at = doc["submitted_at"]
-    app.tier_requested = doc.get("tier_requested")
-    app.previously_pilot = doc.get("previously_pilot")
-    app.provincial_recognized = doc.get("provincial_recognized")
-    app.established_on = _d(doc.get("established_on"))
-    app.goals = doc.get("goals")
-    app.research_directions = doc.get("research_directions")
-    app.investment_wan = doc.get("investment_wan")
-    app.tech_staff_total = doc.get("tech_staff_total")
-    app.cooperation_results = doc.get("cooperation_results")
-    app.contact = doc.get("contact")
-    app.materials_listed = "materials" in doc
-
+def _app_values(doc: dict) -> dict:
+    """Column values of the `applications` row for `doc` (children are separate rows)."""
     org = doc["organization"]
     sec = org.get("secretariat")
-    app.secretariat_present = sec is not None
-    sec = sec or {}
-    app.secretariat_address = sec.get("address")
-    app.secretariat_in_lead_unit = sec.get("in_lead_unit")
-    app.secretariat_full_time_staff = sec.get("full_time_staff")
-    app.secretariat_office_area_m2 = sec.get("office_area_m2")
-    app.external_liability_body = org.get("external_liability_body")
-    app.legal_entity_registered = org.get("legal_entity_registered")
-
     rec = doc.get("recommendation")
-    app.recommendation_present = rec is not None
-    rec = rec or {}
-    app.recommended = rec.get("recommended")
-    app.recommendation_opinion = rec.get("opinion")
-    app.recommendation_by = rec.get("by")
-    app.recommendation_on = _d(rec.get("on"))
+    sec_d, rec_d = sec or {}, rec or {}
+    return {
+        "region": doc["region"], "call_id": doc.get("call"), "name": doc["name"], "industry": doc["industry"],
+        "county": doc["county"], "submitted_at": doc["submitted_at"], "tier_requested": doc.get("tier_requested"),
+        "previously_pilot": doc.get("previously_pilot"), "provincial_recognized": doc.get("provincial_recognized"),
+        "established_on": _d(doc.get("established_on")), "goals": doc.get("goals"),
+        "research_directions": doc.get("research_directions"), "investment_wan": doc.get("investment_wan"),
+        "tech_staff_total": doc.get("tech_staff_total"), "cooperation_results": doc.get("cooperation_results"),
+        "contact": doc.get("contact"), "materials_listed": "materials" in doc,
+        "secretariat_present": sec is not None, "secretariat_address": sec_d.get("address"),
+        "secretariat_in_lead_unit": sec_d.get("in_lead_unit"),
+        "secretariat_full_time_staff": sec_d.get("full_time_staff"),
+        "secretariat_office_area_m2": sec_d.get("office_area_m2"),
+        "external_liability_body": org.get("external_liability_body"),
+        "legal_entity_registered": org.get("legal_entity_registered"),
+        "recommendation_present": rec is not None, "recommended": rec_d.get("recommended"),
+        "recommendation_opinion": rec_d.get("opinion"), "recommendation_by": rec_d.get("by"),
+        "recommendation_on": _d(rec_d.get("on")),
+    }
 
+
+def _write_children(session: Session, app_id: str, doc: dict, verdicts: list) -> None:
+    """Insert every child row of `doc` with a handful of executemany statements."""
     ag = doc["agreement"]
-    app.agreement = m.Agreement(
-        signed_on=_d(ag.get("signed_on")), effective_on=_d(ag.get("effective_on")),
-        expires_on=_d(ag.get("expires_on")), signed_by_legal_reps=ag["signed_by_legal_reps"],
-        sealed=ag["sealed"], innovation_goals=ag.get("innovation_goals"), task_division=ag.get("task_division"),
-        ip_terms=ag.get("ip_terms"), breach_terms=ag.get("breach_terms"))
-    app.systems = m.Systems(**{k: doc["systems"].get(k) for k in SYSTEM_KEYS})
-
-    app.members = [_member(i, md) for i, md in enumerate(doc["members"])]
-    holders = []
-    for body in ("council", "expert_committee"):
-        for i, h in enumerate(org.get(body) or []):
-            holders.append(m.OfficeHolder(body=body, position=i, name=h["name"], unit=h["unit"],
-                                          title=h.get("title"), role=h["role"], phone=h.get("phone"),
-                                          email=h.get("email")))
-    app.office_holders = holders
-    app.materials = [m.MaterialReceipt(position=i, code=x["code"], received=x["received"], copies=x.get("copies"),
-                                       note=x.get("note")) for i, x in enumerate(doc.get("materials") or [])]
+    session.execute(insert(m.Agreement), [{
+        "application_id": app_id, "signed_on": _d(ag.get("signed_on")), "effective_on": _d(ag.get("effective_on")),
+        "expires_on": _d(ag.get("expires_on")), "signed_by_legal_reps": ag["signed_by_legal_reps"],
+        "sealed": ag["sealed"], "innovation_goals": ag.get("innovation_goals"),
+        "task_division": ag.get("task_division"), "ip_terms": ag.get("ip_terms"),
+        "breach_terms": ag.get("breach_terms")}])
+    session.execute(insert(m.Systems), [{"application_id": app_id,
+                                         **{k: doc["systems"].get(k) for k in SYSTEM_KEYS}}])
+    members = doc["members"]
+    if members:
+        rows = [{"application_id": app_id, "position": i, "platforms_listed": "platforms" in md,
+                 "uscc_error": verdicts[i], **{k: md.get(k) for k in MEMBER_SCALARS}}
+                for i, md in enumerate(members)]
+        with_platforms = [i for i, md in enumerate(members) if md.get("platforms")]
+        if with_platforms:
+            ids = session.scalars(insert(m.Member).returning(m.Member.id, sort_by_parameter_order=True),
+                                  rows).all()
+            session.execute(insert(m.Platform), [
+                {"member_id": ids[i], "position": j, "name": p["name"], "level": p["level"],
+                 "kind": p.get("kind"), "approved_by": p.get("approved_by"),
+                 "approved_on": _d(p.get("approved_on"))}
+                for i in with_platforms for j, p in enumerate(members[i]["platforms"])])
+        else:
+            session.execute(insert(m.Member), rows)
+    org = doc["organization"]
+    holders = [{"application_id": app_id, "body": body, "position": i, "name": h["name"], "unit": h["unit"],
+                "title": h.get("title"), "role": h["role"], "phone": h.get("phone"), "email": h.get("email")}
+               for body in ("council", "expert_committee") for i, h in enumerate(org.get(body) or [])]
+    if holders:
+        session.execute(insert(m.OfficeHolder), holders)
+    mats = [{"application_id": app_id, "position": i, "code": x["code"], "received": x["received"],
+             "copies": x.get("copies"), "note": x.get("note")} for i, x in enumerate(doc.get("materials") or [])]
+    if mats:
+        session.execute(insert(m.MaterialReceipt), mats)
 
 
 SYSTEM_KEYS = ("charter", "funding_management", "funding_supervision", "project_management", "confidentiality",
@@ -120,15 +127,6 @@ SYSTEM_KEYS = ("charter", "funding_management", "funding_supervision", "project_
 MEMBER_SCALARS = ("name", "uscc", "kind", "role", "in_region", "legal_rep", "address", "chain_segment",
                   "research_direction", "employees", "rd_staff", "senior_titles", "revenue_wan", "rd_spend_wan",
                   "enterprise_class", "projects_municipal_or_above", "high_level_talent", "integrity_ok", "contact")
-
-
-def _member(i: int, md: dict) -> m.Member:
-    mem = m.Member(position=i, platforms_listed="platforms" in md, uscc_error=uscc_mod.problem(md.get("uscc")),
-                   **{k: md.get(k) for k in MEMBER_SCALARS})
-    mem.platforms = [m.Platform(position=j, name=p["name"], level=p["level"], kind=p.get("kind"),
-                                approved_by=p.get("approved_by"), approved_on=_d(p.get("approved_on")))
-                     for j, p in enumerate(md.get("platforms") or [])]
-    return mem
 
 
 # ------------------------------------------------------------------ rows -> dict (schema key order)
@@ -299,27 +297,32 @@ def _refresh_summary(session: Session, app: m.Application, doc: dict | None = No
     return result
 
 
-def save_document(session: Session, doc: dict, source: str = "") -> bool:
-    """Insert or update one validated application inside the caller's transaction. True if created."""
+def save_document(session: Session, doc: dict, source: str = "", calls: dict | None = None) -> bool:
+    """Insert or update one application inside the caller's transaction. True if created.
+
+    Written with Core executemany statements (not the ORM unit of work): an import of
+    thousands of applications is dominated by this function."""
     _check_int_ranges(doc, source)
     get_pack(doc["region"])
-    app = session.get(m.Application, doc["id"])
-    created = app is None
-    now = _now()
+    app_id = doc["id"]
+    verdicts = [uscc_mod.problem(md.get("uscc")) for md in doc["members"]]
+    result = evaluate(doc, calls=calls if calls is not None else calls_for(session, doc["region"]),
+                      confirmations=_confirmations(session, app_id), uscc_problems=verdicts)
+    values = _app_values(doc)
+    values.update(updated_at=_now(), n_fail=result.counts["fail"], n_warn=result.counts["warn"],
+                  n_manual=result.counts["manual"], eligible=result.eligible)
+    A = m.Application.__table__
+    current = session.execute(select(A.c.version).where(A.c.id == app_id)).scalar()
+    created = current is None
     if created:
-        app = m.Application(id=doc["id"], created_at=now, version=1)
-        session.add(app)
+        session.execute(insert(A).values(id=app_id, created_at=values["updated_at"], version=1, **values))
     else:
-        app.version = (app.version or 0) + 1
-        # replace children wholesale: the document is the whole truth about them
-        app.members.clear()
-        app.office_holders.clear()
-        app.materials.clear()
-        session.flush()
-    app.updated_at = now
-    _fill(app, doc)
-    session.flush()
-    _refresh_summary(session, app, doc)
+        # the document is the whole truth about its children: replace them (platforms cascade)
+        for model in (m.Member, m.OfficeHolder, m.MaterialReceipt, m.Agreement, m.Systems):
+            session.execute(delete(model).where(model.__table__.c.application_id == app_id))
+        session.execute(update(A).where(A.c.id == app_id).values(version=current + 1, **values))
+    _write_children(session, app_id, doc, verdicts)
+    session.expire_all()  # ORM objects loaded earlier in this session must not shadow the new rows
     return created
 
 
@@ -372,8 +375,12 @@ def import_documents(db: Database, docs: Iterable[tuple[str, dict]]) -> ImportRe
     report = ImportReport()
     with db.Session.begin() as s:
         ensure_calls(s)
+        calls: dict[str, dict] = {}
         for source, doc in docs:
-            if save_document(s, doc, f"{source}: " if source else ""):
+            region = doc["region"]
+            if region not in calls:
+                calls[region] = calls_for(s, region)
+            if save_document(s, doc, f"{source}: " if source else "", calls[region]):
                 report.created.append(doc["id"])
             else:
                 report.updated.append(doc["id"])
