@@ -238,3 +238,8 @@ class Confirmation(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
     application: Mapped[Application] = relationship(back_populates="confirmations")
+
+
+# Models of later capabilities live in their own modules; importing them here puts every table
+# in Base.metadata for Alembic and for tests.
+from db import models_documents, models_lifecycle, models_review  # noqa: E402,F401
