@@ -76,6 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--screenshot", metavar="FILE.png", help="把主窗口渲染为 PNG 后退出")
     p.add_argument("--size", default="1366x768", help="截图窗口大小，默认 1366x768")
     p.add_argument("--tab", type=int, default=0, help="截图时编辑器显示的标签页序号")
+
+    # Subcommands of later capabilities register themselves (each returns {name: handler}).
+    from . import cli_lifecycle
+
+    COMMANDS.update(cli_lifecycle.register(sub))
     return parser
 
 

@@ -19,7 +19,7 @@ from .rules import KIND_LABELS, KINDS, LEVEL_LABELS, CLASS_LABELS, SELECTORS, ST
 
 COMMON = {"id", "kind", "status", "clause", "text"}
 TOP_LEVEL = {"pack", "industries", "materials", "calls", "stages", "publicity", "validity",
-             "obligations", "scoring", "exports", "rules"}
+             "obligations", "scoring", "exports", "rules", "lifecycle"}
 
 
 class PackError(ValueError):
