@@ -1,0 +1,192 @@
+"""Official documents: one entry point for the CLI and the export dialog.
+
+    from alliance_desk.exports import export
+    result = export(db, "recommendation-table", region="chongqing", call="chongqing-2022",
+                    out="汇总表.xlsx", county=None, ids=None, progress=None)
+
+Kinds (`KINDS`):
+- "recommendation-table" (.xlsx)  — exports/recommendation.py
+- "member-table"         (.xlsx)  — exports/ganzhou_tables.py (Ganzhou 文件5/6/7)
+- "application-form"     (.pdf or .xlsx, by the file name) — exports/forms.py (Ganzhou, Chongqing)
+- "notice"               (.pdf or .docx) — exports/notice.py; options start, days, unit, dated, contact
+- "certificates"         (.pdf)   — exports/certificates.py; options recognized_on (default: each
+                                    application's recorded decision date), mode, printer
+
+`progress(done, total, text)` is called as the export goes; raising from it (the dialog's 取消) stops
+the export and leaves no file behind. Heavy libraries (openpyxl, ReportLab, python-docx) are imported
+by the kind's module when it runs, never at start-up.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+from ..packs import get_pack
+from .common import (PURPOSE_PUBLICITY, PURPOSE_RECOGNIZED, PURPOSE_RECOMMENDED, ExportError, ExportResult,
+                     ProgressFn, decisions, nothing_selected, select_documents, settings)
+
+KINDS = {
+    "recommendation-table": "推荐汇总表（Excel）",
+    "member-table": "成员单位表、理事及秘书处名单、专家咨询委员会名单（Excel）",
+    "application-form": "申请表（PDF 或 Excel）",
+    "notice": "公示（PDF 或 Word）",
+    "certificates": "证书（PDF）",
+}
+PURPOSE = {"recommendation-table": PURPOSE_RECOMMENDED, "member-table": PURPOSE_RECOMMENDED,
+           "application-form": PURPOSE_RECOMMENDED, "notice": PURPOSE_PUBLICITY,
+           "certificates": PURPOSE_RECOGNIZED}
+SUFFIXES = {"recommendation-table": (".xlsx",), "member-table": (".xlsx",), "application-form": (".pdf", ".xlsx"),
+            "notice": (".pdf", ".docx"), "certificates": (".pdf",)}
+
+__all__ = ["KINDS", "ExportError", "ExportResult", "export", "available_kinds", "select_documents"]
+
+
+def available_kinds(region: str) -> list[str]:
+    """The kinds a region's documents include (application forms and member tables exist only where
+    the notice prints them)."""
+    cfg = settings(get_pack(region))
+    out = ["recommendation-table"]
+    if cfg.get("member_tables"):
+        out.append("member-table")
+    if cfg.get("application_form"):
+        out.append("application-form")
+    out += ["notice", "certificates"]
+    return out
+
+
+def call_year(call: str | None, fallback: int) -> int:
+    m = re.search(r"(19|20)\d{2}", call or "")
+    return int(m.group(0)) if m else fallback
+
+
+def export(db, kind: str, region: str, call: str | None, out: str | Path, county: str | None = None,
+           ids: list[str] | None = None, progress: ProgressFn | None = None, **opts) -> ExportResult:
+    if kind not in KINDS:
+        raise ExportError(f"未知的导出类型「{kind}」（可用：{'、'.join(KINDS)}）")
+    pack = get_pack(region)
+    cfg = settings(pack)
+    out = Path(out)
+    if out.suffix.lower() not in SUFFIXES[kind]:
+        raise ExportError(f"{KINDS[kind]}的文件名应以 {' 或 '.join(SUFFIXES[kind])} 结尾：{out.name}")
+    if kind == "member-table" and not cfg.get("member_tables"):
+        raise ExportError(f"{pack.region_name}的通知没有规定成员单位表、理事及专家名单（赣州有）")
+    if kind == "application-form" and not cfg.get("application_form"):
+        raise ExportError(f"{pack.region_name}的通知没有公布申请表样式（赣州、重庆有）")
+    docs = select_documents(db, region, call, county, ids, PURPOSE[kind])
+    if not docs:
+        raise nothing_selected(PURPOSE[kind], region, call, county)
+
+    if kind == "recommendation-table":
+        from .recommendation import write_recommendation_table
+
+        return write_recommendation_table(docs, region, out, recommender=opts.get("recommender") or "",
+                                          contact=opts.get("contact") or "", phone=opts.get("phone") or "",
+                                          progress=progress)
+    if kind == "member-table":
+        from .ganzhou_tables import write_member_tables
+
+        return write_member_tables(docs, out, progress=progress)
+    if kind == "application-form":
+        from .forms import write_application_forms
+
+        return write_application_forms(docs, cfg["application_form"], out, out.suffix.lower().lstrip("."),
+                                       progress=progress)
+    if kind == "notice":
+        from ..workdays import UNIT_CALENDAR, load_calendar
+        from .notice import write_notice
+
+        start = opts.get("start") or date.today()
+        unit = opts.get("unit") or (pack.publicity or {}).get("unit") or "working"
+        calendar = None if unit == UNIT_CALENDAR else load_calendar(db)
+        notice_opts = {k: opts[k] for k in ("days", "unit", "dated", "contact", "authority") if opts.get(k)}
+        return write_notice(docs, region, out, start, calendar, progress=progress,
+                            year=opts.get("year") or call_year(call, start.year), **notice_opts)
+    from .certificates import write_certificates
+
+    # the recognition date: --recognized-on, else each application's recorded decision date
+    decided = decisions(db, [d["id"] for d in docs])
+    dates = opts.get("recognized_on") or {i: d.decided_on for i, d in decided.items()}
+    tiers = {i: d.outcome for i, d in decided.items() if d.outcome in ("demonstration", "pilot")}
+    return write_certificates(db, docs, region, out, dates, mode=opts.get("mode") or "full",
+                              printer=opts.get("printer"), authority=opts.get("authority"), progress=progress,
+                              tiers=tiers)
+
+
+# ------------------------------------------------------------------ what the export dialog offers
+
+KIND_PACKAGE = "package"
+
+
+def dialog_kinds(region: str) -> list[tuple[str, str]]:
+    """(kind, Chinese label) for the export dialog: the region's documents and the submission package."""
+    return [(k, KINDS[k]) for k in available_kinds(region)] + [(KIND_PACKAGE, "上报包（.adpkg，签名）")]
+
+
+def list_calls(db, region: str) -> list[tuple[str, str]]:
+    """(call id, name) of the region's calls: the pack's and the office's."""
+    from .. import store
+
+    with db.Session() as s:
+        calls = store.calls_for(s, region)
+    return sorted(((c.id, c.name) for c in calls.values()), key=lambda x: x[0], reverse=True)
+
+
+def list_counties(db, region: str, call: str | None = None) -> list[str]:
+    from sqlalchemy import select
+
+    from db import models as m
+
+    with db.Session() as s:
+        q = select(m.Application.county).where(m.Application.region == region).distinct()
+        if call:
+            q = q.where(m.Application.call_id == call)
+        return sorted(c for c in s.scalars(q) if c)
+
+
+def list_candidates(db, region: str, call: str | None = None, county: str | None = None) -> list[dict]:
+    """Applications the user may tick: id, name, county, recommended, stage."""
+    from sqlalchemy import select
+
+    from db import models as m
+
+    A = m.Application
+    with db.Session() as s:
+        q = select(A.id, A.name, A.county, A.recommended, A.stage).where(A.region == region)
+        if call:
+            q = q.where(A.call_id == call)
+        if county:
+            q = q.where(A.county == county)
+        rows = s.execute(q.order_by(A.county, A.name)).all()
+    return [{"id": r.id, "name": r.name, "county": r.county, "recommended": bool(r.recommended),
+             "stage": r.stage} for r in rows]
+
+
+def preview(db, kind: str, region: str, call: str | None, county: str | None = None,
+            ids: list[str] | None = None, **opts) -> list[str]:
+    """What an export would contain, as lines of Chinese text (no file is written)."""
+    purpose = PURPOSE_RECOMMENDED if kind == KIND_PACKAGE else PURPOSE[kind]
+    docs = select_documents(db, region, call, county, ids, purpose)
+    if not docs:
+        raise nothing_selected(purpose, region, call, county)
+    label = "上报包" if kind == KIND_PACKAGE else KINDS[kind]
+    lines = [f"{label}：{len(docs)} 份申报"]
+    if kind == "notice":
+        from ..workdays import UNIT_CALENDAR, load_calendar, period
+
+        pub = get_pack(region).publicity or {}
+        unit = opts.get("unit") or pub.get("unit") or "working"
+        days = opts.get("days") or int(pub.get("days") or 0)
+        if days > 0:
+            cal = None if unit == UNIT_CALENDAR else load_calendar(db)
+            lines.append("公示期：" + period(cal, opts.get("start") or date.today(), days, unit).text())
+        else:
+            lines.append("规则包未设置公示期，请指定公示天数")
+    if kind == "certificates":
+        decided = decisions(db, [d["id"] for d in docs])
+        for d in docs:
+            on = opts.get("recognized_on") or (decided[d["id"]].decided_on if d["id"] in decided else None)
+            lines.append(f"{d['name']}（认定日期：{on.isoformat() if on else '未记录'}）")
+        return lines
+    lines += [f"{i}. {d['name']}（{d['county']}）" for i, d in enumerate(docs, 1)]
+    return lines
