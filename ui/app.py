@@ -1,0 +1,209 @@
+"""Start the desktop app: `alliance-desk` (no arguments) and `alliance-desk gui`.
+
+Start-up is benchmarked (bench/bench_startup.py), so the order matters: Qt starts, the font is
+registered and the main window is painted first (no SQLAlchemy import on that path); right after
+the first paint a plain thread opens the database (SQLAlchemy and Alembic imports, schema check)
+and reads the list rows (one query); the window gets both on the GUI thread, then the search
+index loads in the background. Export libraries (openpyxl, ReportLab) are imported only when an
+export runs.
+
+With `--screenshot FILE.png` the window is rendered at `--size` (default 1366x768) once the list
+is loaded (and the application of `--open` is open, on editor tab `--tab`), saved, and the process
+exits without entering the interactive loop. Works with QT_QPA_PLATFORM=offscreen.
+
+Set ALLIANCE_DESK_STARTUP_PROBE=1 to print `PAINTED <s>` at the first paint and `LISTED <s>` when
+the list is loaded (seconds since `run` started) and quit: the start-up benchmark reads these.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+
+PROBE_ENV = "ALLIANCE_DESK_STARTUP_PROBE"
+SCREENSHOT_SETTLE_MS = 300
+SCREENSHOT_TIMEOUT_MS = 120_000
+
+
+class _Opener(threading.Thread):
+    """Opens the database and reads the list rows off the GUI thread (plain thread: no Qt objects)."""
+
+    def __init__(self, target: str | None):
+        super().__init__(name="open-database", daemon=True)
+        self.target = target
+        self.db = None
+        self.rows = None  # (rows, call names), read right after opening
+        self.error: BaseException | None = None
+        self.trace = ""
+
+    def run(self) -> None:
+        try:
+            from db.session import open_database
+
+            self.db = open_database(self.target)
+        except BaseException as exc:  # noqa: BLE001 - reported on the GUI thread
+            import traceback
+
+            self.error, self.trace = exc, traceback.format_exc()
+            return
+        try:
+            from alliance_desk import listing
+
+            self.rows = (listing.load_list(self.db), listing.stored_call_names(self.db))
+        except Exception:  # noqa: BLE001 - the window loads the list again and reports the error
+            self.rows = None
+
+
+def _say(line: str) -> None:
+    try:
+        print(line, flush=True)
+    except OSError:  # the reader went away (benchmark done): never hang on it
+        pass
+
+
+def parse_size(text: str | None) -> tuple[int, int]:
+    w, _, h = (text or "1366x768").lower().replace("×", "x").partition("x")
+    width, height = int(w), int(h)
+    if not (100 <= width <= 10000 and 100 <= height <= 10000):
+        raise ValueError(text)
+    return width, height
+
+
+def install_translations(app) -> list:
+    """Qt's own Chinese strings (standard buttons, dialogs) and, if present, the app's .qm for the
+    system locale from resources/translations/. Returns the installed translators."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    from alliance_desk.paths import resource
+
+    out = []
+    qt = QTranslator(app)
+    if qt.load("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt)
+        out.append(qt)
+    name = QLocale.system().name()
+    for candidate in (f"alliance_desk_{name}.qm", f"alliance_desk_{name.split('_')[0]}.qm"):
+        path = resource("translations", candidate)
+        if path.is_file():
+            tr = QTranslator(app)
+            if tr.load(str(path)):
+                app.installTranslator(tr)
+                out.append(tr)
+            break
+    return out
+
+
+def run(args) -> int:
+    t0 = time.perf_counter()
+    probe = bool(os.environ.get(PROBE_ENV))
+    screenshot = getattr(args, "screenshot", None)
+    open_id = getattr(args, "open", None)
+    try:
+        size = parse_size(getattr(args, "size", None))
+    except ValueError:
+        print(f"参数错误：--size 应为 宽x高，如 1366x768，实际「{args.size}」", file=sys.stderr)
+        return 2
+
+    opener = _Opener(getattr(args, "db", None))
+
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "alliance-desk"])
+    app.setOrganizationName("AllianceDesk")
+    app.setApplicationName("AllianceDesk")
+    app.setApplicationDisplayName("Alliance Desk")
+
+    from .fonts import ensure_cjk_font
+
+    ensure_cjk_font(app)
+    translators = install_translations(app)  # noqa: F841 - kept alive with the app
+
+    from .main_window import MainWindow
+
+    tmp = None
+    if screenshot or probe:
+        # a reproducible picture (and benchmark): no saved geometry or dock state, the user's
+        # settings and recent databases untouched
+        import tempfile
+
+        tmp = tempfile.TemporaryDirectory(prefix="alliance-desk-shot-")
+        settings = QSettings(os.path.join(tmp.name, "settings.ini"), QSettings.Format.IniFormat)
+    else:
+        settings = QSettings()
+    window = MainWindow(None, settings)
+    if screenshot:
+        window.resize(*size)
+    state = {"rc": 0, "opened": False, "finished": False}
+
+    def elapsed() -> float:
+        return time.perf_counter() - t0
+
+    if probe:
+        window.firstPainted.connect(lambda: _say(f"PAINTED {elapsed():.4f}"))
+
+    def finish(rc: int) -> None:
+        if not state["finished"]:
+            state["finished"] = True
+            state["rc"] = rc
+            app.exit(rc)
+
+    def take_screenshot() -> None:
+        if state["finished"]:
+            return
+        if window.editor() is not None:
+            window.set_editor_tab(int(getattr(args, "tab", 0) or 0))
+        def grab() -> None:
+            app.processEvents()
+            ok = window.grab().save(screenshot)
+            if not ok:
+                print(f"无法保存截图 {screenshot}", file=sys.stderr)
+            finish(0 if ok and state["rc"] == 0 else 1)
+        QTimer.singleShot(SCREENSHOT_SETTLE_MS, grab)
+
+    def on_listed(_n: int) -> None:
+        if probe:
+            finish(0)
+            _say(f"LISTED {elapsed():.4f}")
+            return
+        if open_id and not state["opened"]:
+            state["opened"] = True
+            if window.model.find(open_id) is None:
+                print(f"出错了：没有 id 为 {open_id} 的申报", file=sys.stderr)
+                state["rc"] = 1
+            elif window.open_application(open_id) is None:
+                state["rc"] = 1
+        if screenshot:
+            take_screenshot()
+
+    window.listLoaded.connect(on_listed)
+
+    def hand_over() -> None:
+        if not opener.ident:
+            opener.start()
+        if opener.is_alive():
+            QTimer.singleShot(10, hand_over)
+            return
+        if opener.error is not None:
+            print(f"出错了：无法打开数据库：{opener.error}", file=sys.stderr)
+            if screenshot or probe:
+                finish(1)
+                return
+            window._error(window.tr("无法打开数据库"), str(opener.error), opener.trace)
+            return
+        window.set_database(opener.db, owned=True, preloaded=opener.rows)
+
+    # Paint first: opening the database is CPU-bound Python (imports), and a thread started earlier
+    # would share the interpreter lock with Qt's start-up and delay the first paint.
+    window.firstPainted.connect(hand_over)
+    window.show()
+    if screenshot:
+        QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, lambda: (print("出错了：截图超时", file=sys.stderr), finish(1)))
+    rc = app.exec()
+    if screenshot or probe:
+        window.close()
+        if tmp is not None:
+            tmp.cleanup()
+        return state["rc"] if state["finished"] else rc
+    return rc

@@ -1,0 +1,279 @@
+"""New application wizard: region and call, alliance, lead unit -> a stored draft application."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QMessageBox, QWidget,
+                               QWizard, QWizardPage)
+
+from alliance_desk import listing
+
+FORMAT_ID = "alliance-desk/application@1"
+NAME_MIN, NAME_MAX = 4, 100
+
+
+def _now_minute(now: datetime | None = None) -> str:
+    """Now, rounded to the nearest minute, as the format's local date-time (YYYY-MM-DDTHH:MM)."""
+    now = now or datetime.now()
+    rounded = now.replace(second=0, microsecond=0)
+    if now.second >= 30:
+        rounded += timedelta(minutes=1)
+    return rounded.strftime("%Y-%m-%dT%H:%M")
+
+
+def _combo_text(combo: QComboBox) -> str:
+    """The chosen value of an (editable) combo: its data when an item is selected, else the text."""
+    text = combo.currentText().strip()
+    i = combo.currentIndex()
+    if i >= 0 and combo.itemText(i) == combo.currentText() and combo.itemData(i) is not None:
+        return str(combo.itemData(i))
+    return text
+
+
+class _RegionPage(QWizardPage):
+    def __init__(self, wizard: "NewApplicationWizard"):
+        super().__init__(wizard)
+        self.w = wizard
+        self.setTitle(self.tr("地区与申报批次"))
+        self.setSubTitle(self.tr("选择申报所属地区的规则包，以及本次申报批次和推荐单位。"))
+        form = QFormLayout(self)
+        self.region = QComboBox(self)
+        self.region.setObjectName("regionCombo")
+        for pack in wizard.packs.values():
+            self.region.addItem(pack.region_name, pack.id)
+            self.region.setItemData(self.region.count() - 1, f"{pack.name}（{pack.authority}）",
+                                    Qt.ItemDataRole.ToolTipRole)
+        self.call = QComboBox(self)
+        self.call.setObjectName("callCombo")
+        self.county = QComboBox(self)
+        self.county.setObjectName("countyCombo")
+        self.county.setEditable(True)
+        self.county.lineEdit().setPlaceholderText(self.tr("如：榆次区、于都县"))
+        self.scheme = QLabel(self)
+        self.scheme.setWordWrap(True)
+        form.addRow(self.tr("地区(&R)："), self.region)
+        form.addRow(self.tr("申报批次(&C)："), self.call)
+        form.addRow(self.tr("县区/推荐单位(&U)："), self.county)
+        form.addRow("", self.scheme)
+        self.region.currentIndexChanged.connect(self._region_changed)
+        self.county.editTextChanged.connect(lambda _t: self.completeChanged.emit())
+        self._region_changed()
+
+    def _region_changed(self) -> None:
+        region = self.region.currentData()
+        pack = self.w.packs[region]
+        self.call.clear()
+        for call_id, name in listing.calls_for_region(self.w.db, region):
+            self.call.addItem(name, call_id)
+        self.call.addItem(self.tr("（不指定批次）"), None)
+        counties, industries = listing.suggestions_for_region(self.w.db, region)
+        self.county.clear()
+        self.county.addItems(counties)
+        self.county.setEditText("")  # counties differ per region: the clerk picks or types one
+        self.w.industry_suggestions = industries
+        self.scheme.setText(self.tr("{name}，{authority}；推荐单位：{rec}").format(
+            name=pack.name, authority=pack.authority, rec=pack.info.get("recommender", "")))
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+        return bool(self.county.currentText().strip())
+
+
+class _AlliancePage(QWizardPage):
+    def __init__(self, wizard: "NewApplicationWizard"):
+        super().__init__(wizard)
+        self.w = wizard
+        self.setTitle(self.tr("联盟"))
+        self.setSubTitle(self.tr("联盟名称和所属产业领域。"))
+        form = QFormLayout(self)
+        self.name = QLineEdit(self)
+        self.name.setObjectName("nameEdit")
+        self.name.setMaxLength(NAME_MAX)
+        self.name.setPlaceholderText(self.tr("如：晋中市新能源汽车产业技术创新战略联盟"))
+        self.name_hint = QLabel(self)
+        self.industry = QComboBox(self)
+        self.industry.setObjectName("industryCombo")
+        self.industry_hint = QLabel(self)
+        self.industry_hint.setWordWrap(True)
+        form.addRow(self.tr("联盟名称(&N)："), self.name)
+        form.addRow("", self.name_hint)
+        form.addRow(self.tr("产业领域(&I)："), self.industry)
+        form.addRow("", self.industry_hint)
+        self.name.textChanged.connect(self._name_changed)
+        self.industry.editTextChanged.connect(lambda _t: self.completeChanged.emit())
+        self.industry.currentIndexChanged.connect(lambda _i: self.completeChanged.emit())
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt API
+        pack = self.w.packs[self.w.region_page.region.currentData()]
+        self.industry.clear()
+        if pack.industry_mode == "list":
+            self.industry.setEditable(False)
+            for ind in pack.industries:
+                self.industry.addItem(ind.name, ind.name)
+                tip = "，".join(x for x in (ind.group, ind.division and f"对口科室：{ind.division}") if x)
+                if tip:
+                    self.industry.setItemData(self.industry.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+            self.industry_hint.setText(self.tr("{region}规定了产业领域清单，请从中选择。").format(
+                region=pack.region_name))
+        else:
+            self.industry.setEditable(True)
+            self.industry.addItems(self.w.industry_suggestions)
+            self.industry.setEditText("")
+            self.industry.lineEdit().setPlaceholderText(self.tr("填写产业领域"))
+            self.industry_hint.setText(self.tr("{region}未规定产业领域清单，可直接填写。").format(
+                region=pack.region_name))
+        self._name_changed(self.name.text())
+
+    def _name_changed(self, text: str) -> None:
+        n = len(text.strip())
+        self.name_hint.setText("" if n >= NAME_MIN or n == 0 else
+                               self.tr("名称至少 {n} 个字").format(n=NAME_MIN))
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+        return len(self.name.text().strip()) >= NAME_MIN and bool(_combo_text(self.industry))
+
+
+class _LeadPage(QWizardPage):
+    def __init__(self, wizard: "NewApplicationWizard"):
+        super().__init__(wizard)
+        self.w = wizard
+        self.setTitle(self.tr("牵头单位"))
+        self.setSubTitle(self.tr("其余成员、组织机构和协议在申报编辑器中填写。"))
+        from alliance_desk.rules import KIND_LABELS
+
+        form = QFormLayout(self)
+        self.lead = QLineEdit(self)
+        self.lead.setObjectName("leadEdit")
+        self.lead.setPlaceholderText(self.tr("单位全称，与营业执照一致"))
+        self.uscc = QLineEdit(self)
+        self.uscc.setObjectName("usccEdit")
+        self.uscc.setMaxLength(24)
+        self.uscc.setPlaceholderText(self.tr("18 位统一社会信用代码"))
+        self.uscc_hint = QLabel(self)
+        self.uscc_hint.setObjectName("usccHint")
+        self.uscc_hint.setWordWrap(True)
+        # room for two lines: a wrapped label in a form inside a wizard page is not given its height
+        self.uscc_hint.setMinimumHeight(self.uscc_hint.fontMetrics().lineSpacing() * 2 + 4)
+        self.uscc_hint.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.kind = QComboBox(self)
+        for code, label in KIND_LABELS.items():
+            self.kind.addItem(label, code)
+        self.in_region = QCheckBox(self.tr("在本地区注册（高校、院所为在本地区设立）"), self)
+        self.in_region.setChecked(True)
+        form.addRow(self.tr("牵头单位(&L)："), self.lead)
+        form.addRow(self.tr("统一社会信用代码(&S)："), self.uscc)
+        form.addRow("", self.uscc_hint)
+        form.addRow(self.tr("单位类型(&K)："), self.kind)
+        form.addRow("", self.in_region)
+        self.lead.textChanged.connect(lambda _t: self.completeChanged.emit())
+        self.uscc.textEdited.connect(self._uscc_edited)
+        self.uscc.textChanged.connect(self._check_uscc)
+        self._check_uscc("")
+
+    def _uscc_edited(self, text: str) -> None:
+        upper = text.upper()
+        if upper != text:
+            pos = self.uscc.cursorPosition()
+            self.uscc.setText(upper)
+            self.uscc.setCursorPosition(pos)
+
+    def uscc_problem(self) -> str | None:
+        from alliance_desk.uscc import problem
+
+        text = self.uscc.text().strip()
+        return problem(text) if text else None
+
+    def _check_uscc(self, _text: str) -> None:
+        text = self.uscc.text().strip()
+        if not text:
+            self.uscc_hint.setText(self.tr("可以稍后补填。"))
+            self.uscc_hint.setStyleSheet("color: palette(mid);")
+            return
+        prob = self.uscc_problem()
+        if prob:
+            self.uscc_hint.setText(self.tr("{p}。可以先创建，审查清单会把它列为不符合项。").format(p=prob))
+            self.uscc_hint.setStyleSheet("color: #c62828;")
+        else:
+            self.uscc_hint.setText(self.tr("✓ 校验通过"))
+            self.uscc_hint.setStyleSheet("color: #1b7f3b;")
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+        return len(self.lead.text().strip()) >= 2
+
+
+class NewApplicationWizard(QWizard):
+    """Creates a minimal draft application with `store.save_draft` and emits `created(id)`."""
+
+    created = Signal(str)
+
+    def __init__(self, db, parent: QWidget | None = None):
+        super().__init__(parent)
+        from alliance_desk.packs import all_packs
+
+        self.db = db
+        self.packs = dict(sorted(all_packs().items(), key=lambda kv: kv[1].region_name))
+        self.industry_suggestions: list[str] = []
+        self.application_id: str | None = None
+        self.setWindowTitle(self.tr("新建申报"))
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+        self.setButtonText(QWizard.WizardButton.BackButton, self.tr("< 上一步"))
+        self.setButtonText(QWizard.WizardButton.NextButton, self.tr("下一步 >"))
+        self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("创建"))
+        self.setButtonText(QWizard.WizardButton.CancelButton, self.tr("取消"))
+        self.region_page = _RegionPage(self)
+        self.alliance_page = _AlliancePage(self)
+        self.lead_page = _LeadPage(self)
+        for p in (self.region_page, self.alliance_page, self.lead_page):
+            self.addPage(p)
+        self.resize(660, 440)
+
+    # -------------------------------------------------------- values
+
+    def set_region(self, region: str) -> None:
+        i = self.region_page.region.findData(region)
+        if i < 0:
+            raise ValueError(f"unknown region {region!r}")
+        self.region_page.region.setCurrentIndex(i)
+
+    def build_document(self, now: datetime | None = None) -> dict:
+        rp, ap, lp = self.region_page, self.alliance_page, self.lead_page
+        doc: dict = {"format": FORMAT_ID, "id": str(uuid.uuid4()), "region": rp.region.currentData()}
+        call = rp.call.currentData()
+        if call:
+            doc["call"] = call
+        doc["name"] = ap.name.text().strip()
+        doc["industry"] = _combo_text(ap.industry)
+        doc["county"] = rp.county.currentText().strip()
+        doc["submitted_at"] = _now_minute(now)
+        doc["members"] = [{"name": lp.lead.text().strip(), "uscc": lp.uscc.text().strip().upper(),
+                           "kind": lp.kind.currentData(), "role": "lead", "in_region": lp.in_region.isChecked()}]
+        doc["organization"] = {"council": [], "expert_committee": [], "secretariat": None}
+        doc["agreement"] = {"signed_on": None, "expires_on": None, "signed_by_legal_reps": False, "sealed": False}
+        doc["systems"] = {}
+        doc["materials"] = []
+        return doc
+
+    def create_application(self) -> str:
+        """Save the draft; returns its id and emits `created`."""
+        from alliance_desk.store import save_draft
+
+        doc = self.build_document()
+        save_draft(self.db, doc)
+        self.application_id = doc["id"]
+        self.created.emit(doc["id"])
+        return doc["id"]
+
+    def accept(self) -> None:
+        try:
+            self.create_application()
+        except Exception as exc:  # noqa: BLE001 - keep the wizard open with what was typed
+            box = QMessageBox(QMessageBox.Icon.Critical, self.tr("无法创建申报"), str(exc),
+                              QMessageBox.StandardButton.Ok, self)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+            return
+        super().accept()
