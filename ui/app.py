@@ -94,6 +94,23 @@ def install_translations(app) -> list:
     return out
 
 
+def show_dashboard_if_due(window, on=None) -> bool:
+    """On start-up, show the lifecycle dashboard when something is due, overdue or at risk
+    (issue 6: nothing recognised may be late or forgotten)."""
+    from datetime import date
+
+    from alliance_desk import lifecycle
+
+    if window.db is None:
+        return False
+    with window.db.Session() as s:
+        board = lifecycle.dashboard(s, on or date.today(), lifecycle.DEFAULT_WITHIN_DAYS)
+    if not (board.due_soon or board.overdue or board.at_risk or board.expiring):
+        return False
+    window.open_tool("dashboard")
+    return True
+
+
 def run(args) -> int:
     t0 = time.perf_counter()
     probe = bool(os.environ.get(PROBE_ENV))
@@ -176,6 +193,9 @@ def run(args) -> int:
                 state["rc"] = 1
         if screenshot:
             take_screenshot()
+        elif not state.get("dashboard_shown"):
+            state["dashboard_shown"] = True
+            QTimer.singleShot(0, lambda: show_dashboard_if_due(window))
 
     window.listLoaded.connect(on_listed)
 

@@ -156,6 +156,7 @@ class MainWindow(QMainWindow):
         self._painted = False
         self._syncing_dock = False
         self._open: dict[str, _Open] = {}
+        self._tools: dict[str, QMainWindow] = {}  # review, reviewer mode, dashboard: one window each
         self._want_checklist = _as_bool(self.settings.value(K_SHOW_CHECKLIST), True)
         self._want_list = _as_bool(self.settings.value(K_SHOW_LIST), True)
 
@@ -218,6 +219,11 @@ class MainWindow(QMainWindow):
         self.act_close_tab = self._act(self.tr("关闭申报"), self.close_current_tab, QKeySequence.StandardKey.Close)
         self.act_find = self._act(self.tr("搜索"), self.focus_search, QKeySequence.StandardKey.Find)
         self.act_reload = self._act(self.tr("刷新列表"), self.reload_list, QKeySequence.StandardKey.Refresh)
+        self.act_review = self._act(self.tr("专家评审…"), lambda: self.open_tool("review"), "Ctrl+Shift+R")
+        self.act_reviewer = self._act(self.tr("评审专家模式（打开评审包评分）…"), lambda: self.open_tool("reviewer"))
+        self.act_exports = self._act(self.tr("导出文书（推荐表、申请表、公示、证书）…"), self.open_exports, "Ctrl+Shift+E")
+        self.act_procedure = self._act(self.tr("办理进度与认定后义务…"), self.open_procedure, "Ctrl+Shift+P")
+        self.act_dashboard = self._act(self.tr("认定后管理看板…"), lambda: self.open_tool("dashboard"), "Ctrl+Shift+D")
         self.act_about = self._act(self.tr("关于"), self.about_dialog)
         self.act_about.setMenuRole(QAction.MenuRole.AboutRole)
 
@@ -269,6 +275,16 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addAction(self.act_reload)
         self.view_menu = m
+
+        m = mb.addMenu(self.tr("办理(&W)"))
+        m.addAction(self.act_procedure)
+        m.addAction(self.act_dashboard)
+        m.addSeparator()
+        m.addAction(self.act_review)
+        m.addAction(self.act_reviewer)
+        m.addSeparator()
+        m.addAction(self.act_exports)
+        self.work_menu = m
 
         m = mb.addMenu(self.tr("帮助(&H)"))
         m.addAction(self.act_about)
@@ -704,6 +720,72 @@ class MainWindow(QMainWindow):
             return selected[0]
         tab_id = self._app_id_of_tab(self.tabs.currentIndex())
         return tab_id or (selected[0] if selected else None)
+
+    # ================================================================ other screens
+
+    def open_tool(self, key: str) -> QWidget | None:
+        """Show the review round screen, reviewer mode or the dashboard in its own window (one each)."""
+        if self.db is None:
+            return None
+        win = self._tools.get(key)
+        if win is None or win.property("databaseUrl") != self.db.url:
+            if key == "review":
+                from ui.review import ReviewRoundWidget as factory
+                title = self.tr("专家评审")
+            elif key == "reviewer":
+                from ui.reviewer import ReviewerWidget as factory
+                title = self.tr("评审专家模式")
+            else:
+                from ui.lifecycle import Dashboard as factory
+                title = self.tr("认定后管理看板")
+            widget = factory(self.db)
+            if key == "dashboard":
+                widget.openApplication.connect(self.open_application)
+            win = QMainWindow(self)
+            win.setWindowTitle(title)
+            win.setCentralWidget(widget)
+            win.setProperty("databaseUrl", self.db.url)
+            win.resize(1200, 720)
+            self._tools[key] = win
+        win.show()
+        win.raise_()
+        win.activateWindow()
+        return win
+
+    def open_exports(self) -> QWidget | None:
+        if self.db is None:
+            return None
+        from ui.exports import ExportDialog
+
+        app_id = self.current_application_id()
+        row = self.model.find(app_id) if app_id else None
+        dlg = ExportDialog(self.db, self, region=row.region if row else None, call=row.call_id if row else None)
+        dlg.show()
+        return dlg
+
+    def open_procedure(self) -> QWidget | None:
+        """Stage bar and obligations of the current application, in a window of their own."""
+        app_id = self.current_application_id()
+        if self.db is None or not app_id:
+            self._error(self.tr("办理进度"), self.tr("请先在列表中选中一份申报。"))
+            return None
+        from ui.lifecycle import ObligationList, StageBar
+
+        win = QMainWindow(self)
+        row = self.model.find(app_id)
+        win.setWindowTitle(self.tr("办理进度与认定后义务 — {name}").format(name=row.name if row else app_id))
+        body = QWidget(win)
+        lay = QVBoxLayout(body)
+        bar = StageBar(self.db, app_id)
+        obligations = ObligationList(self.db, app_id)
+        bar.changed.connect(obligations.refresh)
+        bar.changed.connect(lambda a=app_id: self.model.refresh_application(a))
+        lay.addWidget(bar)
+        lay.addWidget(obligations, 1)
+        win.setCentralWidget(body)
+        win.resize(1100, 640)
+        win.show()
+        return win
 
     # ================================================================ open applications
 

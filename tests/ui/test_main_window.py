@@ -645,3 +645,60 @@ def test_installed_pyside_keeps_references():
         e.fired.emit()
     assert abs(sys.getrefcount(None) - none_before) < 100
     assert abs(sys.getrefcount(True) - true_before) < 100
+
+
+def test_work_menu_opens_review_dashboard_exports_and_procedure(qtbot, tmp_path):
+    """The screens of review, lifecycle and documents are reachable from the 办理 menu."""
+    from alliance_desk import store
+    from db.session import open_database
+    from factory import eligible
+    from PySide6.QtCore import QSettings
+    from ui.main_window import MainWindow
+
+    db = open_database(tmp_path / "w.sqlite")
+    doc = eligible("anshan")
+    store.import_documents(db, [("", doc)])
+    win = MainWindow(db, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.model.rowCount() == 1)
+    titles = [a.text() for a in win.work_menu.actions() if a.text()]
+    assert any("专家评审" in t for t in titles) and any("导出文书" in t for t in titles)
+    from ui.lifecycle import Dashboard
+    from ui.review import ReviewRoundWidget
+    review = win.open_tool("review")
+    assert isinstance(review.centralWidget(), ReviewRoundWidget)
+    assert win.open_tool("review") is review  # one window each
+    dash = win.open_tool("dashboard")
+    assert isinstance(dash.centralWidget(), Dashboard)
+    dash.centralWidget().openApplication.emit(doc["id"])
+    assert win.open_application_ids() == [doc["id"]]
+    exports = win.open_exports()
+    assert exports.isVisible()
+    exports.close()
+    proc = win.open_procedure()
+    assert proc is not None and doc["name"] in proc.windowTitle()
+    for w in (review, dash, proc):
+        w.close()
+
+
+def test_dashboard_shown_on_start_when_something_is_due(qtbot, tmp_path):
+    from datetime import date
+
+    from alliance_desk import lifecycle, store
+    from db.session import open_database
+    from factory import eligible
+    from PySide6.QtCore import QSettings
+    from ui.app import show_dashboard_if_due
+    from ui.main_window import MainWindow
+
+    db = open_database(tmp_path / "d.sqlite")
+    doc = eligible("anshan")
+    store.import_documents(db, [("", doc)])
+    win = MainWindow(db, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+    assert show_dashboard_if_due(win, on=date(2025, 3, 1)) is False  # nothing recognised yet
+    lifecycle.decide(db, doc["id"], "recognized", date(2024, 7, 10), doc_no="鞍科发〔2024〕1号")
+    assert show_dashboard_if_due(win, on=date(2025, 3, 1)) is True  # the 2024 summary (due 12-31) is overdue
+    assert win._tools["dashboard"].isVisible()
+    win._tools["dashboard"].close()
