@@ -231,12 +231,8 @@ def test_importing_listing_does_not_import_sqlalchemy():
 # ------------------------------------------------------------------ scale
 
 def _demo():
-    try:
-        from alliance_desk import demo
-    except ImportError:
-        pytest.skip("alliance_desk.demo (bulk_applications) is not available yet")
-    if not hasattr(demo, "bulk_applications"):
-        pytest.skip("alliance_desk.demo has no bulk_applications yet")
+    from alliance_desk import demo
+
     return demo
 
 
