@@ -12,6 +12,7 @@ import html
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QUndoGroup, QUndoStack
@@ -27,6 +28,10 @@ from alliance_desk.listing import (STATUS_ELIGIBLE, STATUS_FAIL, STATUS_MANUAL, 
 from .list_model import (COL_CALL, COL_COUNTY, COL_FAIL, COL_INDUSTRY, COL_LEAD, COL_MANUAL, COL_MEMBERS,
                          COL_NAME, COL_REGION, COL_SUBMITTED, COL_VERDICT, COL_WARN, ApplicationListModel)
 from .workers import Task, run_in_background
+
+if TYPE_CHECKING:  # imported when the first application opens (start-up speed)
+    from .checklist import ChecklistPanel
+    from .editor import ApplicationEditor
 
 MAX_RECENT = 8
 SEARCH_DELAY_MS = 120
@@ -54,32 +59,9 @@ def _as_bool(value, default: bool) -> bool:
 class _Open:
     """An application open in a tab."""
     app_id: str
-    editor: QWidget
-    panel: QWidget
-    undo_stack: QUndoStack | None
-
-
-class _Placeholder(QWidget):
-    """Stands in for a module that is not there yet (editor or checklist)."""
-
-    def __init__(self, title: str, text: str, app_id: str = "", parent: QWidget | None = None):
-        super().__init__(parent)
-        self.app_id = app_id
-        lay = QVBoxLayout(self)
-        head = QLabel(f"<h3>{html.escape(title)}</h3>")
-        head.setWordWrap(True)
-        body = QLabel(text)
-        body.setWordWrap(True)
-        body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        lay.addWidget(head)
-        lay.addWidget(body)
-        lay.addStretch(1)
-
-    def flush(self) -> None:
-        pass
-
-    def doc(self):
-        return None
+    editor: ApplicationEditor
+    panel: ChecklistPanel
+    undo_stack: QUndoStack
 
 
 class _FilterBar(QWidget):
@@ -793,7 +775,7 @@ class MainWindow(QMainWindow):
         for app_id in self.selected_application_ids()[:1]:
             self.open_application(app_id)
 
-    def open_application(self, app_id: str) -> QWidget | None:
+    def open_application(self, app_id: str) -> ApplicationEditor | None:
         """Open `app_id` in an editor tab (or switch to its tab) with its checklist in the dock."""
         if self.db is None:
             return None
@@ -804,14 +786,12 @@ class MainWindow(QMainWindow):
         if editor is None:
             return None
         panel = self._create_checklist(editor)
-        stack = _undo_stack_of(editor)
-        if stack is not None:
-            self.undo_group.addStack(stack)
+        self.undo_group.addStack(editor.undo_stack)
         was_empty = not self._open
-        self._open[app_id] = _Open(app_id, editor, panel, stack)
+        self._open[app_id] = _Open(app_id, editor, panel, editor.undo_stack)
         self.checklist_stack.addWidget(panel)
         row = self.model.find(app_id)
-        title = row.name if row else getattr(editor, "app_id", app_id)
+        title = row.name if row else app_id
         i = self.tabs.addTab(editor, _short(title))
         self.tabs.setTabToolTip(i, title)
         self.tabs.setCurrentIndex(i)
@@ -823,51 +803,35 @@ class MainWindow(QMainWindow):
         self.applicationOpened.emit(app_id)
         return editor
 
-    def _create_editor(self, app_id: str) -> QWidget | None:
-        try:
-            from ui.editor import ApplicationEditor
-        except ImportError as exc:
-            row = self.model.find(app_id)
-            return _Placeholder(row.name if row else app_id, self.tr(
-                "申报编辑器模块尚未安装（{err}）。\n\n地区：{region}\n县区/推荐单位：{county}\n牵头单位：{lead}\n"
-                "成员单位：{n} 家\n不符合 {fail} 项 · 提示 {warn} 项 · 待确认 {manual} 项").format(
-                err=exc, region=row.region_name if row else "", county=row.county if row else "",
-                lead=row.lead_name if row else "", n=row.member_count if row else 0,
-                fail=row.n_fail if row else 0, warn=row.n_warn if row else 0,
-                manual=row.n_manual if row else 0), app_id, self)
+    def _create_editor(self, app_id: str) -> ApplicationEditor | None:
+        from .editor import ApplicationEditor
+
         try:
             editor = ApplicationEditor(self.db, app_id, user=self.user)
         except Exception as exc:  # noqa: BLE001 - e.g. the application was deleted meanwhile
             self._error(self.tr("无法打开申报"), str(exc), traceback.format_exc())
             return None
         editor.setProperty("applicationId", app_id)
-        for name, slot in (("saved", lambda _v, a=app_id: self._editor_saved(a)),
-                           ("saveFailed", lambda msg, a=app_id: self._editor_save_failed(a, msg)),
-                           ("documentChanged", lambda doc, a=app_id: self._editor_changed(a, doc))):
-            sig = getattr(editor, name, None)
-            if sig is not None:
-                sig.connect(slot)
+        editor.saved.connect(lambda _version, a=app_id: self._editor_saved(a))
+        editor.saveFailed.connect(lambda msg, a=app_id: self._editor_save_failed(a, msg))
+        editor.documentChanged.connect(lambda doc, a=app_id: self._editor_changed(a, doc))
         return editor
 
-    def _create_checklist(self, editor: QWidget) -> QWidget:
-        try:
-            from ui.checklist import ChecklistPanel
-        except ImportError as exc:
-            return _Placeholder(self.tr("审查清单"), self.tr("审查清单模块尚未安装（{err}）。").format(err=exc))
+    def _create_checklist(self, editor: ApplicationEditor) -> ChecklistPanel:
+        from .checklist import ChecklistPanel
+
         panel = ChecklistPanel()
-        attach = getattr(editor, "attach_checklist", None)
-        if attach is not None:
-            attach(panel)
+        editor.attach_checklist(panel)
         return panel
 
-    def editor(self, app_id: str | None = None) -> QWidget | None:
+    def editor(self, app_id: str | None = None) -> ApplicationEditor | None:
         """The editor of `app_id` (default: the current tab)."""
         if app_id is None:
             app_id = self._app_id_of_tab(self.tabs.currentIndex())
         o = self._open.get(app_id) if app_id else None
         return o.editor if o else None
 
-    def checklist(self, app_id: str | None = None) -> QWidget | None:
+    def checklist(self, app_id: str | None = None) -> ChecklistPanel | None:
         if app_id is None:
             app_id = self._app_id_of_tab(self.tabs.currentIndex())
         o = self._open.get(app_id) if app_id else None
@@ -879,20 +843,10 @@ class MainWindow(QMainWindow):
     def set_editor_tab(self, index: int) -> bool:
         """Switch the current editor to its tab `index` (basic info, members, …)."""
         ed = self.editor()
-        if ed is None:
+        if ed is None or not 0 <= index < ed.tabs.count():
             return False
-        for name in ("set_current_tab", "setCurrentTab", "set_tab"):
-            fn = getattr(ed, name, None)
-            if callable(fn):
-                fn(index)
-                return True
-        tw = getattr(ed, "tabs", None)
-        if not isinstance(tw, QTabWidget):
-            tw = ed.findChild(QTabWidget)
-        if tw is not None and 0 <= index < tw.count():
-            tw.setCurrentIndex(index)
-            return True
-        return False
+        ed.tabs.setCurrentIndex(index)
+        return True
 
     def _app_id_of_tab(self, i: int) -> str | None:
         w = self.tabs.widget(i) if i >= 0 else None
@@ -901,12 +855,12 @@ class MainWindow(QMainWindow):
         return next((a for a, o in self._open.items() if o.editor is w), None)
 
     def _flush(self, app_id: str) -> bool:
+        """Save the editor's pending edits; False (and the reason shown) when they cannot be saved."""
         o = self._open.get(app_id)
-        flush = getattr(o.editor, "flush", None) if o else None
-        if flush is None:
+        if o is None:
             return True
         try:
-            flush()
+            o.editor.flush()  # store.StoreError (ConflictError when someone else saved meanwhile)
         except Exception as exc:  # noqa: BLE001 - report, keep the tab open so nothing is lost
             self._error(self.tr("保存失败"), self.tr("「{name}」未能保存：{err}").format(
                 name=self.tabs.tabToolTip(self.tabs.indexOf(o.editor)), err=exc), traceback.format_exc())
@@ -919,8 +873,7 @@ class MainWindow(QMainWindow):
         if save and not self._flush(app_id):
             return False
         o = self._open.pop(app_id)
-        if o.undo_stack is not None:
-            self.undo_group.removeStack(o.undo_stack)
+        self.undo_group.removeStack(o.undo_stack)
         self.tabs.removeTab(self.tabs.indexOf(o.editor))
         self.checklist_stack.removeWidget(o.panel)
         o.editor.deleteLater()
@@ -934,14 +887,12 @@ class MainWindow(QMainWindow):
     def _reload_editor(self, app_id: str) -> None:
         """Show the stored application again in its open editor (after an import changed it)."""
         o = self._open.get(app_id)
-        reload = getattr(o.editor, "reload", None) if o else None
-        if callable(reload):
-            try:
-                reload()
-                return
-            except Exception:  # noqa: BLE001 - fall back to reopening the tab
-                traceback.print_exc()
-        if o is not None:
+        if o is None:
+            return
+        try:
+            o.editor.reload()
+        except Exception:  # noqa: BLE001 - fall back to reopening the tab
+            traceback.print_exc()
             self.close_application(app_id, save=False)
             self.open_application(app_id)
 
@@ -976,7 +927,7 @@ class MainWindow(QMainWindow):
 
     def _editor_changed(self, app_id: str, doc: dict) -> None:
         o = self._open.get(app_id)
-        name = (doc or {}).get("name") if isinstance(doc, dict) else None
+        name = doc.get("name")
         if o is not None and name:
             i = self.tabs.indexOf(o.editor)
             self.tabs.setTabText(i, _short(name))
@@ -1025,24 +976,14 @@ class MainWindow(QMainWindow):
     # ================================================================ undo
 
     def undo(self) -> None:
-        if self.undo_group.activeStack() is not None:
-            self.undo_group.undo()
-            return
-        fn = getattr(self.editor(), "undo", None)
-        if callable(fn):
-            fn()
+        """Undo in the current editor (its undo stack is the group's active one)."""
+        self.undo_group.undo()
 
     def redo(self) -> None:
-        if self.undo_group.activeStack() is not None:
-            self.undo_group.redo()
-            return
-        fn = getattr(self.editor(), "redo", None)
-        if callable(fn):
-            fn()
+        self.undo_group.redo()
 
     def _update_actions(self) -> None:
         g = self.undo_group
-        ed = self.editor()
         if g.activeStack() is not None:
             self.act_undo.setEnabled(g.canUndo())
             self.act_redo.setEnabled(g.canRedo())
@@ -1051,8 +992,8 @@ class MainWindow(QMainWindow):
             self.act_redo.setToolTip(self.tr("重做 {what}").format(what=g.redoText()) if g.redoText()
                                      else self.tr("重做"))
         else:
-            self.act_undo.setEnabled(callable(getattr(ed, "undo", None)))
-            self.act_redo.setEnabled(callable(getattr(ed, "redo", None)))
+            self.act_undo.setEnabled(False)
+            self.act_redo.setEnabled(False)
         has_db = self.db is not None
         has_app = has_db and self.current_application_id() is not None
         for a in (self.act_export_json, self.act_import_members, self.act_export_members, self.act_delete):
@@ -1352,19 +1293,6 @@ class MainWindow(QMainWindow):
         if self._owned_db and self.db is not None:
             self.db.dispose()
         event.accept()
-
-
-def _undo_stack_of(editor: QWidget) -> QUndoStack | None:
-    for name in ("undo_stack", "undoStack"):
-        obj = getattr(editor, name, None)
-        if callable(obj) and not isinstance(obj, QUndoStack):
-            try:
-                obj = obj()
-            except TypeError:
-                obj = None
-        if isinstance(obj, QUndoStack):
-            return obj
-    return editor.findChild(QUndoStack)
 
 
 def _short(title: str, n: int = 18) -> str:

@@ -1,18 +1,16 @@
 """The main window driven as a clerk would, on a real temporary SQLite database (offscreen)."""
 from __future__ import annotations
 
-import copy
 import os
 import subprocess
 import sys
-import types
 import uuid
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QImage, QInputMethodEvent, QUndoCommand, QUndoStack
-from PySide6.QtWidgets import QApplication, QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QImage, QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QWidget
 
 from alliance_desk import exchange, store
 from factory import eligible, uscc
@@ -79,6 +77,18 @@ def commit_text(widget, text: str) -> None:
     ev = QInputMethodEvent("", [])
     ev.setCommitString(text)
     QApplication.sendEvent(widget, ev)
+
+
+def stored(db, app_id) -> store.Draft:
+    with db.Session() as s:
+        return store.load_draft(s, app_id)
+
+
+def type_at_end(qtbot, field, text: str) -> None:
+    """Type ASCII at the end of a line field, as a clerk would."""
+    field.setFocus()
+    field.end(False)
+    qtbot.keyClicks(field, text)
 
 
 def shown_ids(w) -> set[str]:
@@ -216,131 +226,92 @@ def test_enter_opens_the_selected_row(qtbot, window, docs):
 
 
 def test_real_editor_is_hosted_when_installed(qtbot, window, docs):
-    try:
-        from ui.editor import ApplicationEditor
-        from ui.checklist import ChecklistPanel
-    except ImportError:
-        pytest.skip("ui.editor / ui.checklist not installed yet: the window shows placeholders")
+    from ui.checklist import ChecklistPanel
+    from ui.editor import ApplicationEditor
+
     w = window
     app_id = docs["small"]["id"]
     editor = w.open_application(app_id)
-    assert isinstance(editor, ApplicationEditor)
-    assert isinstance(w.checklist(app_id), ChecklistPanel)
+    assert isinstance(editor, ApplicationEditor) and editor.app_id == app_id and editor.user == w.user
+    panel = w.checklist(app_id)
+    assert isinstance(panel, ChecklistPanel) and w.checklist_stack.currentWidget() is panel
+    # attach_checklist(panel): the dock shows the editor's live result
+    assert panel.result() is not None and panel.verdict_text() == "不符合条件"
+    assert [i.rule for i in panel.result().items] == [i.rule for i in editor.check_result().items]
     assert w.undo_group.activeStack() is editor.undo_stack
     assert w.set_editor_tab(1) and editor.tabs.currentIndex() == 1
+    assert editor.tabs.tabText(editor.tabs.currentIndex()) == "成员单位"
+    assert not w.set_editor_tab(editor.tabs.count()) and editor.tabs.currentIndex() == 1
 
 
-# ------------------------------------------------------------------ hosting contract with a stand-in editor
+# ------------------------------------------------------------------ hosting the real editor: typing, autosave, undo
 
-class FakeEditor(QWidget):
-    """Implements the editor contract the window relies on."""
-    documentChanged = Signal(dict)
-    saved = Signal(int)
-    saveFailed = Signal(str)
+def test_typing_autosaves_and_refreshes_the_row_and_the_tab(qtbot, window, docs, db):
+    from ui.list_model import COL_NAME
 
-    instances: list = []
-
-    def __init__(self, db, app_id, user="", parent=None):
-        super().__init__(parent)
-        self.db, self.app_id, self.user = db, app_id, user
-        self.undo_stack = QUndoStack(self)
-        self.flushed = 0
-        self.panels = []
-        self.tabs = QTabWidget(self)
-        for t in ("基本信息", "成员单位", "组织机构"):
-            self.tabs.addTab(QLabel(t), t)
-        QVBoxLayout(self).addWidget(self.tabs)
-        FakeEditor.instances.append(self)
-
-    def doc(self):
-        with self.db.Session() as s:
-            return store.get_document(s, self.app_id)
-
-    def flush(self):
-        self.flushed += 1
-        return True
-
-    def focus_field(self, path):
-        return True
-
-    def attach_checklist(self, panel):
-        self.panels.append(panel)
-
-
-class FakePanel(QWidget):
-    jumpRequested = Signal(str)
-    confirmRequested = Signal(str, bool, str)
-
-    def set_result(self, result):
-        self.result = result
-
-
-@pytest.fixture
-def fake_editor(monkeypatch):
-    FakeEditor.instances = []
-    monkeypatch.setitem(sys.modules, "ui.editor", types.SimpleNamespace(ApplicationEditor=FakeEditor))
-    monkeypatch.setitem(sys.modules, "ui.checklist", types.SimpleNamespace(ChecklistPanel=FakePanel))
-    return FakeEditor
-
-
-def test_saved_signal_refreshes_the_row_and_the_tab(qtbot, window, docs, db, fake_editor):
     w = window
     app_id = docs["small"]["id"]
     editor = w.open_application(app_id)
-    assert isinstance(editor, FakeEditor) and editor.user == w.user
-    assert len(editor.panels) == 1 and editor.panels[0] is w.checklist(app_id)  # attach_checklist(panel)
-    doc = copy.deepcopy(docs["small"])
-    doc["name"] = "晋中市改名后的产业技术创新战略联盟"
-    version = store.save_draft(db, doc)
-    editor.saved.emit(version)
-    r = w.model.row_of(app_id)
-    assert w.model.data(w.model.index(r, 0)) == doc["name"]
-    assert w.tabs.tabToolTip(w.tabs.indexOf(editor)) == doc["name"]
-    editor.documentChanged.emit({"name": "正在输入的名称"})
-    assert w.tabs.tabToolTip(w.tabs.indexOf(editor)) == "正在输入的名称"
-    editor.saveFailed.emit("磁盘已满")
-    assert "磁盘已满" in w.statusBar().currentMessage()
+    v0 = editor.version
+    name = editor.widget_for("name")
+    name.setFocus()
+    name.selectAll()
+    commit_text(name, "晋中市改名后的产业技术创新战略联盟")  # Chinese through the input method
+    qtbot.keyClicks(name, " 2024")
+    new = "晋中市改名后的产业技术创新战略联盟 2024"
+    i = w.tabs.indexOf(editor)
+    # documentChanged: the tab follows the typing before anything is saved
+    assert w.tabs.tabToolTip(i) == new and w.tabs.tabText(i) == new[:17] + "…"
+    assert editor.has_unsaved_changes() and w.model.find(app_id).name == docs["small"]["name"]
+    # saved(version) after the autosave: the list row is read again from the database
+    qtbot.waitUntil(lambda: w.model.find(app_id).name == new, timeout=3000)
+    assert not editor.has_unsaved_changes() and editor.version > v0
+    assert w.model.data(w.model.index(w.model.row_of(app_id), COL_NAME)) == new
+    assert w.tabs.tabToolTip(i) == new
+    draft = stored(db, app_id)
+    assert draft.doc["name"] == new and draft.version == editor.version
+    # set_editor_tab switches the editor's own tabs
     assert w.set_editor_tab(2) and editor.tabs.currentIndex() == 2
-    # closing the tab saves pending edits first
-    w.close_application(app_id)
-    assert editor.flushed == 1
+    assert editor.tabs.tabText(2) == "组织机构"
+    assert w.set_editor_tab(0)
+    # closing the tab saves edits the autosave has not written yet
+    type_at_end(qtbot, name, " B")
+    assert editor.has_unsaved_changes()
+    assert w.close_application(app_id)
+    assert w.open_application_ids() == [] and stored(db, app_id).doc["name"] == new + " B"
+    assert w.model.find(app_id).name == new + " B"
 
 
-def test_undo_and_redo_delegate_to_the_current_editor(qtbot, window, docs, fake_editor):
+def test_undo_and_redo_act_on_the_current_editor(qtbot, window, docs, db):
     w = window
-    first = w.open_application(docs["small"]["id"])
-    second = w.open_application(docs["typo"]["id"])
-    log = []
-
-    class Cmd(QUndoCommand):
-        def redo(self):
-            log.append("do")
-
-        def undo(self):
-            log.append("undo")
-
-    first.undo_stack.push(Cmd("修改名称"))
+    small, typo = docs["small"], docs["typo"]
+    first = w.open_application(small["id"])
+    second = w.open_application(typo["id"])
     assert w.undo_group.activeStack() is second.undo_stack
-    assert not w.act_undo.isEnabled()
+    assert not w.act_undo.isEnabled() and not w.act_redo.isEnabled()
     w.tabs.setCurrentWidget(first)
+    assert w.undo_group.activeStack() is first.undo_stack
+    name = first.widget_for("name")
+    type_at_end(qtbot, name, " 2024")  # one typing burst: one undo step
+    typed = small["name"] + " 2024"
+    assert first.doc()["name"] == typed
     assert w.act_undo.isEnabled() and not w.act_redo.isEnabled()
-    assert "修改名称" in w.act_undo.toolTip()
+    assert w.act_undo.toolTip() == "撤销 修改「联盟名称」"
+    w.tabs.setCurrentWidget(second)  # the other editor has nothing to undo
+    assert not w.act_undo.isEnabled() and second.doc()["name"] == typo["name"]
+    w.tabs.setCurrentWidget(first)
     w.act_undo.trigger()
-    assert log == ["do", "undo"] and w.act_redo.isEnabled()
+    assert name.text() == small["name"] and first.doc()["name"] == small["name"]
+    assert not w.act_undo.isEnabled() and w.act_redo.isEnabled()
+    assert w.tabs.tabToolTip(w.tabs.indexOf(first)) == small["name"]
     w.act_redo.trigger()
-    assert log == ["do", "undo", "do"]
-    w.close_application(docs["typo"]["id"])
-    w.close_application(docs["small"]["id"])
-    assert w.undo_group.activeStack() is None and not w.act_undo.isEnabled()
-
-
-def test_placeholder_when_the_editor_is_missing(qtbot, window, docs, monkeypatch):
-    monkeypatch.setitem(sys.modules, "ui.editor", None)     # import raises ImportError
-    monkeypatch.setitem(sys.modules, "ui.checklist", None)
-    w = window
-    editor = w.open_application(docs["typo"]["id"])
-    assert editor is not None and "尚未安装" in "".join(l.text() for l in editor.findChildren(QLabel))
-    assert w.checklist() is not None
+    assert name.text() == typed and w.act_undo.isEnabled() and not w.act_redo.isEnabled()
+    qtbot.waitUntil(lambda: not first.has_unsaved_changes(), timeout=3000)
+    assert stored(db, small["id"]).doc["name"] == typed
+    assert not second.has_unsaved_changes() and stored(db, typo["id"]).version == second.version
+    w.close_application(typo["id"])
+    w.close_application(small["id"])
+    assert w.undo_group.activeStack() is None and not w.act_undo.isEnabled() and not w.act_redo.isEnabled()
 
 
 # ------------------------------------------------------------------ settings
@@ -385,7 +356,7 @@ def test_geometry_and_dock_state_are_restored(qtbot, db, docs, settings):
 
 # ------------------------------------------------------------------ new application wizard
 
-def test_wizard_creates_a_stored_application_and_opens_it(qtbot, window, db, fake_editor):
+def test_wizard_creates_a_stored_application_and_opens_it(qtbot, window, db):
     w = window
     wiz = w.new_application()
     assert wiz is w.wizard and wiz.isVisible()
@@ -422,6 +393,9 @@ def test_wizard_creates_a_stored_application_and_opens_it(qtbot, window, db, fak
     assert len(doc["submitted_at"]) == 16 and uuid.UUID(app_id).version == 4
     assert w.model.find(app_id) is not None and w.model.rowCount() == 8
     assert w.open_application_ids() == [app_id]
+    editor = w.editor(app_id)
+    assert editor is w.editor() and editor.widget_for("name").text() == "重庆市智能网联汽车产业技术创新联盟"
+    assert w.tabs.tabToolTip(w.tabs.indexOf(editor)) == "重庆市智能网联汽车产业技术创新联盟"
 
 
 def test_wizard_offers_the_region_list_of_industries(qtbot, window):
@@ -471,21 +445,39 @@ def test_export_json_writes_the_stored_document(window, docs, db, tmp_path):
     assert exchange.read_file(path)["id"] == docs["small"]["id"]
 
 
-def test_member_list_excel_through_the_window(qtbot, window, docs, db, tmp_path, fake_editor):
+def test_member_list_excel_through_the_window(qtbot, window, docs, db, tmp_path):
     from openpyxl import load_workbook
 
     w = window
     app_id = docs["small"]["id"]
     editor = w.open_application(app_id)
+    # rename the third member in the editor's table; export before the autosave has run
+    assert editor.focus_field("members[2].name")
+    view, model = editor.members_panel.view, editor.member_model
+    idx = model.index(2, model.column_of("name"))
+    view.edit(idx)
+    cell_editor = view.indexWidget(idx)
+    assert cell_editor is not None
+    cell_editor.selectAll()
+    commit_text(cell_editor, "晋中市精密仪器有限公司")
+    qtbot.keyClick(cell_editor, Qt.Key.Key_Return)  # the view commits on the next event loop turn
+    qtbot.waitUntil(lambda: editor.doc()["members"][2]["name"] == "晋中市精密仪器有限公司", timeout=1000)
+    assert editor.has_unsaved_changes()
     path = tmp_path / "members.xlsx"
     assert w.export_members_to(app_id, path) == 3
-    assert editor.flushed == 1  # pending edits saved before exporting
+    assert not editor.has_unsaved_changes()  # pending edits saved before exporting
+    assert stored(db, app_id).doc["members"][2]["name"] == "晋中市精密仪器有限公司"
     wb = load_workbook(path)
     ws = wb.active
+    names = [m["name"] for m in docs["small"]["members"][:2]] + ["晋中市精密仪器有限公司"]
+    assert [c.value for c in ws["B"]][-3:] == names  # the sheet has the name typed a moment ago
     ws.append([4, "新加入的晋中检测有限公司", uscc(404, "jinzhong"), "检测机构", "一般成员", "是"])
     wb.save(path)
     assert w.import_members_from(app_id, path, "replace") == 4
     assert w.model.find(app_id).member_count == 4
+    # the open editor shows the imported list (reloaded from the database)
+    assert model.rowCount() == 4 and editor.version == stored(db, app_id).version
+    assert [m["name"] for m in editor.doc()["members"]][2:] == ["晋中市精密仪器有限公司", "新加入的晋中检测有限公司"]
     w.search_edit.setText("晋中检测")
     w.apply_filters_now()
     assert shown_ids(w) == {app_id}
@@ -538,18 +530,46 @@ def test_gui_screenshot_subprocess(db, docs, tmp_path):
     assert QImage(str(tmp_path / "x.png")).width() == 800
 
 
-def test_switching_database_is_refused_while_an_editor_cannot_save(qtbot, window, docs, tmp_path, fake_editor):
-    w = window
-    editor = w.open_application(docs["small"]["id"])
+def test_switching_database_is_refused_while_an_editor_cannot_save(qtbot, window, docs, db, tmp_path):
+    from db.session import open_database
 
-    def fail():
-        raise store.StoreError("磁盘已满，未能保存")
-    editor.flush = fail
+    w = window
+    app_id, original = docs["small"]["id"], docs["small"]["name"]
+    editor = w.open_application(app_id)
+    # someone else saves the same application through their own connection: the version moves on
+    other = open_database(db.label)
+    try:
+        with other.Session() as s:
+            theirs = store.load_draft(s, app_id).doc
+        theirs["county"] = "太谷区"
+        assert store.save_draft(other, theirs) > editor.version
+    finally:
+        other.dispose()
+    # this editor's autosave is refused (ConflictError): saveFailed reaches the status bar
+    with qtbot.waitSignal(editor.saveFailed, timeout=3000) as blocker:
+        type_at_end(qtbot, editor.widget_for("name"), " 2024")
+    assert "已被其他人修改" in blocker.args[0]
+    assert w.statusBar().currentMessage() == f"保存失败：{blocker.args[0]}"
+    assert "已被其他人修改" in editor.banner_text() and editor.reload_button.isVisible()
+
     before = w.db
     assert not w.open_database_path(tmp_path / "other.sqlite")
-    assert w.db is before and w.open_application_ids() == [docs["small"]["id"]]
-    assert "磁盘已满" in w.last_message.text()
-    editor.flush = lambda: True
+    assert w.db is before and w.db_label.text() == db.label and w.open_application_ids() == [app_id]
+    box = w.last_message
+    assert box.windowTitle() == "保存失败" and "未能保存" in box.text() and "已被其他人修改" in box.text()
+    box.close()
+    # nothing was overwritten: theirs is stored, the typing is still in the editor
+    draft = stored(db, app_id)
+    assert draft.doc["county"] == "太谷区" and draft.doc["name"] == original
+    assert editor.doc()["name"] == original + " 2024" and editor.has_unsaved_changes()
+
+    # the way out: reload the stored application, then the database can be switched
+    qtbot.mouseClick(editor.reload_button, Qt.MouseButton.LeftButton)
+    assert editor.doc()["county"] == "太谷区" and editor.doc()["name"] == original
+    assert not editor.has_unsaved_changes() and editor.banner_text() == ""
+    assert w.open_database_path(tmp_path / "other.sqlite")
+    qtbot.waitUntil(lambda: w.list_ready)
+    assert w.open_application_ids() == [] and w.db_label.text() == str((tmp_path / "other.sqlite").resolve())
 
 
 # ------------------------------------------------------------------ fonts, background work, fast start
