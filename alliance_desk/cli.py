@@ -78,9 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tab", type=int, default=0, help="截图时编辑器显示的标签页序号")
 
     # Subcommands of later capabilities register themselves (each returns {name: handler}).
-    from . import cli_documents, cli_lifecycle, cli_review
+    from . import cli_documents, cli_lifecycle, cli_review, cli_safety
 
-    for module in (cli_lifecycle, cli_documents, cli_review):
+    for module in (cli_lifecycle, cli_documents, cli_review, cli_safety):
         COMMANDS.update(module.register(sub))
     return parser
 

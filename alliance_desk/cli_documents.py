@@ -79,6 +79,7 @@ def register(subparsers) -> dict:
     # ---------------------------------------------------------------- export
     p = subparsers.add_parser("export", help="导出推荐汇总表、成员单位表、申请表、公示、证书")
     kinds = p.add_subparsers(dest="export_kind", parser_class=cli.ArgParser, required=True)
+    personal_help = "打印申报材料中的个人手机号、身份证号（默认隐去中间位）"
     for kind, help_text in (("recommendation-table", "推荐汇总表（.xlsx）"),
                             ("member-table", "赣州成员单位表、理事及秘书处名单、专家咨询委员会名单（.xlsx）"),
                             ("application-form", "申请表（.pdf 或 .xlsx；赣州组建申请表、重庆申报表）"),
@@ -90,6 +91,8 @@ def register(subparsers) -> dict:
             k.add_argument("--recommender", help="推荐单位（默认：所选申报推荐意见中的推荐单位）")
             k.add_argument("--contact", help="推荐单位联系人")
             k.add_argument("--phone", help="推荐单位联系电话")
+        if kind in ("recommendation-table", "notice"):
+            k.add_argument("--include-personal", action="store_true", default=None, help=personal_help)
         if kind == "notice":
             k.add_argument("--start", type=_date_arg, help="公示开始日期（默认今天；非工作日则顺延）")
             k.add_argument("--days", type=_positive, help="公示天数（默认按规则包 [publicity]）")
@@ -240,7 +243,7 @@ def cmd_export(args) -> int:
     db = _db(args)
     opts = {}
     for key in ("recommender", "contact", "phone", "start", "days", "unit", "dated", "recognized_on", "mode",
-                "printer"):
+                "printer", "include_personal"):
         if getattr(args, key, None) is not None:
             opts[key] = getattr(args, key)
     try:

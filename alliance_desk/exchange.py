@@ -161,7 +161,12 @@ def _no_constant(name):
 
 def parse_text(data: bytes | str, source: str | None = None) -> dict:
     """Parse and validate one application; raise ApplicationFormatError with located messages."""
+    from . import safety
+
     prefix = f"{source}: " if source else ""
+    why = safety.json_size_problem(len(data))
+    if why:
+        raise ApplicationFormatError([f"{prefix}{why}"], source)
     if isinstance(data, bytes):
         try:
             text = data.decode("utf-8-sig")  # with or without BOM
@@ -177,8 +182,11 @@ def parse_text(data: bytes | str, source: str | None = None) -> dict:
         raise ApplicationFormatError(
             [f"{prefix}第 {exc.lineno} 行第 {exc.colno} 列：JSON 格式错误（{_json_reason(exc.msg)}）"], source
         ) from None
-    except ValueError as exc:
-        raise ApplicationFormatError([f"{prefix}{exc}"], source) from None
+    except (ValueError, RecursionError) as exc:
+        raise ApplicationFormatError([f"{prefix}{safety.parse_error_reason(exc)}"], source) from None
+    why = safety.tree_problem(doc)
+    if why:
+        raise ApplicationFormatError([f"{prefix}{why}"], source)
     problems = validate_document(doc)
     if problems:
         raise ApplicationFormatError([prefix + p for p in problems], source)
@@ -202,8 +210,13 @@ def _json_reason(msg: str) -> str:
 
 
 def read_file(path: str | Path) -> dict:
+    from .safety import json_size_problem
+
     p = Path(path)
     try:
+        why = json_size_problem(p.stat().st_size)
+        if why:
+            raise ApplicationFormatError([f"{p}: {why}"], str(p))
         data = p.read_bytes()
     except OSError as exc:
         raise ApplicationFormatError([f"{p}: 无法读取文件（{exc.strerror or exc}）"], str(p)) from None

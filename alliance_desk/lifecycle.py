@@ -34,6 +34,7 @@ from db import models as m
 from db import models_lifecycle as lm
 from db.session import Database
 
+from . import audit
 from .packs import Pack, PackError, all_packs, get_pack
 from .store import StoreError
 
@@ -685,7 +686,11 @@ def move_stage(db: Database, app_id: str, to: str, on: date, by: str | None = No
         i_to = cfg.index(to)
         direction = "start" if state.current is None else ("forward" if i_to > state.current_index else "back")
         actor = (by or "").strip() or cfg.stage(to).actor
-        return _write_transition(s, app_id, state.current, to, direction, on, actor, note.strip())
+        view = _write_transition(s, app_id, state.current, to, direction, on, actor, note.strip())
+        audit.record(s, by, "stage", "stage_transition", view.id, {"stage": state.current},
+                     {"stage": to, "direction": direction, "on": on, "by": actor, "note": view.note},
+                     application_id=app_id)
+        return view
 
 
 def _write_transition(s: Session, app_id: str, frm: str | None, to: str, direction: str, on: date, by: str,
@@ -755,6 +760,9 @@ def decide(db: Database, app_id: str, outcome: str, on: date, doc_no: str | None
                               "decision" if state.current is None else "forward", on,
                               by.strip() or dstage.actor, text)
         s.flush()
+        audit.record(s, by, "decide", "decision", app_id, {"stage": state.current},
+                     {"outcome": key, "decided_on": on, "doc_no": doc_no, "by": by.strip(), "note": note.strip(),
+                      "stage": dstage.id if key in POSITIVE else state.current}, application_id=app_id)
         return view
 
 
@@ -1149,6 +1157,9 @@ def record(db: Database, app_id: str, kind: str, on: date, *, result: str | None
         rec = lm.ObligationRecord(**new)
         s.add(rec)
         s.flush()
+        audit.record(s, by, "record", "obligation_record", rec.id, None,
+                     {**{k: v for k, v in new.items() if k != "application_id"}, "label": label,
+                      **({"event": pre[0]} if pre else {})}, application_id=app_id)
         view = _record_view(rec)
         after = _compute(cfg, app_id, row.name, dec, _records(s, app_id), on)
         before = {(a.level, a.text) for a in st.alerts}
@@ -1244,9 +1255,12 @@ def delete_record(db: Database, app_id: str, record_id: int) -> None:
     with db.Session.begin() as s:
         _app_row(s, app_id)
         R = lm.ObligationRecord
+        row = s.get(R, record_id)
         n = s.execute(delete(R).where(R.application_id == app_id, R.id == record_id)).rowcount
         if not n:
             raise LifecycleError(f"没有编号为 {record_id} 的登记")
+        audit.record(s, None, "delete_record", "obligation_record", record_id,
+                     {c.key: getattr(row, c.key) for c in R.__table__.columns}, None, application_id=app_id)
 
 
 __all__ = [

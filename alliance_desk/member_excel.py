@@ -64,12 +64,11 @@ def member_row(n: int, md: dict) -> list[Any]:
 
 
 def _set(cell, value: Any) -> None:
-    cell.value = value
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        # openpyxl turns any string starting with "=" into a formula; force text, and keep it text
-        # when someone edits the cell in Excel/WPS (quote prefix)
-        cell.data_type = "s"
-        cell.quotePrefix = True
+    # openpyxl turns any string starting with "=" into a formula; xlsx_safe forces text (also for
+    # + - @ tab CR and error literals) and keeps it text when someone edits the cell (quote prefix)
+    from .xlsx_safe import set_value
+
+    set_value(cell, value)
 
 
 def write_members(members: Iterable[dict], path: str | Path, title: str = "") -> int:
@@ -255,6 +254,11 @@ def read_members(path: str | Path) -> MemberSheet:
                                 f"{MAX_FILE_BYTES // 1024 // 1024} MB"])
     from openpyxl import load_workbook
 
+    from . import safety
+
+    why = safety.xlsx_problem(path)
+    if why:
+        raise MemberExcelError([f"{path.name}：{why}"])
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - zip/xml/format errors all mean "not a usable .xlsx"
@@ -266,9 +270,15 @@ def read_members(path: str | Path) -> MemberSheet:
             rows.append(tuple(row))
             if len(rows) > MAX_ROWS + 20:
                 break
+    except Exception as exc:  # noqa: BLE001 - the sheet's XML is read lazily, here
+        raise MemberExcelError([f"{path.name}：工作表内容已损坏，无法读取（{type(exc).__name__}）"]) from None
     finally:
         wb.close()
-    return parse_rows(rows, path.name)
+    sheet = parse_rows(rows, path.name)
+    why = safety.tree_problem(sheet.members)
+    if why:
+        sheet.problems.append(f"{path.name}：成员名单 {why}")
+    return sheet
 
 
 # ------------------------------------------------------------------ apply to a stored application

@@ -22,7 +22,9 @@ Import (`import_package`) is all-or-nothing and idempotent: the whole package is
 file size, ZIP structure, entry names (no absolute paths, no `..`, no backslashes, no duplicates,
 only known names), entry count and sizes (declared and actual, with a compression-ratio guard),
 the manifest, the signature, the sender's trust, every entry's size and SHA-256, every
-application against the schema — and only then are the applications written in one transaction
+application against the schema, the archive seal (the whole file's signature in the ZIP comment, see
+alliance_desk.safety: a single flipped byte anywhere is refused) — and only then are the applications
+written in one transaction
 with `store.import_documents` (stable ids: importing again updates, never duplicates). A refused
 package changes nothing and the message says what is wrong.
 """
@@ -34,12 +36,11 @@ import io
 import json
 import re
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import exchange
+from . import audit, exchange, safety
 
 FORMAT = "alliance-desk/package@1"
 FORMAT_VERSION = 1
@@ -291,11 +292,12 @@ def build_package(docs: list[dict], office: str, private_key, region: str | None
            "signature": base64.b64encode(private_key.sign(manifest_bytes)).decode()}
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
+        z.comment = safety.SEAL_PLACEHOLDER  # replaced by the whole-file signature (safety.seal)
         z.writestr(MANIFEST, manifest_bytes)
         z.writestr(SIGNATURE, (json.dumps(sig, indent=2) + "\n").encode("utf-8"))
         for name, data in payload:
             z.writestr(name, data)
-    return buf.getvalue()
+    return safety.seal(buf.getvalue(), private_key.sign)
 
 
 def export_package(db, out: str | Path, region: str, call: str | None, county: str | None = None,
@@ -343,7 +345,7 @@ def _read_entry(z: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
             data = f.read(limit + 1)
     except zipfile.BadZipFile as exc:
         raise PackageError(f"{info.filename} 已损坏（{exc}）：文件被截断或改动") from None
-    except (OSError, EOFError, ValueError, NotImplementedError, zlib.error) as exc:
+    except Exception as exc:  # noqa: BLE001 - zlib, CRC, encryption, unknown method: all "damaged"
         raise PackageError(f"{info.filename} 已损坏，无法解压（{exc}）") from None
     if len(data) > limit:
         raise PackageError(f"{info.filename} 超过大小上限 {limit // 1024 // 1024} MB")
@@ -366,7 +368,7 @@ def verify_package(db, path: str | Path) -> tuple[PackageInfo, list[tuple[str, d
     digest = _sha256(data)
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+    except Exception:  # noqa: BLE001 - BadZipFile, and odd headers (version, sizes): not a valid package
         raise PackageError(f"{p.name} 不是有效的 .adpkg 文件：ZIP 结构损坏或文件被截断") from None
     with z:
         infos = z.infolist()
@@ -389,6 +391,9 @@ def verify_package(db, path: str | Path) -> tuple[PackageInfo, list[tuple[str, d
                 raise PackageError(f"{info.filename} 过大（{info.file_size} 字节）")
             if info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
                 raise PackageError(f"{info.filename} 的压缩比异常（疑似压缩炸弹），已拒绝")
+            why = safety.zip_entry_problem(info, MAX_TOTAL_BYTES)
+            if why:
+                raise PackageError(why)
             total += info.file_size
         if total > MAX_TOTAL_BYTES:
             raise PackageError(f"包解压后过大（{total // 1024 // 1024} MB）")
@@ -464,6 +469,9 @@ def verify_package(db, path: str | Path) -> tuple[PackageInfo, list[tuple[str, d
             if doc["id"].lower() != ENTRY_NAME.match(name).group(1).lower():
                 raise PackageError(f"{name} 中的 id（{doc['id']}）与文件名不符")
             docs.append((f"{p.name}:{name}", doc))
+    why = safety.seal_problem(data, raw)
+    if why:
+        raise PackageError(f"{p.name}：{why}")
     info = PackageInfo(p, digest, sender["office"], fp, str(manifest.get("created_at") or ""),
                        manifest.get("region"), manifest.get("call"), manifest.get("county"),
                        [d["id"] for _, d in docs])
@@ -504,6 +512,10 @@ def _record_receipt(db, info: PackageInfo) -> int:
         else:
             row.last_imported_at = now
             row.times += 1
+        audit.record(s, None, "package_import", "package", info.sha256, None,
+                     {"file": info.path.name, "sender": info.sender, "fingerprint": info.fingerprint,
+                      "created_at": info.created_at, "region": info.region, "call": info.call,
+                      "county": info.county, "applications": info.application_ids, "times": row.times})
         return row.times
 
 

@@ -24,6 +24,7 @@ from db import models as m
 from db import models_review as r
 from db.session import Database
 
+from . import audit
 from . import review_package as pkgmod
 from . import scoring
 from . import uscc as uscc_mod
@@ -1009,6 +1010,9 @@ def apply_scores(s: Session, round_id: str, expert_id: str, entries: Iterable[Sc
     for a, why in declared:
         _declare(s, round_id, a, expert_id, why, expert.name)
         result.declared.append(a)
+        audit.record(s, None, "declare_conflict", "review_score", f"{round_id}/{a}/{expert_id}", None,
+                     {"round": round_id, "expert": expert_id, "expert_name": expert.name, "reason": why,
+                      "source": source, "source_name": source_name}, application_id=a)
     for e in entries:
         digest = _digest(e)
         row = s.scalar(select(r.ReviewScore).where(
@@ -1017,6 +1021,8 @@ def apply_scores(s: Session, round_id: str, expert_id: str, entries: Iterable[Sc
         if row is not None and row.digest == digest:
             result.unchanged.append(e.application_id)
             continue
+        old = None if row is None else {"total": row.total, "comment": row.comment, "source": row.source,
+                                        "source_name": row.source_name}
         if row is None:
             row = r.ReviewScore(round_id=round_id, application_id=e.application_id, expert_id=expert_id)
             s.add(row)
@@ -1033,6 +1039,10 @@ def apply_scores(s: Session, round_id: str, expert_id: str, entries: Iterable[Sc
             s.add(r.ReviewScoreItem(score_id=row.id, item_key=it.key, points=float(e.points[it.key]),
                                     comment=_clean(e.item_comments.get(it.key)),
                                     suggested=e.suggested.get(it.key)))
+        audit.record(s, None, "score", "review_score", f"{round_id}/{e.application_id}/{expert_id}", old,
+                     {"round": round_id, "expert": expert_id, "expert_name": expert.name, "points": e.points,
+                      "total": row.total, "comment": row.comment, "item_comments": e.item_comments,
+                      "source": source, "source_name": source_name}, application_id=e.application_id)
     s.flush()
     return result
 
@@ -1052,6 +1062,13 @@ def record_score(db: Database, round_id: str, app_id: str, expert_id: str, point
 
 def delete_score(db: Database, round_id: str, app_id: str, expert_id: str) -> None:
     with db.Session.begin() as s:
+        old = s.scalar(select(r.ReviewScore).where(r.ReviewScore.round_id == round_id,
+                                                   r.ReviewScore.application_id == app_id,
+                                                   r.ReviewScore.expert_id == expert_id))
+        if old is not None:
+            audit.record(s, None, "delete_score", "review_score", f"{round_id}/{app_id}/{expert_id}",
+                         {"total": old.total, "comment": old.comment, "source": old.source}, None,
+                         application_id=app_id)
         s.execute(delete(r.ReviewScore).where(r.ReviewScore.round_id == round_id,
                                               r.ReviewScore.application_id == app_id,
                                               r.ReviewScore.expert_id == expert_id))
@@ -1170,7 +1187,7 @@ def open_review_package(path: str | Path) -> ReviewPackage:
                              pkg.sender, pkg.fingerprint)
     except pkgmod.PackageError as exc:
         raise ReviewError(exc.problems) from None
-    except (KeyError, TypeError, scoring.ScoringError) as exc:
+    except (KeyError, TypeError, AttributeError, ValueError, scoring.ScoringError) as exc:
         raise ReviewError(f"{Path(path).name}：评审包内容不完整（{exc}）") from None
 
 

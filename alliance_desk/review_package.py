@@ -21,7 +21,9 @@ compares `Package.public_key` with the key it issued). Small API, meant to be me
 Reading refuses: a file that is not a ZIP or is truncated, unsafe entry names (absolute, `..`,
 backslashes, drive letters), oversized entries, a missing or unreadable manifest, an unknown format
 version or kind, entries missing from or not listed in the manifest, a SHA-256 or size that does
-not match, and a missing or invalid signature. No Qt, no database.
+not match, a missing or invalid signature, and a missing or invalid archive seal (the whole file is
+signed too, in its ZIP comment: see alliance_desk.safety — any flipped byte is refused). No Qt, no
+database.
 """
 from __future__ import annotations
 
@@ -36,6 +38,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
+
+from . import safety
 
 FORMAT = "alliance-desk/package@1"
 FORMAT_VERSION = 1
@@ -168,11 +172,14 @@ def write_package(path: str | Path, kind: str, sender: str, entries: Mapping[str
     signature = {"algorithm": ALGORITHM, "key_fingerprint": fp, "signature": _b64(sign(private_key, mbytes))}
     path = Path(path)
     tmp = path.with_name(path.name + ".part")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.comment = safety.SEAL_PLACEHOLDER  # replaced by the whole-file signature (safety.seal)
         zf.writestr(MANIFEST, mbytes)
         for name, data in sorted(entries.items()):
             zf.writestr(name, data)
         zf.writestr(SIGNATURE, json.dumps(signature, indent=2).encode("utf-8"))
+    tmp.write_bytes(safety.seal(buf.getvalue(), lambda msg: bytes.fromhex(sign(private_key, msg))))
     os.replace(tmp, path)
     return manifest
 
@@ -202,9 +209,14 @@ class Package:
         if name not in self.entries:
             raise PackageError(f"{self.path.name}：缺少条目 {name}")
         try:
-            return json.loads(self.entries[name].decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise PackageError(f"{self.path.name}：条目 {name} 不是有效的 JSON（{exc}）") from None
+            value = json.loads(self.entries[name].decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+            raise PackageError(f"{self.path.name}：条目 {name} 不是有效的 JSON（{safety.parse_error_reason(exc)}）"
+                               ) from None
+        why = safety.tree_problem(value)
+        if why:
+            raise PackageError(f"{self.path.name}：条目 {name} {why}")
+        return value
 
 
 def _read_limited(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
@@ -227,7 +239,7 @@ def read_package(path: str | Path, kind: str | None = None) -> Package:
         raise PackageError(f"{label}：文件超过 {MAX_TOTAL_BYTES // (1024 * 1024)} MB 上限")
     try:
         zf = zipfile.ZipFile(io.BytesIO(raw))
-    except zipfile.BadZipFile:
+    except Exception:  # noqa: BLE001 - BadZipFile, and odd headers (version, sizes): not a valid package
         raise PackageError(f"{label}：不是有效的 .adpkg 文件（ZIP 结构损坏或文件被截断）") from None
     problems: list[str] = []
     entries: dict[str, bytes] = {}
@@ -244,6 +256,9 @@ def read_package(path: str | Path, kind: str | None = None) -> Package:
             if info.file_size > MAX_ENTRY_BYTES:
                 problems.append(f"{label}：条目 {info.filename} 超过 {MAX_ENTRY_BYTES // (1024 * 1024)} MB 上限")
                 continue
+            why = safety.zip_entry_problem(info, MAX_ENTRY_BYTES)
+            if why:
+                raise PackageError(f"{label}：{why}")
             total += info.file_size
             if total > MAX_TOTAL_BYTES:
                 raise PackageError(f"{label}：解压后超过 {MAX_TOTAL_BYTES // (1024 * 1024)} MB 上限")
@@ -254,7 +269,7 @@ def read_package(path: str | Path, kind: str | None = None) -> Package:
                 entries[info.filename] = _read_limited(zf, info)
             except PackageError as exc:
                 problems.extend(f"{label}：{p}" for p in exc.problems)
-            except (zipfile.BadZipFile, EOFError, OSError, zlib_error()) as exc:
+            except Exception as exc:  # noqa: BLE001 - CRC, inflate, encryption …: the entry is damaged
                 problems.append(f"{label}：条目 {info.filename} 已损坏（{exc}）")
     if problems:
         raise PackageError(problems)
@@ -316,6 +331,9 @@ def read_package(path: str | Path, kind: str | None = None) -> Package:
             problems.append(f"{label}：条目 {name} 未列入清单（文件被添加了内容）")
     if problems:
         raise PackageError(problems)
+    why = safety.seal_problem(raw, bytes.fromhex(pub))
+    if why:
+        raise PackageError(f"{label}：{why}")
     return Package(path, manifest, entries, pub)
 
 

@@ -266,11 +266,20 @@ def read_sheet(path: str | Path) -> ParsedSheet:
     label = f"{path.name}："
     if not path.is_file():
         raise ReviewError(f"{label}文件不存在")
+    from . import safety
+
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise ReviewError(f"{label}文件超过 {MAX_FILE_BYTES // (1024 * 1024)} MB 上限")
+        why = safety.xlsx_problem(path)
+        if why:
+            raise ReviewError(f"{label}{why}")
         wb = load_workbook(path, read_only=True, data_only=False)
+    except ReviewError:
+        raise
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ReviewError(f"{label}不是有效的 Excel 文件（{type(exc).__name__}）") from None
+    except Exception as exc:  # noqa: BLE001 - any parse failure means "not a usable sheet"
         raise ReviewError(f"{label}不是有效的 Excel 文件（{type(exc).__name__}）") from None
     try:
         if META not in wb.sheetnames:
@@ -284,7 +293,11 @@ def read_sheet(path: str | Path) -> ParsedSheet:
         try:
             headers = json.loads(meta["headers"])
             rows = [tuple(x) for x in json.loads(meta["rows"])]
-        except (KeyError, ValueError, TypeError):
+            if not (isinstance(headers, list) and all(isinstance(h, str) for h in headers) and len(headers) >= 4
+                    and all(len(x) == 2 and all(isinstance(v, str) for v in x) for x in rows)
+                    and all(meta[k] for k in ("round", "expert", "template"))):
+                raise ValueError("layout")
+        except (KeyError, ValueError, TypeError, RecursionError):
             raise ReviewError(f"{label}隐藏的校验信息已损坏") from None
         digest = layout_digest(meta.get("round", ""), meta.get("expert", ""), meta.get("template", ""), headers, rows)
         if digest != meta.get("digest"):
@@ -294,6 +307,10 @@ def read_sheet(path: str | Path) -> ParsedSheet:
         ws = wb[SHEET]
         grid = [list(r) for r in ws.iter_rows(min_row=1, max_row=len(rows) + 200, max_col=len(headers) + 20,
                                               values_only=True)]
+    except ReviewError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - sheets are parsed lazily; damaged XML or hostile meta
+        raise ReviewError(f"{label}评分表内容已损坏，无法读取（{type(exc).__name__}）") from None
     finally:
         wb.close()
     problems = []

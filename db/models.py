@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -19,6 +19,10 @@ class Base(DeclarativeBase):
 
 # JSON columns store lists/persons exactly as exchanged; SQL NULL stands for "key absent".
 JSONValue = JSON(none_as_null=True)
+
+# Counts from the exchange format (the schema gives no upper bound; the store refuses beyond 64 bits):
+# BIGINT on PostgreSQL, whose INTEGER is 32-bit; INTEGER on SQLite, which is 64-bit already.
+Count = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Call(Base):
@@ -50,7 +54,7 @@ class Application(Base):
     goals: Mapped[str | None] = mapped_column(Text)
     research_directions: Mapped[Any] = mapped_column(JSONValue, nullable=True)
     investment_wan: Mapped[float | None] = mapped_column(Float)
-    tech_staff_total: Mapped[int | None] = mapped_column(Integer)
+    tech_staff_total: Mapped[int | None] = mapped_column(Count)
     cooperation_results: Mapped[str | None] = mapped_column(Text)
     contact: Mapped[Any] = mapped_column(JSONValue, nullable=True)
     materials_listed: Mapped[bool] = mapped_column(Boolean, default=False)  # "materials": [] vs absent
@@ -59,7 +63,7 @@ class Application(Base):
     secretariat_present: Mapped[bool] = mapped_column(Boolean, default=False)
     secretariat_address: Mapped[str | None] = mapped_column(Text)
     secretariat_in_lead_unit: Mapped[bool | None] = mapped_column(Boolean)
-    secretariat_full_time_staff: Mapped[int | None] = mapped_column(Integer)
+    secretariat_full_time_staff: Mapped[int | None] = mapped_column(Count)
     secretariat_office_area_m2: Mapped[float | None] = mapped_column(Float)
     external_liability_body: Mapped[bool | None] = mapped_column(Boolean)
     legal_entity_registered: Mapped[bool | None] = mapped_column(Boolean)
@@ -154,13 +158,13 @@ class Member(Base):
     address: Mapped[str | None] = mapped_column(Text)
     chain_segment: Mapped[str | None] = mapped_column(Text)
     research_direction: Mapped[str | None] = mapped_column(Text)
-    employees: Mapped[int | None] = mapped_column(Integer)
-    rd_staff: Mapped[int | None] = mapped_column(Integer)
-    senior_titles: Mapped[int | None] = mapped_column(Integer)
+    employees: Mapped[int | None] = mapped_column(Count)
+    rd_staff: Mapped[int | None] = mapped_column(Count)
+    senior_titles: Mapped[int | None] = mapped_column(Count)
     revenue_wan: Mapped[float | None] = mapped_column(Float)
     rd_spend_wan: Mapped[float | None] = mapped_column(Float)
     enterprise_class: Mapped[Any] = mapped_column(JSONValue, nullable=True)
-    projects_municipal_or_above: Mapped[int | None] = mapped_column(Integer)
+    projects_municipal_or_above: Mapped[int | None] = mapped_column(Count)
     high_level_talent: Mapped[str | None] = mapped_column(String(32))
     integrity_ok: Mapped[bool | None] = mapped_column(Boolean)
     contact: Mapped[Any] = mapped_column(JSONValue, nullable=True)
@@ -218,7 +222,7 @@ class MaterialReceipt(Base):
     position: Mapped[int] = mapped_column(Integer)
     code: Mapped[str] = mapped_column(Text)
     received: Mapped[bool] = mapped_column(Boolean)
-    copies: Mapped[int | None] = mapped_column(Integer)
+    copies: Mapped[int | None] = mapped_column(Count)
     note: Mapped[str | None] = mapped_column(Text)
 
     application: Mapped[Application] = relationship(back_populates="materials")
@@ -242,4 +246,4 @@ class Confirmation(Base):
 
 # Models of later capabilities live in their own modules; importing them here puts every table
 # in Base.metadata for Alembic and for tests.
-from db import models_documents, models_lifecycle, models_review  # noqa: E402,F401
+from db import models_audit, models_documents, models_lifecycle, models_review  # noqa: E402,F401

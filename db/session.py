@@ -19,16 +19,33 @@ def default_db_path() -> Path:
     return Path(appdirs.user_data_dir("AllianceDesk")) / "alliance-desk.sqlite"
 
 
+def normalize_url(url: str) -> str:
+    """PostgreSQL URLs use the psycopg (3) driver the app ships with: `postgresql://…` and
+    `postgres://…` (as psql and many hosting panels write them) mean `postgresql+psycopg://…`."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def is_postgresql(url_or_engine) -> bool:
+    url = url_or_engine.url if isinstance(url_or_engine, Engine) else url_or_engine
+    return str(url).startswith(("postgresql", "postgres:"))
+
+
 def resolve_url(db: str | os.PathLike | None = None) -> str:
-    """`--db` wins, then ALLIANCE_DESK_DATABASE_URL, then the user data directory."""
+    """`--db` wins, then ALLIANCE_DESK_DATABASE_URL, then the user data directory.
+
+    A value with `://` is a database URL (e.g. `postgresql+psycopg://user:pw@server/alliance` for an
+    office whose seats share one PostgreSQL server); anything else is a SQLite file path."""
     if db:
         text = str(db)
         if "://" in text:
-            return text
+            return normalize_url(text)
         return "sqlite:///" + str(Path(text).expanduser().resolve())
     env = os.environ.get(ENV_URL)
     if env:
-        return env
+        return normalize_url(env)
     path = default_db_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     return "sqlite:///" + str(path)
@@ -52,6 +69,9 @@ def _sqlite_setup(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
+PG_CONNECT_TIMEOUT_S = 10
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split(":///", 1)[-1]
@@ -60,7 +80,62 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         _sqlite_setup(engine)
         return engine
+    url = normalize_url(url)
+    if is_postgresql(url):
+        return _postgresql_engine(url)
     return create_engine(url, pool_pre_ping=True)
+
+
+def _postgresql_engine(url: str) -> Engine:
+    """A seat's engine on the office's PostgreSQL server.
+
+    - pre-ping: a connection the server or the LAN dropped (overnight, a server restart) is
+      replaced instead of failing the next save;
+    - a connect timeout, so an unreachable server is reported instead of hanging the window;
+    - READ COMMITTED (PostgreSQL's default), with the application's own row claims where two seats
+      may write the same rows (store.save_draft: optimistic locking that holds between seats);
+    - the server sees each seat as `alliance-desk` in pg_stat_activity.
+    Timestamps are stored as the seat wrote them (TIMESTAMP WITHOUT TIME ZONE, naive local time,
+    as on SQLite); the schema has no server-side defaults.
+    """
+    connect_args = {"connect_timeout": PG_CONNECT_TIMEOUT_S, "application_name": "alliance-desk"}
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, pool_recycle=3600,
+                         connect_args=connect_args)
+
+
+def postgresql_advisory_lock_key(name: str) -> int:
+    """A stable 63-bit key for pg_advisory_lock (e.g. one per purpose: "migrate")."""
+    import hashlib
+
+    return int.from_bytes(hashlib.sha256(f"alliance-desk:{name}".encode()).digest()[:8], "big") >> 1
+
+
+class migration_lock:
+    """Context manager: on PostgreSQL, seats opening the database at the same moment take turns to
+    check and run the migrations (a session-level advisory lock), so two first starts never race to
+    create the same tables. On SQLite it does nothing (SQLite's own write lock serialises them)."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.conn = None
+
+    def __enter__(self):
+        if self.engine.dialect.name == "postgresql":
+            self.conn = self.engine.connect()
+            self.conn.exec_driver_sql(f"SELECT pg_advisory_lock({postgresql_advisory_lock_key('migrate')})")
+            self.conn.commit()
+        return self
+
+    def __exit__(self, *exc):
+        if self.conn is not None:
+            try:
+                self.conn.exec_driver_sql(
+                    f"SELECT pg_advisory_unlock({postgresql_advisory_lock_key('migrate')})")
+                self.conn.commit()
+            finally:
+                self.conn.close()
+                self.conn = None
+        return False
 
 
 def alembic_config(engine: Engine):
@@ -101,12 +176,17 @@ class Database:
     url: str
     engine: Engine
     Session: sessionmaker[Session]
+    lock: object | None = None  # alliance_desk.locking lock of the desktop app's writer, if any
+    read_only: bool = False
 
     def session(self) -> Session:
         return self.Session()
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.lock is not None:  # the next start must not mistake a clean exit for a crash
+            self.lock.release()
+            self.lock = None
 
     @property
     def label(self) -> str:
@@ -116,7 +196,33 @@ class Database:
 
 def open_database(db: str | os.PathLike | None = None, migrate: bool = True) -> Database:
     url = resolve_url(db)
+    # SQLite files (issue 7): checked with PRAGMA quick_check when the last session left its log
+    # behind (raises backup.DatabaseDamaged), backed up before any migration, and refused when the
+    # schema comes from a newer build (backup.BackupError)
+    from sqlalchemy.exc import DBAPIError
+
+    from alliance_desk import backup
+
+    path = backup.sqlite_path(url)
+    if path is not None:
+        backup.check_on_open(path)
     engine = make_engine(url)
-    if migrate and current_revision(engine) != head_revision():
-        upgrade(engine)
+    try:
+        revision = current_revision(engine) if migrate else None
+    except Exception as exc:
+        engine.dispose()
+        if path is not None and isinstance(exc, DBAPIError):  # e.g. "database disk image is malformed"
+            health = backup.check_database(path)
+            if not health.ok:
+                raise backup.DatabaseDamaged(health) from exc
+        raise
+    if migrate and revision != head_revision():
+        try:
+            backup.before_migration(path, revision)  # refuses a newer schema; backs a SQLite file up
+            with migration_lock(engine):  # PostgreSQL: seats starting together take turns
+                if current_revision(engine) != head_revision():
+                    upgrade(engine)
+        except BaseException:
+            engine.dispose()
+            raise
     return Database(url=url, engine=engine, Session=sessionmaker(engine, expire_on_commit=False))

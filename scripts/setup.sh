@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBS="libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3 poppler-utils libreoffice-calc libreoffice-writer"
+# postgresql: scripts/test.sh runs the storage, import, review and lifecycle tests on a private
+# PostgreSQL server as well (the office's shared-server setup); the app itself needs no server.
+DEBS="libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3 poppler-utils libreoffice-calc libreoffice-writer postgresql"
 missing=""
 for p in $DEBS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ] && command -v apt-get >/dev/null 2>&1; then

@@ -200,6 +200,20 @@ def run(args) -> int:
     window.listLoaded.connect(on_listed)
 
     def hand_over() -> None:
+        if not (screenshot or probe):
+            # Interactive start: the writer's lock, the crash check and the day's backup may need
+            # to ask the clerk (database in use, damaged), so they run here on the GUI thread.
+            from ui.safety import guard_open
+
+            db = guard_open(getattr(args, "db", None), window)
+            if db is None:
+                app.quit()
+                return
+            window.set_database(db, owned=True)
+            if db.read_only:
+                window.setWindowTitle(window.windowTitle() + window.tr("（只读）"))
+                window.statusBar().showMessage(window.tr("数据库正被他人使用，已只读打开：修改不会保存"))
+            return
         if not opener.ident:
             opener.start()
         if opener.is_alive():

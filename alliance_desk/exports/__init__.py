@@ -82,7 +82,7 @@ def export(db, kind: str, region: str, call: str | None, out: str | Path, county
 
         return write_recommendation_table(docs, region, out, recommender=opts.get("recommender") or "",
                                           contact=opts.get("contact") or "", phone=opts.get("phone") or "",
-                                          progress=progress)
+                                          progress=progress, include_personal=bool(opts.get("include_personal")))
     if kind == "member-table":
         from .ganzhou_tables import write_member_tables
 
@@ -99,7 +99,8 @@ def export(db, kind: str, region: str, call: str | None, out: str | Path, county
         start = opts.get("start") or date.today()
         unit = opts.get("unit") or (pack.publicity or {}).get("unit") or "working"
         calendar = None if unit == UNIT_CALENDAR else load_calendar(db)
-        notice_opts = {k: opts[k] for k in ("days", "unit", "dated", "contact", "authority") if opts.get(k)}
+        notice_opts = {k: opts[k] for k in ("days", "unit", "dated", "contact", "authority", "include_personal")
+                       if opts.get(k)}
         return write_notice(docs, region, out, start, calendar, progress=progress,
                             year=opts.get("year") or call_year(call, start.year), **notice_opts)
     from .certificates import write_certificates

@@ -29,6 +29,7 @@ from datetime import date
 from pathlib import Path
 
 from ..packs import get_pack
+from ..safety import mask_personal
 from ..workdays import UNIT_WORKING, Period, WorkCalendar, period, zh_date
 from .common import (TIER_ZH, ExportError, ExportResult, ProgressFn, atomic_output, fill, lead, report, settings,
                      template_values)
@@ -72,9 +73,12 @@ class Notice:
 
 def build_notice(docs: list[dict], region: str, start: date, calendar: WorkCalendar | None,
                  days: int | None = None, unit: str | None = None, dated: date | None = None,
-                 contact: str | None = None, authority: str | None = None, year: int | None = None) -> Notice:
+                 contact: str | None = None, authority: str | None = None, year: int | None = None,
+                 include_personal: bool = False) -> Notice:
     """The notice's content. `days`/`unit` default to the pack's `[publicity]`; `year` (the round's
-    year, in the title) defaults to the start date's year; `dated` (成文日期) to the start date."""
+    year, in the title) defaults to the start date's year; `dated` (成文日期) to the start date.
+    Personal mobile and identity numbers in the applications' text are masked (138****5678)
+    unless `include_personal`; the office's own contact line is printed as given."""
     if not docs:
         raise ExportError("公示名单为空：没有要公示的申报")
     pack = get_pack(region)
@@ -95,7 +99,8 @@ def build_notice(docs: list[dict], region: str, start: date, calendar: WorkCalen
     for i, doc in enumerate(docs, 1):
         extra = f"；拟{pack.scheme}为{TIER_ZH[doc['tier_requested']]}创新联盟" \
             if tiers and doc.get("tier_requested") in TIER_ZH else ""
-        paras.append(Para(f"{i}. {doc['name']}（牵头单位：{lead(doc)['name']}{extra}）"))
+        line = f"{i}. {doc['name']}（牵头单位：{lead(doc)['name']}{extra}）"
+        paras.append(Para(line if include_personal else mask_personal(line)))
         names.append(doc["name"])
     unit_words = "个工作日" if unit == UNIT_WORKING else "天"
     paras.append(Para("二、公示时间", "heading"))

@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..packs import get_pack
+from ..safety import mask_personal
 from .common import (ExportError, ExportResult, ProgressFn, atomic_output, common_value, contact_line, holder,
                      lead, num, report, settings)
 
@@ -72,8 +73,10 @@ def office_row(i: int, doc: dict) -> list:
 
 def write_recommendation_table(docs: list[dict], region: str, out: str | Path, recommender: str = "",
                                contact: str = "", phone: str = "", progress: ProgressFn | None = None,
-                               layout: str | None = None) -> ExportResult:
-    """Write the region's recommendation summary table for `docs` (in the given order)."""
+                               layout: str | None = None, include_personal: bool = False) -> ExportResult:
+    """Write the region's recommendation summary table for `docs` (in the given order). Personal
+    mobile and identity numbers from the applications are masked (138****5678) unless
+    `include_personal`; the recommending office's own contact line is printed as given."""
     from openpyxl import Workbook
 
     from ..xlsx_safe import safe_row
@@ -137,6 +140,8 @@ def write_recommendation_table(docs: list[dict], region: str, out: str | Path, r
     step = max(1, total // 50)
     for i, doc in enumerate(docs, 1):
         values = row_fn(i, doc)
+        if not include_personal:
+            values = [mask_personal(v) for v in values]
         set_row_height(ws, first + i - 1, row_height(values, widths))
         ws.append(safe_row(ws, values, body))
         if i % step == 0:

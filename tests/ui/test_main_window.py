@@ -722,3 +722,25 @@ def test_dashboard_shown_on_start_when_something_is_due(qtbot, tmp_path):
     assert show_dashboard_if_due(win, on=date(2025, 3, 1)) is True  # the 2024 summary (due 12-31) is overdue
     assert win._tools["dashboard"].isVisible()
     win._tools["dashboard"].close()
+
+
+def test_interactive_open_takes_the_lock_and_closing_releases_it(qtbot, tmp_path):
+    """The desktop start goes through ui.safety.guard_open; disposing the database frees the lock,
+    so the next start is not mistaken for a crash or a second seat."""
+    from PySide6.QtCore import QSettings
+    from ui.main_window import MainWindow
+    from ui.safety import guard_open
+
+    path = tmp_path / "locked.sqlite"
+    db = guard_open(path)
+    assert db is not None and not db.read_only
+    lock_file = tmp_path / "locked.sqlite.lock"
+    assert lock_file.exists()
+    win = MainWindow(None, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+    win.set_database(db, owned=True)
+    win.close()
+    assert not lock_file.exists()
+    again = guard_open(path)
+    assert again is not None and not again.read_only
+    again.dispose()

@@ -7,6 +7,9 @@ Create Date: 2026-11-22 18:00:18.026987
 from alembic import op
 import sqlalchemy as sa
 
+# exchange-format counts: BIGINT on PostgreSQL (32-bit INTEGER there), INTEGER on SQLite (64-bit)
+_COUNT = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
 
 revision = '0001'
 down_revision = None
@@ -31,14 +34,14 @@ def upgrade() -> None:
     sa.Column('goals', sa.Text(), nullable=True),
     sa.Column('research_directions', sa.JSON(none_as_null=True), nullable=True),
     sa.Column('investment_wan', sa.Float(), nullable=True),
-    sa.Column('tech_staff_total', sa.Integer(), nullable=True),
+    sa.Column('tech_staff_total', _COUNT, nullable=True),
     sa.Column('cooperation_results', sa.Text(), nullable=True),
     sa.Column('contact', sa.JSON(none_as_null=True), nullable=True),
     sa.Column('materials_listed', sa.Boolean(), nullable=False),
     sa.Column('secretariat_present', sa.Boolean(), nullable=False),
     sa.Column('secretariat_address', sa.Text(), nullable=True),
     sa.Column('secretariat_in_lead_unit', sa.Boolean(), nullable=True),
-    sa.Column('secretariat_full_time_staff', sa.Integer(), nullable=True),
+    sa.Column('secretariat_full_time_staff', _COUNT, nullable=True),
     sa.Column('secretariat_office_area_m2', sa.Float(), nullable=True),
     sa.Column('external_liability_body', sa.Boolean(), nullable=True),
     sa.Column('legal_entity_registered', sa.Boolean(), nullable=True),
@@ -112,7 +115,7 @@ def upgrade() -> None:
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('code', sa.Text(), nullable=False),
     sa.Column('received', sa.Boolean(), nullable=False),
-    sa.Column('copies', sa.Integer(), nullable=True),
+    sa.Column('copies', _COUNT, nullable=True),
     sa.Column('note', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')
@@ -133,13 +136,13 @@ def upgrade() -> None:
     sa.Column('address', sa.Text(), nullable=True),
     sa.Column('chain_segment', sa.Text(), nullable=True),
     sa.Column('research_direction', sa.Text(), nullable=True),
-    sa.Column('employees', sa.Integer(), nullable=True),
-    sa.Column('rd_staff', sa.Integer(), nullable=True),
-    sa.Column('senior_titles', sa.Integer(), nullable=True),
+    sa.Column('employees', _COUNT, nullable=True),
+    sa.Column('rd_staff', _COUNT, nullable=True),
+    sa.Column('senior_titles', _COUNT, nullable=True),
     sa.Column('revenue_wan', sa.Float(), nullable=True),
     sa.Column('rd_spend_wan', sa.Float(), nullable=True),
     sa.Column('enterprise_class', sa.JSON(none_as_null=True), nullable=True),
-    sa.Column('projects_municipal_or_above', sa.Integer(), nullable=True),
+    sa.Column('projects_municipal_or_above', _COUNT, nullable=True),
     sa.Column('high_level_talent', sa.String(length=32), nullable=True),
     sa.Column('integrity_ok', sa.Boolean(), nullable=True),
     sa.Column('contact', sa.JSON(none_as_null=True), nullable=True),

@@ -1,0 +1,67 @@
+"""Peak memory of the desktop app with the 5,000-application list open, against a bare PySide6 window.
+
+Both run in fresh subprocesses (offscreen). The app is `alliance-desk gui` on the cached database of
+bench_startup.py with ALLIANCE_DESK_STARTUP_PROBE=1: it quits right after the list rows are shown
+(`LISTED`), so its peak covers start-up, the list model and the search index. The peak is the
+child's maximum resident set size as the kernel reports it when the process ends (`os.wait4`
+rusage `ru_maxrss`, the same figure as VmHWM in /proc/<pid>/status). Medians of --runs:
+
+    peak memory with the list open: X MB (ratio R to bare window Y MB, target ≤ 350 MB)
+
+Exit 1 if the target is missed. Run: python bench/bench_memory.py [--runs 3]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_startup import BARE, N, _env, ensure_database  # noqa: E402
+
+TARGET_MB = 350.0
+
+
+def peak_mb(cmd: list[str], env: dict, want: str, timeout: float = 180) -> float:
+    """Run `cmd`; return its peak resident memory in MB, after checking it printed `want`."""
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    seen = False
+    try:
+        for line in proc.stdout:
+            seen = seen or line.startswith(want)
+        _, status, usage = os.wait4(proc.pid, 0)
+    except BaseException:
+        proc.kill()
+        raise
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if not seen:
+        raise RuntimeError(f"{' '.join(cmd[:4])} … did not print {want} (exit {proc.returncode})")
+    return usage.ru_maxrss / 1024  # Linux reports kilobytes
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    db = ensure_database()
+    env = _env()
+    bare_cmd = [sys.executable, "-c", BARE]
+    app_cmd = [sys.executable, "-m", "alliance_desk", "gui", "--db", str(db)]
+    bare, ours = [], []
+    for _ in range(args.runs):
+        bare.append(peak_mb(bare_cmd, env, "PAINTED"))
+        ours.append(peak_mb(app_cmd, env, "LISTED"))
+    b, x = statistics.median(bare), statistics.median(ours)
+    print(f"peak memory with the list open: {x:.0f} MB (ratio {x / b:.2f} to bare window {b:.0f} MB, "
+          f"target ≤ {TARGET_MB:.0f} MB)")
+    print(f"  {N} applications; runs (MB): app {[round(v) for v in ours]}, bare {[round(v) for v in bare]}")
+    return 0 if x <= TARGET_MB else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""Crash safety: `python -m alliance_desk import` on 200 files is killed (SIGKILL) 50 times at random
+points; every time the database passes PRAGMA integrity_check and holds either all of the import
+or none of it — the applications, their children and their audit rows alike.
+
+Half of the kills come after a random delay from the start (start-up, parsing, writing, after the
+commit); the other half wait until the import's transaction starts reaching the disk (its
+write-ahead log grows: a burst of about 10 ms before the commit frame) and strike within a few
+milliseconds, so the middle of the write is hit many times.
+The random seed is printed (and can be set with KILL_SEED) so a failure can be replayed."""
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from alliance_desk import exchange
+from db.session import open_database
+from factory import eligible
+
+N_FILES = 200
+N_KILLS = 50
+REGIONS = ("chongqing", "gansu", "anshan", "jinzhong", "ganzhou")
+
+
+def _files(folder: Path) -> tuple[list[str], list[str]]:
+    folder.mkdir()
+    paths, ids = [], []
+    for i in range(N_FILES):
+        doc = eligible(REGIONS[i % len(REGIONS)], n_members=5)
+        doc["id"] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"kill-import/{i}"))
+        doc["name"] = f"断电测试{i:03d}号产业技术创新联盟"
+        path = folder / f"{i:03d}.json"
+        exchange.write_file(doc, path)
+        paths.append(str(path))
+        ids.append(doc["id"])
+    return paths, ids
+
+
+def _inspect(path: Path, ids: list[str]) -> tuple[str, int, int, int]:
+    """(integrity_check, imported applications, their members, audit rows) after recovery."""
+    con = sqlite3.connect(str(path))
+    try:
+        verdict = con.execute("PRAGMA integrity_check").fetchone()[0]
+        marks = ",".join("?" * len(ids))
+        apps = con.execute(f"SELECT COUNT(*) FROM applications WHERE id IN ({marks})", ids).fetchone()[0]
+        members = con.execute(f"SELECT COUNT(*) FROM members WHERE application_id IN ({marks})", ids).fetchone()[0]
+        audit = con.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0]
+        return verdict, apps, members, audit
+    finally:
+        con.close()
+
+
+def _wal_size(path: Path) -> int:
+    try:
+        return os.path.getsize(str(path) + "-wal")
+    except OSError:
+        return 0
+
+
+@pytest.mark.slow
+def test_killed_imports_leave_all_or_nothing(tmp_path):
+    seed = int(os.environ.get("KILL_SEED", time.time_ns() % 1_000_000))
+    rng = random.Random(seed)
+    paths, ids = _files(tmp_path / "files")
+    template = tmp_path / "template.sqlite"
+    open_database(template).dispose()
+    con = sqlite3.connect(str(template))
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    members_per_app = {i: len(eligible(REGIONS[i % len(REGIONS)], n_members=5)["members"]) for i in range(N_FILES)}
+    all_members = sum(members_per_app.values())
+    work = tmp_path / "work.sqlite"
+    command = [sys.executable, "-m", "alliance_desk", "import", "--db", str(work), *paths]
+
+    def fresh() -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(work) + suffix).unlink(missing_ok=True)
+        shutil.copy(template, work)
+
+    # one full run: how long an import takes here, and what "all" looks like
+    fresh()
+    t0 = time.monotonic()
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    full = time.monotonic() - t0
+    assert done.returncode == 0, done.stderr
+    assert _inspect(work, ids) == ("ok", N_FILES, all_members, N_FILES)
+
+    outcomes = {"none": 0, "all": 0}
+    mid_write = 0
+    for k in range(N_KILLS):
+        fresh()
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if k % 2 == 0:
+            time.sleep(rng.uniform(0.05, full * 1.1))
+        else:
+            # the transaction reaches the disk in a burst of write-ahead-log frames (about 10 ms
+            # here) just before its commit frame: watch for it and strike inside it
+            deadline = time.monotonic() + full * 2
+            while _wal_size(work) == 0 and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.0003)
+            time.sleep(rng.uniform(0, 0.01))
+        writing = _wal_size(work) > 0 and proc.poll() is None
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        verdict, apps, members, audit = _inspect(work, ids)
+        where = f"kill {k} (seed {seed})"
+        assert verdict == "ok", f"{where}: integrity_check {verdict}"
+        assert (apps, members, audit) in ((0, 0, 0), (N_FILES, all_members, N_FILES)), \
+            f"{where}: partial import — {apps} applications, {members} members, {audit} audit rows"
+        outcomes["all" if apps else "none"] += 1
+        mid_write += writing and not apps
+    # the kills did land in different phases, including the middle of the write transaction
+    assert outcomes["none"] > 0 and outcomes["all"] > 0, (outcomes, seed)
+    assert mid_write >= 5, (mid_write, outcomes, seed)
+    print(f"kills: {outcomes}, {mid_write} while the transaction was being written (seed {seed})")
+    # the next open after a kill checks the file and carries on normally
+    db = open_database(work)
+    try:
+        from alliance_desk import audit as audit_mod
+
+        assert audit_mod.verify(db).ok
+    finally:
+        db.dispose()
