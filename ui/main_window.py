@@ -206,6 +206,7 @@ class MainWindow(QMainWindow):
         self.act_exports = self._act(self.tr("导出文书（推荐表、申请表、公示、证书）…"), self.open_exports, "Ctrl+Shift+E")
         self.act_procedure = self._act(self.tr("办理进度与认定后义务…"), self.open_procedure, "Ctrl+Shift+P")
         self.act_dashboard = self._act(self.tr("认定后管理看板…"), lambda: self.open_tool("dashboard"), "Ctrl+Shift+D")
+        self.act_history = self._act(self.tr("修改历史（审计记录）…"), self.open_history, "Ctrl+Shift+H")
         self.act_about = self._act(self.tr("关于"), self.about_dialog)
         self.act_about.setMenuRole(QAction.MenuRole.AboutRole)
 
@@ -261,6 +262,7 @@ class MainWindow(QMainWindow):
         m = mb.addMenu(self.tr("办理(&W)"))
         m.addAction(self.act_procedure)
         m.addAction(self.act_dashboard)
+        m.addAction(self.act_history)
         m.addSeparator()
         m.addAction(self.act_review)
         m.addAction(self.act_reviewer)
@@ -744,6 +746,22 @@ class MainWindow(QMainWindow):
         dlg = ExportDialog(self.db, self, region=row.region if row else None, call=row.call_id if row else None)
         dlg.show()
         return dlg
+
+    def open_history(self) -> QWidget | None:
+        """Who changed what and when for the current application (the hash-chained audit trail)."""
+        app_id = self.current_application_id()
+        if self.db is None or not app_id:
+            self._error(self.tr("修改历史"), self.tr("请先在列表中选中一份申报。"))
+            return None
+        from ui.history import HistoryView
+
+        win = QMainWindow(self)
+        row = self.model.find(app_id)
+        win.setWindowTitle(self.tr("修改历史 — {name}").format(name=row.name if row else app_id))
+        win.setCentralWidget(HistoryView(self.db, app_id))
+        win.resize(1100, 640)
+        win.show()
+        return win
 
     def open_procedure(self) -> QWidget | None:
         """Stage bar and obligations of the current application, in a window of their own."""

@@ -698,7 +698,10 @@ def test_work_menu_opens_review_dashboard_exports_and_procedure(qtbot, tmp_path)
     exports.close()
     proc = win.open_procedure()
     assert proc is not None and doc["name"] in proc.windowTitle()
-    for w in (review, dash, proc):
+    from ui.history import HistoryView
+    history = win.open_history()
+    assert isinstance(history.centralWidget(), HistoryView) and doc["name"] in history.windowTitle()
+    for w in (review, dash, proc, history):
         w.close()
 
 
