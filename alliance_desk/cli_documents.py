@@ -2,7 +2,7 @@
 
 `register(subparsers)` adds them to `alliance-desk` (one line in cli.build_parser:
 `COMMANDS.update(cli_documents.register(sub))`, as for cli_lifecycle and cli_review; register also
-fills cli.COMMANDS itself); `main(argv)` runs them on their own (tests, scripts):
+fills cli.COMMANDS itself):
 
     alliance-desk export recommendation-table|member-table|application-form|notice|certificates
                   --db DB --region R --call C [--county X] [--application ID …] -o FILE
@@ -477,35 +477,3 @@ def cmd_cert_printers(args) -> int:
     for c in cals:
         print(f"{c.printer}  x={c.offset_x_mm:+.1f} mm  y={c.offset_y_mm:+.1f} mm  {c.note}")
     return EXIT_OK
-
-
-# ------------------------------------------------------------------ standalone
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = cli.ArgParser(prog="alliance-desk", description="产业技术创新联盟申报审查工具：公文与上报")
-    cli._add_db(parser, top=True)
-    register(parser.add_subparsers(dest="command", parser_class=cli.ArgParser))
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run one of this module's subcommands (the same as through `alliance-desk`); returns the exit
-    code (argument errors: 2, as argparse exits)."""
-    try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else EXIT_INVALID
-    if not getattr(args, "handler", None):
-        build_parser().print_usage(sys.stderr)
-        return EXIT_INVALID
-    try:
-        return _guard(args.handler, args)
-    except KeyboardInterrupt:
-        return cli.EXIT_FAIL
-    except Exception as exc:  # noqa: BLE001 - a clerk sees a sentence, not a traceback
-        print(f"出错了：{type(exc).__name__}: {exc}", file=sys.stderr)
-        return cli.EXIT_FAIL
-
-
-if __name__ == "__main__":
-    sys.exit(main())

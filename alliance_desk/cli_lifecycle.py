@@ -2,7 +2,7 @@
 
 `register(subparsers)` adds them to the main parser and returns {command: handler}; cli.py wires
 them with one line in build_parser: `COMMANDS.update(cli_lifecycle.register(sub))`. Each parser
-also carries its handler as `args.handler`. `main(argv)` runs them standalone (tests).
+also carries its handler as `args.handler`.
 
 Exit codes as in cli.py: 0 done, 2 invalid input or a refused operation (one Chinese line per
 problem on stderr, nothing written). Without --on, the date is today's: the CLI is the one place
@@ -312,28 +312,3 @@ def _dashboard(args) -> int:
     for a in d.expiring:
         print(f"  {a.name}  {a.expires_on}")
     return EXIT_OK
-
-
-# ------------------------------------------------------------------ standalone
-
-def build_parser() -> argparse.ArgumentParser:
-    from .cli import ArgParser
-
-    parser = ArgParser(prog="alliance-desk", description="产业技术创新联盟：办理程序与认定后管理")
-    parser.add_argument("--db", metavar="PATH", default=None)
-    sub = parser.add_subparsers(dest="command", parser_class=ArgParser, required=True)
-    register(sub)
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        return args.handler(args)
-    except Exception as exc:  # noqa: BLE001 - a clerk sees a sentence, not a traceback
-        print(f"出错了：{type(exc).__name__}: {exc}", file=sys.stderr)
-        return EXIT_FAIL
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from datetime import datetime
 
 from . import cli
@@ -320,33 +319,3 @@ def _export_summary(args) -> int:
     db = cli._open(args)
     print(write_summary(db, args.round, args.out, args.method))
     return EXIT_OK
-
-
-# ------------------------------------------------------------------ standalone entry
-
-def build_parser() -> argparse.ArgumentParser:
-    """The main parser with `review` registered (whether or not cli.py registers it itself)."""
-    parser = cli.build_parser()
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    if "review" not in sub.choices:
-        register(sub)
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m alliance_desk.cli_review review …` — the same as `alliance-desk review …`."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command != "review":
-        return cli.main(argv)
-    try:
-        return cmd_review(args)
-    except KeyboardInterrupt:
-        return cli.EXIT_FAIL
-    except Exception as exc:  # noqa: BLE001 - a clerk sees a sentence, not a traceback
-        print(f"出错了：{type(exc).__name__}: {exc}", file=sys.stderr)
-        return cli.EXIT_FAIL
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,7 +1,7 @@
 """Safety subcommands of `alliance-desk`: backup, restore, check-integrity, audit verify|log.
 
 `register(subparsers)` adds them to the main parser and returns {command: handler}; cli.py wires
-them in build_parser. `main(argv)` runs them standalone (tests).
+them in build_parser.
 
     alliance-desk backup --db DB [-o FILE]       online copy (default: into backups/ beside DB)
     alliance-desk restore --db DB FILE           replace DB with FILE (old one kept aside)
@@ -152,28 +152,3 @@ def cmd_audit(args) -> int:
         return EXIT_OK
     finally:
         db.dispose()
-
-
-# ------------------------------------------------------------------ standalone
-
-def build_parser() -> argparse.ArgumentParser:
-    from .cli import ArgParser
-
-    parser = ArgParser(prog="alliance-desk", description="产业技术创新联盟：备份、恢复与审计")
-    parser.add_argument("--db", metavar="PATH", default=None)
-    sub = parser.add_subparsers(dest="command", parser_class=ArgParser, required=True)
-    register(sub)
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        return args.handler(args)
-    except Exception as exc:  # noqa: BLE001 - a clerk sees a sentence, not a traceback
-        print(f"出错了：{type(exc).__name__}: {exc}", file=sys.stderr)
-        return EXIT_FAIL
-
-
-if __name__ == "__main__":
-    sys.exit(main())

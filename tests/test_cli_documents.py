@@ -12,14 +12,18 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from alliance_desk import cli, cli_documents, demo, store
-from alliance_desk.cli_documents import main
+from alliance_desk.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(capsys, *argv):
-    code = main([str(a) for a in argv])
+    try:
+        code = main([str(a) for a in argv])
+    except SystemExit as exc:  # argparse refuses the arguments themselves (exit 2, Chinese message)
+        code = exc.code
     out, err = capsys.readouterr()
+    assert "Traceback" not in err
     return code, out, err
 
 
@@ -183,7 +187,7 @@ def test_register_plugs_into_alliance_desk(capsys):
 
     handlers = cli_documents.register(argparse.ArgumentParser().add_subparsers())
     assert set(handlers) == {"export", "package", "keys", "calendar", "certificates"}
-    parser = cli_documents.build_parser()
+    parser = cli.build_parser()
     args = parser.parse_args(["calendar", "publicity-end", "2025-09-30", "5"])
     assert cli.COMMANDS["calendar"] is cli_documents.dispatch
     assert cli.COMMANDS["calendar"](args) == 0
@@ -192,7 +196,7 @@ def test_register_plugs_into_alliance_desk(capsys):
 
 @pytest.mark.slow
 def test_real_process_exit_codes(tmp_path):
-    env_cmd = [sys.executable, "-m", "alliance_desk.cli_documents", "calendar", "publicity-end"]
+    env_cmd = [sys.executable, "-m", "alliance_desk", "calendar", "publicity-end"]
     ok = subprocess.run(env_cmd + ["2025-09-28", "5"], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert ok.returncode == 0 and ok.stdout.strip() == "2025-10-10"
     bad = subprocess.run(env_cmd + ["2026-12-30", "3"], capture_output=True, text=True, cwd=ROOT, timeout=60)

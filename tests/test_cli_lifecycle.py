@@ -37,7 +37,7 @@ def dbfile(tmp_path, db):
 
 
 def run(capsys, *argv):
-    code = cli_lifecycle.main(list(argv))
+    code = cli.main(list(argv))
     out, err = capsys.readouterr()
     assert "Traceback" not in err
     return code, out, err
@@ -180,7 +180,7 @@ def test_register_wires_into_the_main_parser(dbfile, capsys):
 
 def test_a_real_process_prints_json_and_never_a_traceback(dbfile):
     path, ids = dbfile
-    cmd = [sys.executable, "-m", "alliance_desk.cli_lifecycle"]
+    cmd = [sys.executable, "-m", "alliance_desk"]
     p = subprocess.run(cmd + ["decide", "--db", path, "--application", ids["anshan"], "--outcome", "recognized",
                               "--on", "2021-03-01"], capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr

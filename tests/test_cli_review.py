@@ -11,23 +11,16 @@ import sys
 import pytest
 from openpyxl import load_workbook
 
-from alliance_desk import cli, cli_review
+from alliance_desk import cli
 from test_review import EXPECTED_RANK, EXPECTED_TRIMMED, EXPERTS, TOTALS, Scenario, ganzhou_app
 from test_score_sheets import fill
-
-
-def _registered() -> bool:
-    import argparse
-
-    sub = next(a for a in cli.build_parser()._actions if isinstance(a, argparse._SubParsersAction))
-    return "review" in sub.choices
 
 
 def run(capsys, *args) -> tuple[int, str, str]:
     """Run one command in-process, exactly as `alliance-desk …` would."""
     argv = [str(a) for a in args]
     try:
-        code = cli.main(argv) if _registered() else cli_review.main(argv)
+        code = cli.main(argv)
     except SystemExit as exc:          # argparse refuses the arguments themselves
         code = exc.code
     out, err = capsys.readouterr()
@@ -183,8 +176,7 @@ def test_invalid_input_exits_2_with_one_line_per_problem(tmp_path, capsys):
 def test_entry_point_runs_in_a_fresh_process(tmp_path):
     """The command as a clerk types it: Chinese output, exit codes, never a traceback."""
     db = tmp_path / "office.sqlite"
-    base = ["alliance-desk"] if _registered() and shutil.which("alliance-desk") else \
-        [sys.executable, "-m", "alliance_desk.cli_review"]
+    base = [sys.executable, "-m", "alliance_desk"]
     p = subprocess.run(base + ["review", "round", "create", "--db", str(db), "--region", "gansu",
                                "--call", "gansu-standing", "--name", "甘肃组建审核"],
                        capture_output=True, text=True, timeout=60)
