@@ -1,9 +1,12 @@
 """The review round screen and reviewer mode on real databases and real files, offscreen: a Ganzhou
 round scored through the screens, conflicts shown and blocked in the grid, Excel sheets filled with
 openpyxl and imported, a review package scored in reviewer mode and its signed score file imported,
-the summary and the chart; screenshots saved to docs/screenshots/review-*.png."""
+the summary and the chart; screenshots go to a temporary folder, or to $REVIEW_SCREENSHOTS_DIR (e.g.
+docs/screenshots, to refresh docs/screenshots/review-*.png) — a test run never changes the work tree."""
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,7 +17,7 @@ from alliance_desk import scoring
 from test_review import EXPECTED_RANK, EXPECTED_TRIMMED, EXPERTS, TOTALS, Scenario, load_apps, points_for
 from test_score_sheets import fill, sheets_by_expert
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = Path(os.environ.get("REVIEW_SCREENSHOTS_DIR") or Path(tempfile.gettempdir()) / "alliance-desk-shots")
 
 
 @pytest.fixture(autouse=True)
