@@ -379,3 +379,25 @@ def test_undo_keys_inside_a_window_with_its_own_ctrl_z(qtbot, db):
     assert editor.doc()["members"][1]["name"] == doc["members"][1]["name"] and not window_undo
     qtbot.keyClick(view, Qt.Key.Key_Y, CTRL)
     assert editor.doc()["members"][1]["name"] == "改名单位"
+
+
+def test_read_only_database_shows_but_does_not_edit(qtbot, db):
+    """A second seat opens a database in use read-only: the editor shows the application and
+    offers no way to change it."""
+    from alliance_desk import locking, store
+    from factory import eligible
+    from ui.editor import ApplicationEditor
+
+    doc = eligible("jinzhong")
+    store.import_documents(db, [("", doc)])
+    ro = locking.open_read_only(db.engine.url.database)
+    try:
+        editor = ApplicationEditor(ro, doc["id"], user="李四")
+        qtbot.addWidget(editor)
+        assert editor.read_only
+        assert "只读" in editor.banner_text()
+        assert all(not editor.tabs.widget(i).isEnabled() for i in range(editor.tabs.count()))
+        assert editor.widget_for("name").text() == doc["name"]
+        assert editor.flush() is True  # nothing to save
+    finally:
+        ro.dispose()

@@ -127,6 +127,14 @@ class ApplicationEditor(QWidget):
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self._save_now)
+        self.read_only = bool(getattr(db, "read_only", False))
+        if self.read_only:
+            # another seat holds the writer's lock: show everything, change nothing
+            for i in range(self.tabs.count()):
+                self.tabs.widget(i).setEnabled(False)
+            self.undo_action.setEnabled(False)
+            self.redo_action.setEnabled(False)
+            self._show_banner(self.tr("数据库正被他人使用，本窗口只读：可以查看，不能修改。"), kind="info")
 
     # ================================================================ public API
 
