@@ -160,11 +160,7 @@ def cmd_import(args) -> int:
     except store.StoreError as exc:
         print("导入失败，数据库未作任何修改：", file=sys.stderr)
         return _problems([str(exc)])
-    print(report.summary())
-    for i in report.created:
-        print(f"新增 {i}")
-    for i in report.updated:
-        print(f"更新 {i}")
+    print("\n".join(report.lines()))
     return EXIT_OK
 
 

@@ -286,11 +286,9 @@ def cmd_package_import(args) -> int:
         return EXIT_INVALID
     finally:
         db.dispose()
-    print(res.summary())
-    for i in res.created:
-        print(f"新增 {i}")
-    for i in res.updated:
-        print(f"更新 {i}")
+    from .store import report_lines
+
+    print("\n".join(report_lines(res.summary(), res.created, res.updated)))
     return EXIT_OK
 
 

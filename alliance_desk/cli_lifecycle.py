@@ -15,15 +15,12 @@ import json
 import sys
 from datetime import date
 
+from . import cli
+
 EXIT_OK, EXIT_FAIL, EXIT_INVALID = 0, 1, 2
 
 OUTCOME_CHOICES = ("recognized", "demonstration", "pilot", "approved", "filed", "rejected")
 
-
-def _add_db(p: argparse.ArgumentParser) -> None:
-    # SUPPRESS keeps a top-level `alliance-desk --db X …` value, as cli.py does for its subcommands
-    p.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
-                   help="数据库文件或 URL（默认：ALLIANCE_DESK_DATABASE_URL，或用户数据目录中的 alliance-desk.sqlite）")
 
 
 def register(subparsers) -> dict:
@@ -31,7 +28,7 @@ def register(subparsers) -> dict:
     parser_class = getattr(subparsers, "_parser_class", argparse.ArgumentParser)
 
     p = subparsers.add_parser("decide", help="记录决定：认定、示范、试点、批复成立、备案或不予认定")
-    _add_db(p)
+    cli._add_db(p)
     p.add_argument("--application", required=True, metavar="ID")
     p.add_argument("--outcome", required=True, metavar="|".join(OUTCOME_CHOICES),
                    help="recognized 认定 / demonstration 示范 / pilot 试点 / approved 批复成立 / filed 备案 / "
@@ -43,7 +40,7 @@ def register(subparsers) -> dict:
     p.set_defaults(handler=cmd_decide)
 
     p = subparsers.add_parser("stage", help="把申报推进到（或退回到）办理程序中的某一步")
-    _add_db(p)
+    cli._add_db(p)
     p.add_argument("--application", required=True, metavar="ID")
     p.add_argument("--to", required=True, metavar="STAGE_ID", help="目标步骤 id（见规则包 [[stages]]）")
     p.add_argument("--on", default=None, metavar="DATE", help="日期 YYYY-MM-DD（默认今天）")
@@ -56,13 +53,13 @@ def register(subparsers) -> dict:
                             metavar="{due,record,show,dashboard}")
 
     q = life.add_parser("due", help="某日到期（默认 30 天内）和逾期的全部事项")
-    _add_db(q)
+    cli._add_db(q)
     q.add_argument("--on", default=None, metavar="DATE")
     q.add_argument("--within", type=int, default=30, metavar="DAYS", help="多少天内到期算即将到期（默认 30）")
     q.add_argument("--json", action="store_true")
 
     q = life.add_parser("record", help="登记收到的总结、考核结果、变更报备、整改或取消资格")
-    _add_db(q)
+    cli._add_db(q)
     q.add_argument("--alliance", required=True, metavar="ID")
     q.add_argument("--kind", required=True, help="事项，如 summary、mid_term、final、assessment、annual_tasks、"
                                                  "change、change_report、rectification、revocation")
@@ -79,13 +76,13 @@ def register(subparsers) -> dict:
     q.add_argument("--note", default="")
 
     q = life.add_parser("show", help="一个联盟的状态、有效期和全部义务")
-    _add_db(q)
+    cli._add_db(q)
     q.add_argument("--alliance", required=True, metavar="ID")
     q.add_argument("--on", default=None, metavar="DATE")
     q.add_argument("--json", action="store_true")
 
     q = life.add_parser("dashboard", help="看板：30 天内到期、已逾期、有取消资格风险、本年度届满")
-    _add_db(q)
+    cli._add_db(q)
     q.add_argument("--on", default=None, metavar="DATE")
     q.add_argument("--within", type=int, default=30, metavar="DAYS")
     q.add_argument("--json", action="store_true")

@@ -19,13 +19,10 @@ import json
 import sys
 from pathlib import Path
 
+from . import cli
+
 EXIT_OK, EXIT_FAIL, EXIT_INVALID = 0, 1, 2
 
-
-def _add_db(p: argparse.ArgumentParser) -> None:
-    # SUPPRESS keeps a top-level `alliance-desk --db X …` value, as cli.py does for its subcommands
-    p.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
-                   help="数据库文件或 URL（默认：ALLIANCE_DESK_DATABASE_URL，或用户数据目录中的 alliance-desk.sqlite）")
 
 
 def register(subparsers) -> dict:
@@ -33,27 +30,27 @@ def register(subparsers) -> dict:
     parser_class = getattr(subparsers, "_parser_class", argparse.ArgumentParser)
 
     p = subparsers.add_parser("backup", help="备份数据库（在线备份，程序运行时也可以）")
-    _add_db(p)
+    cli._add_db(p)
     p.add_argument("-o", "--output", metavar="FILE", default=None,
                    help="备份文件（默认：数据库旁 backups 文件夹中按时间命名的文件）")
     p.set_defaults(handler=cmd_backup)
 
     p = subparsers.add_parser("restore", help="用备份文件恢复数据库（被替换的数据库另存一份）")
-    _add_db(p)
+    cli._add_db(p)
     p.add_argument("file", metavar="FILE")
     p.set_defaults(handler=cmd_restore)
 
     p = subparsers.add_parser("check-integrity", help="检查数据库文件是否完好（PRAGMA quick_check）")
-    _add_db(p)
+    cli._add_db(p)
     p.set_defaults(handler=cmd_check_integrity)
 
     p = subparsers.add_parser("audit", help="审计记录：校验哈希链、查看修改历史")
     sub = p.add_subparsers(dest="audit_command", parser_class=parser_class, required=True,
                            metavar="{verify,log}")
     q = sub.add_parser("verify", help="校验审计记录的哈希链（完整：退出码 0；被改动：2）")
-    _add_db(q)
+    cli._add_db(q)
     q = sub.add_parser("log", help="列出修改历史")
-    _add_db(q)
+    cli._add_db(q)
     q.add_argument("--application", metavar="ID", default=None, help="只看这份申报的历史")
     q.add_argument("--limit", type=int, default=None, metavar="N", help="只列最近 N 条")
     q.add_argument("--json", action="store_true")

@@ -400,6 +400,14 @@ class ImportReport:
     def summary(self) -> str:
         return f"导入完成：新增 {len(self.created)} 份，更新 {len(self.updated)} 份"
 
+    def lines(self) -> list[str]:
+        return report_lines(self.summary(), self.created, self.updated)
+
+
+def report_lines(summary: str, created: list[str], updated: list[str]) -> list[str]:
+    """An import's summary, then one line per application id, as the command line prints them."""
+    return [summary] + [f"新增 {i}" for i in created] + [f"更新 {i}" for i in updated]
+
 
 def _now() -> datetime:
     return datetime.now().replace(microsecond=0)
@@ -744,10 +752,6 @@ def _raw_objects(conn, model, decode_json) -> list[SimpleNamespace]:
 
 def _bool(v):
     return None if v is None else bool(v)
-
-
-def _json(v):
-    return json.loads(v) if isinstance(v, str) else v
 
 
 def _member_fields_for_rules() -> list[str]:

@@ -24,6 +24,7 @@ from db.models import Base
 from db.session import (current_revision, head_revision, is_postgresql, make_engine, normalize_url, open_database,
                         resolve_url)
 from factory import eligible
+from test_roundtrip import _drop_optional_nulls
 
 pytestmark = pytest.mark.backends("postgresql")
 
@@ -144,18 +145,6 @@ def _without_nul(value):
         return {_without_nul(k): _without_nul(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_without_nul(v) for v in value]
-    return value
-
-
-def _drop_optional_nulls(value, node):
-    """As in test_roundtrip: an optional key that is null means the same as absent."""
-    node = exchange._resolve(node)
-    if isinstance(value, dict):
-        props, required = node.get("properties", {}), set(node.get("required", []))
-        return {k: _drop_optional_nulls(v, props.get(k, {})) for k, v in value.items()
-                if v is not None or k in required}
-    if isinstance(value, list):
-        return [_drop_optional_nulls(v, node.get("items", {})) for v in value]
     return value
 
 
