@@ -2,7 +2,9 @@
 
 Everything is driven by the region pack:
 - `[[stages]]` — the procedure in order (`short`, `actor`, `decision = true` on the step where the
-  decision is taken, `optional = true` on a step that may be skipped);
+  decision is taken, `optional = true` on a step that may be skipped, `publicity = true` on a
+  publicity step: the procedure leaves it only after the `[publicity]` period has run, counted
+  in working days on the office's calendar);
 - `[lifecycle]` — the decisions the region takes (`outcomes`) and when an alliance loses its
   status (`[[lifecycle.revoke_when]]`);
 - `[validity]` — years of validity (0 = no expiry);
@@ -131,6 +133,7 @@ class StageInfo:
     decision: bool = False
     optional: bool = False
     note: str = ""
+    publicity: bool = False
 
 
 @dataclass(frozen=True)
@@ -189,6 +192,9 @@ class Config:
     obligations: tuple[ObligationSpec, ...]
     revoke_when: tuple[RevokeRule, ...]
     scoring: dict  # id -> template (raw pack table)
+    publicity_days: int = 0
+    publicity_unit: str = "working"
+    publicity_clause: str = ""  # cited
 
     @property
     def decision_index(self) -> int:
@@ -245,12 +251,12 @@ def _config_from_pack(pack: Pack) -> Config:
 
     stages = []
     for s in raw.get("stages", []):
-        unknown = set(s) - {"id", "name", "short", "clause", "actor", "decision", "optional", "note"}
+        unknown = set(s) - {"id", "name", "short", "clause", "actor", "decision", "optional", "note", "publicity"}
         if unknown:
             bad(f"步骤 {s.get('id')} 有未知字段 {sorted(unknown)}")
         stages.append(StageInfo(s["id"], s["name"], s.get("short") or s["name"], _cite(pack, s.get("clause", "")),
                                 s.get("actor", ""), bool(s.get("decision")), bool(s.get("optional")),
-                                s.get("note", "")))
+                                s.get("note", ""), bool(s.get("publicity"))))
     if len({s.id for s in stages}) != len(stages):
         bad("[[stages]] 中有重复的 id")
     if sum(s.decision for s in stages) != 1:
@@ -338,9 +344,17 @@ def _config_from_pack(pack: Pack) -> Config:
         rules.append(RevokeRule(r["of"], r["condition"], int(r["consecutive"]), _cite(pack, r.get("clause", "")),
                                 r.get("text", ""), r.get("configured_by", "notice"), r.get("reading", "")))
 
+    pub = raw.get("publicity") or {}
+    pub_days, pub_unit = pub.get("days", 0), pub.get("unit", "working")
+    if any(st.publicity for st in stages):
+        if not isinstance(pub_days, int) or isinstance(pub_days, bool) or pub_days < 1:
+            bad("有 publicity = true 的步骤，[publicity] 的 days 应为正整数")
+        if pub_unit not in ("working", "calendar"):
+            bad("[publicity] 的 unit 应为 working 或 calendar")
     return Config(pack.id, pack.region_name, pack.scheme, tuple(stages), outcomes,
                   _cite(pack, life.get("clause", "")), years, _cite(pack, val.get("clause", "")),
-                  val.get("configured_by", "notice"), val.get("reading", ""), tuple(specs), tuple(rules), scoring)
+                  val.get("configured_by", "notice"), val.get("reading", ""), tuple(specs), tuple(rules), scoring,
+                  pub_days if isinstance(pub_days, int) else 0, pub_unit, _cite(pack, pub.get("clause", "")))
 
 
 @lru_cache(maxsize=None)
@@ -674,12 +688,55 @@ def transition_problems(state: ProcedureState, to: str, on: date, note: str = ""
     return problems
 
 
+def publicity_problem(state: ProcedureState, on: date, calendar=None) -> str | None:
+    """Why the procedure may not yet leave its publicity step forward on `on` (None: it may, or it is
+    not at one). The period starts on the day the step was entered (a working period on the first
+    working day from then) and the next step may come the day after it ends. `calendar`: the
+    office's WorkCalendar, needed for working days."""
+    from . import workdays
+
+    cfg = config(state.region)
+    cur = cfg.stage(state.current)
+    if cur is None or not cur.publicity or cfg.publicity_days < 1:
+        return None
+    entered = state.entered(cur.id)
+    if entered is None:
+        return None
+    try:
+        end = workdays.period(calendar, entered.on, cfg.publicity_days, cfg.publicity_unit).end
+    except workdays.CalendarError as exc:
+        return f"无法判断公示期是否届满：{exc}"
+    if on > end:
+        return None
+    unit = "个工作日" if cfg.publicity_unit == "working" else "天"
+    where = f"（{cfg.publicity_clause}）" if cfg.publicity_clause else ""
+    return (f"公示期未满：自 {entered.on} 起公示 {cfg.publicity_days} {unit}，至 {end} 期满{where}；"
+            f"最早可于 {end + timedelta(days=1)} 进入下一步")
+
+
+def _calendar_for(s: Session, state: ProcedureState):
+    """The office's working-day calendar, only when a publicity step needs it (seeded from the
+    library in the caller's transaction, as everywhere else)."""
+    from . import workdays
+
+    cfg = config(state.region)
+    cur = cfg.stage(state.current)
+    if cur is None or not cur.publicity or cfg.publicity_unit != "working":
+        return None
+    workdays.seed_from_library(s)
+    return workdays.calendar_from_session(s)
+
+
 def move_stage(db: Database, app_id: str, to: str, on: date, by: str | None = None, note: str = "") -> TransitionView:
     """Move an application to stage `to` (the next step forward, or back to an earlier one with a
     note). `by` is who did it; by default the step's actor from the pack. Refused with the reason."""
     with db.Session.begin() as s:
         state = procedure(s, app_id)
         problems = transition_problems(state, to, on, note)
+        if not problems and config(state.region).index(to) > state.current_index:
+            why = publicity_problem(state, on, _calendar_for(s, state))
+            if why:
+                problems.append(why)
         if problems:
             raise LifecycleError(problems)
         cfg = config(state.region)
@@ -745,6 +802,10 @@ def decide(db: Database, app_id: str, outcome: str, on: date, doc_no: str | None
         last = state.last_on()
         if last is not None and on < last:
             problems.append(f"决定日期 {on} 早于上一步的日期 {last}")
+        if key in POSITIVE and not problems:
+            why = publicity_problem(state, on, _calendar_for(s, state))
+            if why:
+                problems.append(why)
         if problems:
             raise LifecycleError(problems)
         doc_no = (doc_no or "").strip() or None

@@ -188,6 +188,45 @@ def test_anshan_from_application_to_expiry(db):
         assert lc.dashboard(s, D("2029-07-10")).expiring == []
 
 
+def test_anshan_recognition_waits_for_five_working_days_of_publicity(db):
+    # 002 § 第九条4: 公示 5 个工作日, 公示期满无异议的予以认定. Published on the last working day
+    # before the National Day holiday of 2024 (10-01..10-07 off, 10-12 a 调休 working Saturday):
+    # 09-30, 10-08, 10-09, 10-10, 10-11 are the five working days.
+    app = imported(db, "anshan")
+    walk(db, app, [("apply", "2024-08-01"), ("county_review", "2024-08-10"), ("expert_review", "2024-08-20"),
+                   ("director_meeting", "2024-09-10"), ("publicity", "2024-09-30")])
+    msg = ("公示期未满：自 2024-09-30 起公示 5 个工作日，至 2024-10-11 期满（002 § 第九条4）；"
+           "最早可于 2024-10-12 进入下一步")
+    assert refused(lc.decide, db, app, "recognized", D("2024-10-08")) == [msg]
+    assert refused(lc.decide, db, app, "recognized", D("2024-10-11")) == [msg]
+    assert refused(lc.move_stage, db, app, "recognition", D("2024-10-11")) == [msg]
+    with db.Session() as s:
+        assert lc.get_decision(s, app) is None  # nothing written
+    # an objection may still end it during publicity, and going back is always possible
+    assert "公示期未满" not in " ".join(refused(lc.move_stage, db, app, "director_meeting", D("2024-10-09")))
+    view = lc.decide(db, app, "recognized", D("2024-10-12"), doc_no="鞍科发〔2024〕41号")
+    assert view.decided_on == D("2024-10-12")
+
+
+def test_a_refusal_during_publicity_is_allowed(db):
+    app = imported(db, "anshan")
+    walk(db, app, [("apply", "2024-08-01"), ("county_review", "2024-08-10"), ("expert_review", "2024-08-20"),
+                   ("director_meeting", "2024-09-10"), ("publicity", "2024-09-30")])
+    assert lc.decide(db, app, "rejected", D("2024-10-08"), note="公示期内收到实名异议，经核实属实").label == "不予认定"
+
+
+def test_a_publicity_step_needs_a_period_in_the_pack(tmp_path):
+    from alliance_desk.packs import regions_dir
+
+    src = (regions_dir() / "anshan.toml").read_text(encoding="utf-8")
+    broken = tmp_path / "anshan.toml"
+    broken.write_text(src.replace("[publicity]\nconfigured_by = \"notice\"\ndays = 5",
+                                  "[publicity]\nconfigured_by = \"notice\"\ndays = 0"), encoding="utf-8")
+    assert "days = 0" in broken.read_text(encoding="utf-8")
+    with pytest.raises(PackError, match="publicity = true 的步骤"):
+        lc._config_from_pack(load_pack(broken))
+
+
 def test_anshan_final_evaluation_failed_means_revocation(db):
     app = imported(db, "anshan")
     lc.decide(db, app, "recognized", D("2024-07-10"))  # procedure not tracked here: decided directly
