@@ -714,6 +714,24 @@ def publicity_problem(state: ProcedureState, on: date, calendar=None) -> str | N
             f"最早可于 {end + timedelta(days=1)} 进入下一步")
 
 
+def publicity_window(session: Session, state: ProcedureState) -> tuple[date, date] | None:
+    """(first day, last day) of the running publicity period, for display; None when the procedure
+    is not at a publicity step or the stored calendar lacks the year (the guard then says why)."""
+    from . import workdays
+
+    cfg = config(state.region)
+    cur = cfg.stage(state.current)
+    entered = state.entered(cur.id) if cur is not None and cur.publicity and cfg.publicity_days > 0 else None
+    if entered is None:
+        return None
+    cal = workdays.calendar_from_session(session) if cfg.publicity_unit == "working" else None
+    try:
+        p = workdays.period(cal, entered.on, cfg.publicity_days, cfg.publicity_unit)
+    except workdays.CalendarError:
+        return None
+    return p.start, p.end
+
+
 def _calendar_for(s: Session, state: ProcedureState):
     """The office's working-day calendar, only when a publicity step needs it (seeded from the
     library in the caller's transaction, as everywhere else)."""

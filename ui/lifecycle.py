@@ -305,6 +305,7 @@ class StageBar(QWidget):
     def refresh(self) -> None:
         with self.db.Session() as s:
             self.state = lc.procedure(s, self.app_id)
+            window = lc.publicity_window(s, self.state)
         st = self.state
         self.strip.set_state(st)
         cur = st.stage(st.current)
@@ -316,6 +317,10 @@ class StageBar(QWidget):
             text = translate("Lifecycle", "当前：{0}").format(cur.name)
             if t is not None:
                 text += f"（{t.on} {lc.DIRECTIONS[t.direction]}，{t.by}" + (f"：{t.note}" if t.note else "") + "）"
+        if window is not None and st.decision is None:
+            cfg = lc.config(st.region)
+            text += "\n" + translate("Lifecycle", "公示期：{0} 至 {1}，期满后方可进入下一步（{2}）").format(
+                window[0], window[1], cfg.publicity_clause)
         if st.decision is not None:
             d = st.decision
             text += "\n" + translate("Lifecycle", "决定：{0}（{1}{2}）").format(

@@ -241,3 +241,26 @@ def test_dashboard_groups_and_one_click_opens_the_alliance(qtbot, db, tmp_path):
     dash.set_date(D("2027-01-05"))  # moving the date recomputes every group
     assert [r.text(0) for r in dash.rows("expiring")] == []
     assert dash.group_items["at_risk"].text(0) == "有取消资格风险（1）"
+
+
+def test_stage_bar_shows_the_publicity_period_and_the_dialog_refuses_an_early_decision(qtbot, db, tmp_path):
+    from alliance_desk import workdays
+
+    workdays.ensure_seeded(db)
+    app = imported(db, "anshan")
+    for stage, on in [("apply", "2024-08-01"), ("county_review", "2024-08-10"), ("expert_review", "2024-08-20"),
+                      ("director_meeting", "2024-09-10"), ("publicity", "2024-09-30")]:
+        lc.move_stage(db, app, stage, D(on))
+    bar = StageBar(db, app, today=D("2024-10-09"))
+    qtbot.addWidget(bar)
+    bar.resize(1000, 130)
+    # 002 § 第九条4: five working days around the National Day holiday
+    assert "公示期：2024-09-30 至 2024-10-11，期满后方可进入下一步（002 § 第九条4）" in bar.info.text()
+    shot(bar, tmp_path, "lifecycle-publicity")
+    qtbot.mouseClick(bar.decide_button, Qt.MouseButton.LeftButton)
+    dlg = bar.dialog
+    dlg.outcome.setCurrentIndex(dlg.outcome.findData("recognized"))
+    qtbot.mouseClick(dlg.ok_button(), Qt.MouseButton.LeftButton)
+    assert dlg.isVisible() and dlg.problems()[0].startswith("公示期未满：自 2024-09-30 起公示 5 个工作日")
+    with db.Session() as s:
+        assert lc.get_decision(s, app) is None
