@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from .store import StoreError
+
 LOCK_FORMAT = "alliance-desk/lock@1"
 UNREADABLE_GRACE_S = 10.0   # an empty/garbled lock younger than this may be one being written
 
@@ -255,6 +257,14 @@ def _read_info(path: Path) -> LockInfo | None:
 
 # ------------------------------------------------------------------ read-only opening
 
+class ReadOnlyDatabase(StoreError):
+    """A write was tried on a database opened read-only."""
+
+    def __init__(self, path):
+        super().__init__(f"数据库 {Path(path).name} 以只读方式打开（正被他人使用或已损坏），不能保存修改；"
+                         "请等对方关闭后重新打开")
+
+
 def open_read_only(db_path: str | os.PathLike):
     """A `db.session.Database` on the file that can only read (SQLite `mode=ro` and
     `PRAGMA query_only`); no migration, no lock. `database.read_only` is True."""
@@ -290,6 +300,14 @@ def open_read_only(db_path: str | os.PathLike):
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         conn.exec_driver_sql("BEGIN")
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context):
+        # Every refused write becomes one message the clerk understands, whichever screen tried it.
+        err = context.original_exception
+        if isinstance(err, sqlite3.OperationalError) and "readonly" in str(err).replace(" ", "").lower():
+            return ReadOnlyDatabase(db_path)
+        return None
 
     database = Database(url="sqlite:///" + str(db_path), engine=engine,
                         Session=sessionmaker(engine, expire_on_commit=False))

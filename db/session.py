@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 ENV_URL = "ALLIANCE_DESK_DATABASE_URL"
@@ -190,8 +191,10 @@ class Database:
 
     @property
     def label(self) -> str:
-        return self.engine.url.database or self.url if self.url.startswith("sqlite") else \
-            self.engine.url.render_as_string(hide_password=True)
+        if self.url.startswith("sqlite"):
+            # a read-only engine connects through a creator ("sqlite://"): the file is in self.url
+            return self.engine.url.database or make_url(self.url).database or self.url
+        return self.engine.url.render_as_string(hide_password=True)
 
 
 def open_database(db: str | os.PathLike | None = None, migrate: bool = True) -> Database:

@@ -210,9 +210,8 @@ def run(args) -> int:
                 app.quit()
                 return
             window.set_database(db, owned=True)
-            if db.read_only:
-                window.setWindowTitle(window.windowTitle() + window.tr("（只读）"))
-                window.statusBar().showMessage(window.tr("数据库正被他人使用，已只读打开：修改不会保存"))
+            if db.read_only:  # the title, the database label and the greyed-out actions say it too
+                window.statusBar().showMessage(window.tr("数据库正被他人使用，已只读打开：可以查看、导出，不能修改"))
             return
         if not opener.ident:
             opener.start()

@@ -502,6 +502,11 @@ class MainWindow(QMainWindow):
             self.reload_list()
         return True
 
+    @property
+    def read_only(self) -> bool:
+        """The open database cannot be written (opened read-only beside another seat's writer)."""
+        return bool(getattr(self.db, "read_only", False))
+
     def _db_path(self) -> str | None:
         if self.db is None or not str(self.db.url).startswith("sqlite"):
             return None
@@ -514,10 +519,11 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(self.tr("Alliance Desk — 产业技术创新联盟申报审查"))
             return
         label = self.db.label
-        self.db_label.setText(label)
-        self.db_label.setToolTip(label)
+        ro = self.tr("（只读）") if self.read_only else ""
+        self.db_label.setText(label + ro)
+        self.db_label.setToolTip(label + (self.tr("\n只读：可以查看、导出，不能修改") if ro else ""))
         name = Path(label).name if self._db_path() else label
-        self.setWindowTitle(self.tr("{name} — Alliance Desk 产业技术创新联盟申报审查").format(name=name))
+        self.setWindowTitle(self.tr("{name}{ro} — Alliance Desk 产业技术创新联盟申报审查").format(name=name, ro=ro))
 
     def open_database_dialog(self) -> None:
         start = self._db_path() or str(Path.home())
@@ -527,18 +533,34 @@ class MainWindow(QMainWindow):
             self.open_database_path(path)
 
     def open_database_path(self, path: str | Path) -> bool:
-        """Open (creating or migrating if needed) the SQLite database at `path` and show it."""
-        from db.session import open_database
+        """Open (creating or migrating if needed) the SQLite database at `path` and show it, the same
+        guarded way as at start-up: the writer's lock (in use elsewhere: read-only or cancel), the
+        crash check and the day's backup."""
+        from . import safety
+
+        current = self._db_path()
+        if current and Path(current).resolve() == Path(path).resolve():
+            return True  # already open here; taking its lock again would find ourselves "in use"
+
+        def ask_in_use(info, file, parent):
+            return safety.ask_in_use(info, file, parent, leave=self.tr("取消"))
+
+        def error(parent, title, text):
+            self._error(title, text)
 
         try:
-            db = open_database(path)
+            db = safety.guard_open(path, self, ask_in_use=ask_in_use, error=error)
         except Exception as exc:  # noqa: BLE001 - any failure: tell the clerk, keep the current database
             self._error(self.tr("无法打开数据库"), self.tr("无法打开数据库 {path}：{err}").format(
                 path=path, err=exc), traceback.format_exc())
             return False
+        if db is None:
+            return False
         if not self.set_database(db, owned=True):
             db.dispose()
             return False
+        if self.read_only:
+            self.statusBar().showMessage(self.tr("数据库正被他人使用，已只读打开：可以查看、导出，不能修改"))
         return True
 
     def reload_list(self) -> Task | None:
@@ -1013,11 +1035,19 @@ class MainWindow(QMainWindow):
             self.act_undo.setEnabled(False)
             self.act_redo.setEnabled(False)
         has_db = self.db is not None
+        writable = has_db and not self.read_only
         has_app = has_db and self.current_application_id() is not None
-        for a in (self.act_export_json, self.act_import_members, self.act_export_members, self.act_delete):
+        for a in (self.act_export_json, self.act_export_members):
             a.setEnabled(has_app)
-        for a in (self.act_new, self.act_import_json, self.act_reload):
-            a.setEnabled(has_db)
+        for a in (self.act_import_members, self.act_delete):
+            a.setEnabled(has_app and writable)
+        for a in (self.act_new, self.act_import_json):
+            a.setEnabled(writable)
+        self.act_reload.setEnabled(has_db)
+        # say why a write is greyed out, in the status tip and the toolbar's tooltip
+        why = self.tr("数据库以只读方式打开，不能修改") if has_db and self.read_only else ""
+        for a in (self.act_new, self.act_import_json, self.act_import_members, self.act_delete):
+            a.setToolTip(f"{a.text().rstrip('…')}（{why}）" if why else a.text().rstrip("…"))
         self.act_close_tab.setEnabled(bool(self._open))
 
     # ================================================================ new application

@@ -28,16 +28,19 @@ translate = QCoreApplication.translate
 READ_ONLY, QUIT, RESTORE = "read_only", "quit", "restore"
 
 
-def ask_in_use(info: locking.LockInfo | None, path, parent: QWidget | None = None) -> str:
-    """Database in use: READ_ONLY or QUIT."""
+def ask_in_use(info: locking.LockInfo | None, path, parent: QWidget | None = None, leave: str | None = None) -> str:
+    """Database in use: READ_ONLY or QUIT. `leave`: the other button's text (退出 at start-up, 取消
+    when opening another database from the menu)."""
     who = info.text() if info is not None else translate("Safety", "另一个程序（锁文件无法读取）")
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(translate("Safety", "数据库正在使用"))
     box.setText(translate("Safety", "数据库 {name} 正在被 {who} 使用。").format(name=path.name, who=who))
-    box.setInformativeText(translate("Safety", "同一时间只能有一处修改数据。您可以只读打开（可以查看、导出，不能修改），或者退出。"))
+    leave = leave or translate("Safety", "退出")
+    box.setInformativeText(translate("Safety", "同一时间只能有一处修改数据。您可以只读打开（可以查看、导出，不能修改），或者{0}。").format(
+        leave))
     ro = box.addButton(translate("Safety", "只读打开"), QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(translate("Safety", "退出"), QMessageBox.ButtonRole.RejectRole)
+    box.addButton(leave, QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(ro)
     box.exec()
     return READ_ONLY if box.clickedButton() is ro else QUIT

@@ -747,3 +747,47 @@ def test_interactive_open_takes_the_lock_and_closing_releases_it(qtbot, tmp_path
     again = guard_open(path)
     assert again is not None and not again.read_only
     again.dispose()
+
+
+# ------------------------------------------------------------------ a database in use by another seat
+
+def test_a_database_in_use_elsewhere_opens_read_only_with_writes_greyed_out(qtbot, window, tmp_path, monkeypatch):
+    from db.session import open_database
+    from tests.test_locking import start_holder
+    from ui import safety
+
+    office = tmp_path / "office.sqlite"
+    other = open_database(office)
+    doc = eligible("chongqing")
+    store.import_documents(other, [("", doc)])
+    other.dispose()
+    holder = start_holder(office)
+    try:
+        w = window
+        asked = []
+        # the clerk cancels: nothing changes
+        monkeypatch.setattr(safety, "ask_in_use",
+                            lambda info, file, parent, leave=None: asked.append((info.pid, leave)) or safety.QUIT)
+        before = w.db
+        assert not w.open_database_path(office)
+        assert w.db is before and asked == [(holder.pid, "取消")]
+        # the clerk chooses 只读打开
+        monkeypatch.setattr(safety, "ask_in_use", lambda info, file, parent, leave=None: safety.READ_ONLY)
+        assert w.open_database_path(office)
+        qtbot.waitUntil(lambda: w.list_ready and w.model.rowCount() == 1)
+        assert w.read_only and "（只读）" in w.windowTitle()
+        assert w.db_label.text() == str(office.resolve()) + "（只读）"
+        assert "已只读打开" in w.statusBar().currentMessage()
+        w.view.selectRow(0)
+        assert w.current_application_id() == doc["id"]
+        assert not any(a.isEnabled() for a in (w.act_new, w.act_import_json, w.act_import_members, w.act_delete))
+        assert w.act_export_json.isEnabled() and w.act_export_members.isEnabled()
+        assert "只读" in w.act_delete.toolTip()
+        w.grab().save(str(tmp_path / "read-only.png"))
+        # the editor opens for reading; nothing can be written through it
+        editor = w.open_application(doc["id"])
+        assert editor is not None and editor.read_only
+    finally:
+        holder.stdin.write("\n")
+        holder.stdin.flush()
+        holder.wait(timeout=30)
