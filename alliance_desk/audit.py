@@ -226,13 +226,20 @@ def application_change(old: dict | None, new: dict, source: str | None = None, *
                        version: int | None = None) -> tuple[Any, Any] | None:
     """(before, after) payloads for saving `new`.
 
-    Imported documents are kept whole (`{"document": …, "source": …}`; before an import over an
-    existing application, `{"version": n}` names the version it replaced — its content is the
-    trail's earlier entries). Saves from the editor keep a compact diff against `old` (the stored
-    document), or the whole document when it is new; None when nothing changed."""
+    Imported documents are kept whole (`{"document": …, "source": …}`); an import over an existing
+    application also says what it changed: before `{"version": n, "changes": …}` (the replaced
+    version and its old values), after `"changes"` (the new values). Saves from the editor keep a
+    compact diff against `old` (the stored document), or the whole document when it is new; None
+    when nothing changed."""
     if imported:
         after = {"document": new, **({"source": source} if source else {})}
-        return ({"version": version} if version is not None else None), after
+        if version is None:
+            return None, after
+        before: dict = {"version": version}
+        if old is not None:
+            old_values, new_values = document_diff(old, new)
+            before["changes"], after["changes"] = old_values, new_values
+        return before, after
     if old is None:
         return None, {"document": new}
     before, after = document_diff(old, new)
@@ -305,6 +312,23 @@ def _short(value: Any, n: int = 40) -> str:
     return text if len(text) <= n else text[:n - 1] + "…"
 
 
+def _change_parts(old: dict, new: dict, limit: int) -> list[str]:
+    parts = []
+    keys = list(dict.fromkeys(list(old) + list(new)))
+    for k in keys[:limit]:
+        if k not in old:
+            parts.append(f"{k}：新增 {_short(new[k])}")
+        elif k not in new:
+            parts.append(f"{k}：删除 {_short(old[k])}")
+        else:
+            parts.append(f"{k}：{_short(old[k])} → {_short(new[k])}")
+    if len(keys) > limit:
+        parts.append(f"等 {len(keys)} 处")
+    if not keys:
+        parts.append("内容无变化")
+    return parts
+
+
 def describe(row: AuditRow, limit: int = 5) -> str:
     """One Chinese line saying what changed."""
     before, after = row.before, row.after
@@ -316,25 +340,15 @@ def describe(row: AuditRow, limit: int = 5) -> str:
         if row.action == "import":
             replaced = f"（替换第 {b['version']} 版）" if "version" in b else "（新增）"
             parts.append(f"导入「{_short(doc.get('name', ''))}」{replaced}")
+            if "changes" in b or "changes" in a:
+                parts.extend(_change_parts(b.get("changes") or {}, a.get("changes") or {}, limit))
         else:
             parts.append(f"新建「{_short(doc.get('name', ''))}」")
     elif "document" in b and after is None:
         doc = b["document"] if isinstance(b["document"], dict) else {}
         parts.append(f"删除「{_short(doc.get('name', ''))}」")
     elif "changes" in a or "changes" in b:
-        old, new = b.get("changes") or {}, a.get("changes") or {}
-        keys = list(dict.fromkeys(list(old) + list(new)))
-        for k in keys[:limit]:
-            if k not in old:
-                parts.append(f"{k}：新增 {_short(new[k])}")
-            elif k not in new:
-                parts.append(f"{k}：删除 {_short(old[k])}")
-            else:
-                parts.append(f"{k}：{_short(old[k])} → {_short(new[k])}")
-        if len(keys) > limit:
-            parts.append(f"等 {len(keys)} 处")
-        if not keys:
-            parts.append("内容无变化")
+        parts.extend(_change_parts(b.get("changes") or {}, a.get("changes") or {}, limit))
     elif row.action == "stage":
         parts.append(f"{b.get('stage') or '开始'} → {a.get('stage')}（{a.get('on')}，{a.get('by')}）")
         if a.get("note"):

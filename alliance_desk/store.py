@@ -493,8 +493,8 @@ def save_documents(session: Session, items: list[tuple[str, dict]], calls: dict[
     A = m.Application.__table__
     ids = [doc["id"] for doc, _ in prepared]
     existing = dict(session.execute(select(A.c.id, A.c.version).where(A.c.id.in_(ids))).all())
-    # the audit trail's "before" of an editor save (an import keeps the whole imported document)
-    old_docs = audit.snapshots(session, list(existing)) if action != "import" else {}
+    # the audit trail's "before": the stored documents being replaced (none on a fresh import)
+    old_docs = audit.snapshots(session, list(existing))
     confs: dict[str, dict[str, Confirmation]] = {}
     if existing:
         for r in session.scalars(select(m.Confirmation).where(m.Confirmation.application_id.in_(list(existing)))):

@@ -76,11 +76,22 @@ def test_store_changes_are_recorded_with_who_what_before_and_after(db):
 
     store.import_documents(db, [("again.adpkg:applications/x.json", edited)])
     r = rows(db, doc["id"])[-1]
-    assert r.action == "import" and r.before == {"version": 3} and r.after["document"]["name"] == edited["name"]
+    assert r.action == "import" and r.before == {"version": 3, "changes": {}} and r.after["changes"] == {}
+    assert r.after["document"]["name"] == edited["name"] and "内容无变化" in r.summary()
+    # an import that changes the application says what it replaced, not only the version number
+    county = copy.deepcopy(edited)
+    county["county"] = "天水市"
+    county["members"][0]["name"] = "甘肃省更名后的牵头单位有限公司"
+    store.import_documents(db, [("later.json", county)])
+    r = rows(db, doc["id"])[-1]
+    assert r.before["version"] == 4 and r.before["changes"]["county"] == edited["county"]
+    assert r.after["changes"] == {"county": "天水市", "members[0].name": "甘肃省更名后的牵头单位有限公司"}
+    assert r.before["changes"]["members[0].name"] == edited["members"][0]["name"]
+    assert "（替换第 4 版）" in r.summary() and f"county：{edited['county']} → 天水市" in r.summary()
     store.delete_application(db, doc["id"])
     r = rows(db, doc["id"])[-1]
     assert r.action == "delete" and r.before["document"]["name"] == edited["name"] and r.after is None
-    assert [x.id for x in rows(db)] == list(range(1, 7)) and audit.verify(db).ok
+    assert [x.id for x in rows(db)] == list(range(1, 8)) and audit.verify(db).ok
 
 
 @pytest.mark.backends("sqlite", "postgresql")
