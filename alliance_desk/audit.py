@@ -40,17 +40,19 @@ ACTION_LABELS = {
     "create": "新建", "update": "修改", "delete": "删除", "import": "导入", "confirm": "人工确认",
     "unconfirm": "撤销确认", "stage": "办理程序", "decide": "作出决定", "record": "登记", "delete_record": "删除登记",
     "score": "评分", "delete_score": "删除评分", "declare_conflict": "声明回避", "package_import": "导入上报包",
-    "restore": "恢复数据库",
+    "restore": "恢复数据库", "add_call": "新增", "calendar_year": "设置", "calendar_remove": "删除",
 }
 LABELS = {
     "create": "新建申报", "update": "修改申报", "delete": "删除申报", "import": "导入申报", "confirm": "人工确认",
     "unconfirm": "撤销人工确认", "stage": "办理步骤", "decide": "作出决定", "record": "认定后登记",
     "delete_record": "删除登记", "score": "专家评分", "delete_score": "删除评分", "declare_conflict": "声明回避",
-    "package_import": "导入上报包", "restore": "恢复数据库",
+    "package_import": "导入上报包", "restore": "恢复数据库", "add_call": "新增申报批次",
+    "calendar_year": "设置节假日日历", "calendar_remove": "删除节假日日历年度",
 }
 ENTITY_LABELS = {
     "application": "申报", "confirmation": "人工确认项", "stage_transition": "办理步骤", "decision": "决定",
     "obligation_record": "认定后登记", "review_score": "专家评分", "package": "上报包", "database": "数据库",
+    "call": "申报批次", "calendar": "节假日日历",
 }
 
 
@@ -367,6 +369,19 @@ def describe(row: AuditRow, limit: int = 5) -> str:
         parts.append(f"{x.get('rule')}：{x.get('outcome')}" + (f"（{_short(x['note'])}）" if x.get("note") else ""))
     elif row.action == "package_import":
         parts.append(f"{a.get('sender')} 的上报包 {a.get('file')}，{len(a.get('applications') or [])} 份申报")
+    elif row.action == "add_call":
+        parts.append(f"{a.get('region')}「{_short(a.get('name', ''))}」（{row.entity_id}），截止 {a.get('deadline') or '未设'}")
+    elif row.action in ("calendar_year", "calendar_remove"):
+        x = a or b
+        what = f"{row.entity_id} 年：节假日 {len(x.get('holidays') or {})} 天、调休上班 {len(x.get('workdays') or {})} 天"
+        parts.append(what + ("（删除）" if row.action == "calendar_remove" else ""))
+        if b and a:
+            old_h, new_h = set(b.get("holidays") or {}), set(a.get("holidays") or {})
+            old_w, new_w = set(b.get("workdays") or {}), set(a.get("workdays") or {})
+            for label, days in (("新增节假日", new_h - old_h), ("取消节假日", old_h - new_h),
+                                ("新增调休上班", new_w - old_w), ("取消调休上班", old_w - new_w)):
+                if days:
+                    parts.append(f"{label} {'、'.join(sorted(days)[:limit])}" + ("等" if len(days) > limit else ""))
     elif row.action == "restore":
         parts.append(f"从 {a.get('restored_from')} 恢复；原数据库另存为 {b.get('replaced_kept_as')}")
     else:

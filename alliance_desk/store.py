@@ -437,6 +437,9 @@ def add_call(db: Database, region: str, call_id: str, name: str, deadline: datet
         if s.get(m.Call, call_id) is not None:
             raise StoreError(f"申报批次「{call_id}」已存在")
         s.add(m.Call(id=call_id, region=region, name=name, deadline=deadline, note=note, from_pack=False))
+        # a call's deadline decides the deadline rule of every application in it
+        audit.record(s, None, "add_call", "call", call_id, None,
+                     {"region": region, "name": name, "deadline": deadline, "note": note})
 
 
 def _confirmations(session: Session, app_id: str) -> dict[str, Confirmation]:

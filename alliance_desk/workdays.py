@@ -298,7 +298,10 @@ def set_year(db, year: int, holidays: Iterable[tuple[date, str]], workdays: Iter
             problems.append(f"{d.isoformat()} 不能既是节假日又是调休上班日")
     if problems:
         raise CalendarError("；".join(problems))
+    from . import audit
+
     with db.Session.begin() as s:
+        before = _year_payload(s, year)
         s.execute(delete(CalendarDay).where(CalendarDay.year == year))
         row = s.get(CalendarYear, year)
         if row is None:
@@ -309,7 +312,26 @@ def set_year(db, year: int, holidays: Iterable[tuple[date, str]], workdays: Iter
         rows += [{"day": d, "year": year, "kind": WORKDAY, "name": n, "source": source} for d, n in work.items()]
         if rows:
             s.execute(insert(CalendarDay), rows)
+        # deadlines and publicity periods are counted on this calendar: who changed it is on record
+        audit.record(s, None, "calendar_year", "calendar", year, before,
+                     {"source": source, "note": note, "holidays": {d.isoformat(): n for d, n in sorted(hol.items())},
+                      "workdays": {d.isoformat(): n for d, n in sorted(work.items())}})
     return YearInfo(year, source, note, len(hol), len(work))
+
+
+def _year_payload(session, year: int) -> dict | None:
+    from sqlalchemy import select
+
+    from db.models_documents import CalendarDay, CalendarYear
+
+    row = session.get(CalendarYear, year)
+    if row is None:
+        return None
+    days = session.execute(select(CalendarDay.day, CalendarDay.kind, CalendarDay.name)
+                           .where(CalendarDay.year == year).order_by(CalendarDay.day)).all()
+    return {"source": row.source, "note": row.note,
+            "holidays": {d.isoformat(): n or "" for d, k, n in days if k == HOLIDAY},
+            "workdays": {d.isoformat(): n or "" for d, k, n in days if k == WORKDAY}}
 
 
 def remove_year(db, year: int) -> bool:
@@ -318,9 +340,15 @@ def remove_year(db, year: int) -> bool:
 
     from db.models_documents import CalendarDay, CalendarYear
 
+    from . import audit
+
     with db.Session.begin() as s:
+        before = _year_payload(s, year)
         s.execute(delete(CalendarDay).where(CalendarDay.year == year))
-        return s.execute(delete(CalendarYear).where(CalendarYear.year == year)).rowcount > 0
+        gone = s.execute(delete(CalendarYear).where(CalendarYear.year == year)).rowcount > 0
+        if gone:
+            audit.record(s, None, "calendar_remove", "calendar", year, before, None)
+        return gone
 
 
 _SPEC = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*(?:\.\.\s*(\d{4}-\d{2}-\d{2}))?\s*(?:[=:：]\s*(.*?))?\s*$")

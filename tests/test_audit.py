@@ -310,3 +310,27 @@ def test_large_payloads_are_stored_compressed_and_read_back(db):
     assert stored.startswith("z1:") and len(stored) < len(json.dumps(doc, ensure_ascii=False))
     assert rows(db)[0].after["document"]["members"][59]["name"] == doc["members"][59]["name"]
     assert audit.verify(db).ok
+
+
+def test_calls_and_calendar_changes_are_recorded(db):
+    from datetime import date, datetime
+
+    from alliance_desk import workdays
+
+    store.add_call(db, "gansu", "gansu-2027", "2027年度甘肃省产业技术创新战略联盟组建", datetime(2027, 5, 31, 17, 30))
+    (r,) = [x for x in rows(db) if x.entity == "call"]
+    assert (r.action, r.entity_id, r.before) == ("add_call", "gansu-2027", None)
+    assert r.after["deadline"] == "2027-05-31T17:30:00"
+    assert r.label == "新增申报批次" and "截止 2027-05-31" in r.summary()
+
+    workdays.set_year(db, 2031, [(date(2031, 1, 1), "元旦")], [], note="通知未发布前的临时安排")
+    workdays.set_year(db, 2031, [(date(2031, 1, 1), "元旦"), (date(2031, 1, 2), "元旦")],
+                      [(date(2031, 1, 4), "元旦")], note="国务院办公厅通知")
+    assert workdays.remove_year(db, 2031) and not workdays.remove_year(db, 2031)
+    cal = [x for x in rows(db) if x.entity == "calendar"]
+    assert [(x.action, x.entity_id) for x in cal] == [("calendar_year", "2031"), ("calendar_year", "2031"),
+                                                      ("calendar_remove", "2031")]
+    assert cal[0].before is None and cal[1].before["holidays"] == {"2031-01-01": "元旦"}
+    assert cal[1].after["workdays"] == {"2031-01-04": "元旦"} and cal[2].after is None
+    assert "新增节假日 2031-01-02" in cal[1].summary() and "新增调休上班 2031-01-04" in cal[1].summary()
+    assert cal[1].label == "设置节假日日历" and audit.verify(db).ok
