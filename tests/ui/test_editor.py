@@ -1,6 +1,8 @@
 """ApplicationEditor on a real temporary SQLite database: typing, validation, autosave, undo/redo."""
 from __future__ import annotations
 
+import copy
+
 import time
 
 import pytest
@@ -325,6 +327,35 @@ def test_conflict_is_reported_not_overwritten(qtbot, db):
     assert editor.flush() is True
     d = stored(db, doc["id"]).doc
     assert d["name"] == "别人改过的联盟名称" and d["county"] == "太谷区"
+
+
+def test_conflict_reload_and_reapply_keeps_both_seats_changes(qtbot, db, tmp_path):
+    editor, doc = open_editor(qtbot, db)
+    # another seat changes the county and the lead's name and saves first
+    theirs = copy.deepcopy(doc)
+    theirs["county"] = "太谷区"
+    theirs["members"][0]["name"] = "对方改过的牵头单位名称有限公司"
+    store.save_draft(db, theirs, None, expected_version=editor.version)
+    # this seat meanwhile changes the alliance's name and the same lead's name
+    replace_text(qtbot, editor.widget_for("name"), "我的联盟名称修改")
+    with qtbot.waitSignal(editor.saveFailed, timeout=2000):
+        pass
+    editor.member_model.setData(editor.member_model.index(0, editor.member_model.column_of("name")),
+                                "本窗口改过的牵头单位名称有限公司")
+    assert editor.reapply_button.isVisible() and editor.reload_button.isVisible()
+    editor.grab().save(str(tmp_path / "conflict.png"))
+    editor.reapply_button.click()
+    # theirs is the base now; both seats' changes are there; the clash is named in the banner
+    assert editor.widget_for("name").text() == "我的联盟名称修改"
+    assert editor.widget_for("county").text() == "太谷区"
+    assert editor.doc()["members"][0]["name"] == "本窗口改过的牵头单位名称有限公司"
+    banner = editor.banner_text()
+    assert "并重新应用了本窗口的 2 处修改" in banner and "其中 1 处对方也改过" in banner
+    assert "members[0].name" in banner and not editor.reapply_button.isVisible()
+    assert editor.flush() is True
+    d = stored(db, doc["id"]).doc
+    assert (d["name"], d["county"], d["members"][0]["name"]) == (
+        "我的联盟名称修改", "太谷区", "本窗口改过的牵头单位名称有限公司")
 
 
 def test_close_flushes_immediately(qtbot, db):

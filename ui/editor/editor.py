@@ -17,7 +17,7 @@ from PySide6.QtGui import QKeySequence, QUndoStack
 from PySide6.QtWidgets import (QFormLayout, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
                                QScrollArea, QSizePolicy, QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
-from alliance_desk import engine, exchange, store
+from alliance_desk import engine, exchange, merge, store
 from alliance_desk.packs import get_pack
 
 from . import docpath
@@ -68,6 +68,7 @@ class ApplicationEditor(QWidget):
         self._version: int = draft.version
         self.pack = get_pack(region)
         self._normalise()
+        self._base = copy.deepcopy(self._doc)  # as stored: what "my edits" are measured against
         member_invalid = {k: v for k, v in draft.invalid.items() if k.startswith("members[")}
         self._invalid: dict[str, str] = {k: v for k, v in draft.invalid.items() if k not in member_invalid}
 
@@ -184,6 +185,7 @@ class ApplicationEditor(QWidget):
         self._confirmations = {i.rule: i.confirmation for i in stored.items if i.confirmation is not None}
         self._doc, self._version = draft.doc, draft.version
         self._normalise()
+        self._base = copy.deepcopy(self._doc)
         member_invalid = {k: v for k, v in draft.invalid.items() if k.startswith("members[")}
         self._invalid = {k: v for k, v in draft.invalid.items() if k not in member_invalid}
         self.member_model.set_rows(self._doc["members"], member_invalid)
@@ -339,6 +341,10 @@ class ApplicationEditor(QWidget):
         self.banner.setWordWrap(True)
         self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         row.addWidget(self.banner, 1)
+        self.reapply_button = QPushButton(self.tr("载入对方版本并重新应用我的修改"))
+        self.reapply_button.setObjectName("reapply_button")
+        self.reapply_button.clicked.connect(self.reload_and_reapply)
+        row.addWidget(self.reapply_button, 0, Qt.AlignmentFlag.AlignTop)
         self.reload_button = QPushButton(self.tr("重新载入（放弃本窗口的修改）"))
         self.reload_button.setObjectName("reload_button")
         self.reload_button.clicked.connect(self.reload)
@@ -660,6 +666,45 @@ class ApplicationEditor(QWidget):
         self._last_result = self.check_result()
         self.resultChanged.emit(self._last_result)
 
+    def reload_and_reapply(self) -> merge.MergeReport:
+        """Load what the other seat saved, then re-apply this editor's own edits on top (the other
+        way out of a save conflict): where both changed the same value, this editor's value wins
+        and the banner names it. The result is saved like any edit."""
+        base, mine = self._base, copy.deepcopy(self._doc)
+        my_invalid = self.invalid()
+        self.reload()
+        merged, report = merge.three_way(base, mine, self._doc)
+        if not report.applied and not my_invalid:
+            self._show_banner(self.tr("已载入对方保存的版本；本窗口没有需要重新应用的修改。"), kind="info")
+            return report
+        self._doc = merged
+        self._normalise()
+        # raw texts typed into table rows stay only where the rows did not shift
+        tables = {"members[": lambda d: d["members"], "organization.council[": lambda d: d["organization"]["council"],
+                  "organization.expert_committee[": lambda d: d["organization"]["expert_committee"]}
+        same = {prefix: len(get(self._doc)) == len(get(mine)) for prefix, get in tables.items()}
+        keep = {k: v for k, v in my_invalid.items()
+                if next((same[p] for p in tables if k.startswith(p)), True)}
+        member_invalid = {k: v for k, v in keep.items() if k.startswith("members[")}
+        self._invalid = {k: v for k, v in keep.items() if k not in member_invalid}
+        self.member_model.set_rows(self._doc["members"], member_invalid)
+        self.council_model.set_rows(self._doc["organization"]["council"])
+        self.experts_model.set_rows(self._doc["organization"]["expert_committee"])
+        self._refresh_all()
+        self._update_header()
+        self._check_schema()
+        self._last_result = self.check_result()
+        self.resultChanged.emit(self._last_result)
+        self._dirty = True
+        self._schedule_save()
+        text = self.tr("已载入对方保存的第 {0} 版，并重新应用了本窗口的 {1} 处修改。").format(
+            self._version, len(report.applied))
+        if report.overridden:
+            shown = "、".join(report.overridden[:6]) + (self.tr(" 等") if len(report.overridden) > 6 else "")
+            text += self.tr("其中 {0} 处对方也改过，现为本窗口的内容：{1}。").format(len(report.overridden), shown)
+        self._show_banner(text, kind="info")
+        return report
+
     # ================================================================ autosave
 
     def _schedule_save(self) -> None:
@@ -706,6 +751,7 @@ class ApplicationEditor(QWidget):
             QTimer.singleShot(3000, self, self._retry_save)
             return False
         self._version = version
+        self._base = copy.deepcopy(self._doc)
         self._dirty = False
         self._pending_since = None
         self._last_error = None
@@ -725,6 +771,7 @@ class ApplicationEditor(QWidget):
         self.banner.setText(message)
         self.banner.setProperty("kind", kind)
         self.reload_button.setVisible(kind == "conflict")
+        self.reapply_button.setVisible(kind == "conflict")
         self.banner_box.show()
 
     def banner_text(self) -> str:
