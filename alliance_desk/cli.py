@@ -77,6 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", default="1366x768", help="截图窗口大小，默认 1366x768")
     p.add_argument("--tab", type=int, default=0, help="截图时编辑器显示的标签页序号")
 
+    p = sub.add_parser("info", help="显示版本、组件、资源和数据库位置（供技术支持排查）")
+    _add_db(p)
+    p.add_argument("--json", action="store_true")
+
     # Subcommands of later capabilities register themselves (each returns {name: handler}).
     from . import cli_documents, cli_lifecycle, cli_review, cli_safety
 
@@ -226,6 +230,58 @@ def cmd_demo(args) -> int:
     return EXIT_OK
 
 
+def system_info(db_arg=None) -> list[tuple[str, str, str]]:
+    """(key, Chinese label, value) lines about this installation; never opens the database."""
+    import platform
+    import sqlite3
+
+    import sqlalchemy
+
+    from . import exchange
+    from .packs import all_packs
+    from .paths import resource
+    from db.session import resolve_url
+
+    try:
+        from importlib.metadata import version as dist_version
+        qt = dist_version("PySide6-Essentials")
+    except Exception:  # noqa: BLE001 - frozen builds may carry no metadata
+        try:
+            import PySide6
+            qt = PySide6.__version__
+        except ImportError:
+            qt = "未安装"
+    try:
+        import jsonschema_rs  # noqa: F401
+        fast = "可用（jsonschema-rs）" if exchange._fast_validator() is not None else "不可用（版本过旧）"
+    except ImportError:
+        fast = "不可用（未安装 jsonschema-rs，导入较慢但结果相同）"
+    font = resource("fonts", "NotoSansSC_400Regular.ttf")
+    packs = all_packs()
+    return [
+        ("version", "版本", f"Alliance Desk {__version__}"),
+        ("python", "Python", f"{platform.python_version()}（{platform.system()} {platform.machine()}）"),
+        ("frozen", "运行方式", "打包程序" if getattr(sys, "frozen", False) else "源代码 / pip 安装"),
+        ("sqlite", "SQLite", sqlite3.sqlite_version),
+        ("sqlalchemy", "SQLAlchemy", sqlalchemy.__version__),
+        ("qt", "PySide6", qt),
+        ("fast_validation", "快速格式校验", fast),
+        ("packs", "规则包", "、".join(f"{p.id}（{p.region_name}）" for p in packs.values())),
+        ("font", "内置字体", f"{font.name}（{font.stat().st_size // 1024} KB）" if font.is_file() else "缺失"),
+        ("database", "数据库", resolve_url(db_arg)),
+    ]
+
+
+def cmd_info(args) -> int:
+    lines = system_info(getattr(args, "db", None))
+    if args.json:
+        print(json.dumps({k: v for k, _, v in lines}, ensure_ascii=False, indent=2))
+    else:
+        for _, label, value in lines:
+            print(f"{label}：{value}")
+    return EXIT_OK
+
+
 def cmd_gui(args) -> int:
     from ui.app import run
 
@@ -234,7 +290,7 @@ def cmd_gui(args) -> int:
 
 COMMANDS = {
     "validate": cmd_validate, "check": cmd_check, "import": cmd_import, "export-json": cmd_export_json,
-    "check-db": cmd_check_db, "confirm": cmd_confirm, "demo": cmd_demo, "gui": cmd_gui,
+    "check-db": cmd_check_db, "confirm": cmd_confirm, "demo": cmd_demo, "gui": cmd_gui, "info": cmd_info,
 }
 
 

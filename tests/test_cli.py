@@ -179,3 +179,14 @@ def test_console_entry_point_runs(tmp_path):
                        capture_output=True, text=True, encoding="utf-8")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["eligible"] is True
+
+
+def test_info_names_the_installation_without_opening_the_database(capsys, tmp_path):
+    target = tmp_path / "office.sqlite"
+    code, out, _ = run(capsys, "info", "--json", "--db", str(target))
+    info = json.loads(out)
+    assert code == 0 and info["version"].startswith("Alliance Desk ")
+    assert info["database"] == f"sqlite:///{target}" and not target.exists()
+    assert info["fast_validation"].startswith("可用") and "ganzhou（赣州市）" in info["packs"]
+    code, out, _ = run(capsys, "info")
+    assert code == 0 and "快速格式校验：" in out and "内置字体：NotoSansSC" in out

@@ -44,6 +44,15 @@ def test_version(bundle):
     assert r.stdout.strip() == f"Alliance Desk {__version__}"
 
 
+def test_info_the_bundle_carries_the_fast_validator_packs_and_font(bundle, tmp_path):
+    r = run(bundle, "info", "--json", "--db", tmp_path / "x.sqlite")
+    assert r.returncode == 0, r.stderr
+    info = json.loads(r.stdout)
+    assert info["frozen"] == "打包程序" and info["version"] == f"Alliance Desk {__version__}"
+    assert info["fast_validation"].startswith("可用"), info["fast_validation"]
+    assert info["packs"].count("（") == 5 and info["font"].startswith("NotoSansSC")
+
+
 def test_validate_and_check_use_the_bundled_schema_and_packs(bundle, tmp_path):
     doc = next(d for d in demo.demo_applications() if d["region"] == "ganzhou")
     good = tmp_path / "good.json"
