@@ -18,50 +18,35 @@ Keys — decided and documented here:
   fingerprint by phone). Packages signed by an unregistered key are refused; the office's own key
   is always trusted.
 
+The container (ZIP writing, manifest, signature, archive seal, safe reading and its limits) is
+alliance_desk.adpkg, shared with review packages and score files; this module adds what is
+particular to submissions: office keys in the database, the sender's trust, the entry names
+(only applications/<uuid>.json) and the applications themselves.
+
 Import (`import_package`) is all-or-nothing and idempotent: the whole package is checked first —
-file size, ZIP structure, entry names (no absolute paths, no `..`, no backslashes, no duplicates,
-only known names), entry count and sizes (declared and actual, with a compression-ratio guard),
-the manifest, the signature, the sender's trust, every entry's size and SHA-256, every
-application against the schema, the archive seal (the whole file's signature in the ZIP comment, see
-alliance_desk.safety: a single flipped byte anywhere is refused) — and only then are the applications
-written in one transaction
-with `store.import_documents` (stable ids: importing again updates, never duplicates). A refused
-package changes nothing and the message says what is wrong.
+everything `adpkg.read_package` checks (size, ZIP structure, entry names, limits, manifest,
+signature, every entry's size and SHA-256, the archive seal: a single flipped byte anywhere is
+refused), then the sender's trust and every application against the schema — and only then are
+the applications written in one transaction with `store.import_documents` (stable ids: importing
+again updates, never duplicates). A refused package changes nothing and the message says what is
+wrong.
 """
 from __future__ import annotations
 
 import base64
-import hashlib
-import io
 import json
 import re
-import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
-from . import audit, exchange, safety
+from . import adpkg, audit, exchange
+from .adpkg import ALGORITHM, PackageError
 
-FORMAT = "alliance-desk/package@1"
-FORMAT_VERSION = 1
 KEY_FORMAT = "alliance-desk/public-key@1"
 KIND_SUBMISSION = "submission"
-MANIFEST = "manifest.json"
-SIGNATURE = "manifest.sig"
-ALGORITHM = "Ed25519"
-
-MAX_PACKAGE_BYTES = 200 * 1024 * 1024
-MAX_ENTRIES = 10_000
-MAX_ENTRY_BYTES = 8 * 1024 * 1024        # one application is a few tens of kB
-MAX_TOTAL_BYTES = 400 * 1024 * 1024
-MAX_MANIFEST_BYTES = 4 * 1024 * 1024
-MAX_RATIO = 200                          # uncompressed / compressed: more is a ZIP bomb
-ENTRY_NAME = re.compile(r"^applications/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-                        r"[0-9a-fA-F]{12})\.json$")
-
-
-class PackageError(ValueError):
-    """A refused package or key operation; the message is Chinese and says what is wrong."""
+ENTRY_NAME = re.compile(r"applications/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                        r"[0-9a-fA-F]{12})\.json")
 
 
 @dataclass(frozen=True)
@@ -72,8 +57,7 @@ class KeyInfo:
 
     @property
     def short(self) -> str:
-        fp = self.fingerprint
-        return ":".join(fp[i:i + 4] for i in range(0, 16, 4)).upper()
+        return adpkg.short_fingerprint(self.fingerprint)
 
 
 @dataclass
@@ -109,13 +93,7 @@ def _now() -> datetime:
 
 
 def fingerprint(raw_public: bytes) -> str:
-    return hashlib.sha256(raw_public).hexdigest()
-
-
-def _raw_public(private_key) -> bytes:
-    from cryptography.hazmat.primitives import serialization
-
-    return private_key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return adpkg.sha256(raw_public)
 
 
 def generate_office_key(db, office: str, replace: bool = False) -> KeyInfo:
@@ -137,7 +115,7 @@ def generate_office_key(db, office: str, replace: bool = False) -> KeyInfo:
                                "如需更换请加 --replace，并把新公钥发给接收单位")
         s.execute(update(OfficeKey).values(active=False))
         key = Ed25519PrivateKey.generate()
-        raw = _raw_public(key)
+        raw = adpkg.raw_public_key(key)
         pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption()).decode("ascii")
         row = OfficeKey(fingerprint=fingerprint(raw), office=office, public_key=base64.b64encode(raw).decode(),
@@ -179,16 +157,6 @@ def public_key_text(db) -> str:
                       ensure_ascii=False, indent=2) + "\n"
 
 
-def _decode_public(b64: str) -> bytes:
-    try:
-        raw = base64.b64decode(b64, validate=True)
-    except (ValueError, TypeError):
-        raise PackageError("公钥不是有效的 base64 文本") from None
-    if len(raw) != 32:
-        raise PackageError(f"Ed25519 公钥应为 32 字节，实际 {len(raw)} 字节")
-    return raw
-
-
 def trust_key(db, text: str, office: str | None = None, note: str = "") -> KeyInfo:
     """Register a sender's public key (the JSON written by `public_key_text`)."""
     from db.models_documents import TrustedKey
@@ -201,7 +169,7 @@ def trust_key(db, text: str, office: str | None = None, note: str = "") -> KeyIn
         raise PackageError(f"公钥文件格式应为 {KEY_FORMAT}")
     if data.get("algorithm") != ALGORITHM:
         raise PackageError(f"只支持 {ALGORITHM} 公钥，实际为「{data.get('algorithm')}」")
-    raw = _decode_public(str(data.get("public_key", "")))
+    raw = adpkg.decode_public_key(str(data.get("public_key", "")))
     fp = fingerprint(raw)
     if data.get("fingerprint") and data["fingerprint"] != fp:
         raise PackageError("公钥文件中的指纹与公钥不符：文件可能被改动")
@@ -260,44 +228,22 @@ def _is_trusted(db, fp: str) -> str | None:
 
 # ------------------------------------------------------------------ export
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def _build(docs: list[dict], office: str, private_key, region: str | None, call: str | None,
+           county: str | None, created_at: datetime | None) -> tuple[bytes, dict]:
+    entries: dict[str, bytes] = {}
+    for doc in docs:
+        name = f"applications/{doc['id']}.json"
+        if name in entries:
+            raise PackageError(f"申报 {doc['id']} 重复")
+        entries[name] = exchange.dumps(doc).encode("utf-8")
+    extra = {"region": region, "call": call, "county": county, "applications": len(entries)}
+    return adpkg.package_bytes(KIND_SUBMISSION, office, entries, private_key, extra, created_at)
 
 
 def build_package(docs: list[dict], office: str, private_key, region: str | None = None, call: str | None = None,
                   county: str | None = None, created_at: datetime | None = None) -> bytes:
-    """The bytes of a signed submission package holding `docs`."""
-    raw = _raw_public(private_key)
-    entries = []
-    payload = []
-    seen = set()
-    for doc in docs:
-        if doc["id"] in seen:
-            raise PackageError(f"申报 {doc['id']} 重复")
-        seen.add(doc["id"])
-        data = exchange.dumps(doc).encode("utf-8")
-        name = f"applications/{doc['id']}.json"
-        entries.append({"name": name, "size": len(data), "sha256": _sha256(data)})
-        payload.append((name, data))
-    created = (created_at or datetime.now(timezone.utc).astimezone()).isoformat(timespec="seconds")
-    manifest = {
-        "format": FORMAT, "format_version": FORMAT_VERSION, "kind": KIND_SUBMISSION,
-        "sender": {"office": office, "key_fingerprint": fingerprint(raw),
-                   "public_key": base64.b64encode(raw).decode()},
-        "created_at": created, "region": region, "call": call, "county": county,
-        "applications": len(entries), "entries": entries,
-    }
-    manifest_bytes = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    sig = {"algorithm": ALGORITHM, "key_fingerprint": fingerprint(raw),
-           "signature": base64.b64encode(private_key.sign(manifest_bytes)).decode()}
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
-        z.comment = safety.SEAL_PLACEHOLDER  # replaced by the whole-file signature (safety.seal)
-        z.writestr(MANIFEST, manifest_bytes)
-        z.writestr(SIGNATURE, (json.dumps(sig, indent=2) + "\n").encode("utf-8"))
-        for name, data in payload:
-            z.writestr(name, data)
-    return safety.seal(buf.getvalue(), private_key.sign)
+    """The bytes of a signed submission package holding `docs` (`private_key`: Ed25519PrivateKey)."""
+    return _build(docs, office, private_key, region, call, county, created_at)[0]
 
 
 def export_package(db, out: str | Path, region: str, call: str | None, county: str | None = None,
@@ -312,169 +258,37 @@ def export_package(db, out: str | Path, region: str, call: str | None, county: s
     if not docs:
         raise nothing_selected(PURPOSE_RECOMMENDED, region, call, county)
     report(progress, 1, 3, "正在打包并签名")
-    data = build_package(docs, office, key, region, call, county)
+    data, manifest = _build(docs, office, key, region, call, county, None)
     with atomic_output(out) as tmp:
         tmp.write_bytes(data)
     report(progress, 3, 3, "完成")
-    manifest = json.loads(zipfile.ZipFile(io.BytesIO(data)).read(MANIFEST))
-    return PackageInfo(Path(out), _sha256(data), office, manifest["sender"]["key_fingerprint"],
+    return PackageInfo(Path(out), adpkg.sha256(data), office, manifest["sender"]["key_fingerprint"],
                        manifest["created_at"], region, call, county, [d["id"] for d in docs])
 
 
 # ------------------------------------------------------------------ checking and import
 
-def _check_name(name: str) -> str | None:
-    """Why an entry name is refused (None = fine)."""
-    if not name:
-        return "空文件名"
-    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
-        return "绝对路径"
-    if "\\" in name:
-        return "含反斜杠"
-    if any(part == ".." for part in name.split("/")):
-        return "含 .. 路径"
-    if "\x00" in name:
-        return "含空字符"
-    return None
-
-
-def _read_entry(z: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
-    """Read at most `limit` bytes: a header that lies about the size cannot make us read more."""
-    try:
-        with z.open(info) as f:
-            data = f.read(limit + 1)
-    except zipfile.BadZipFile as exc:
-        raise PackageError(f"{info.filename} 已损坏（{exc}）：文件被截断或改动") from None
-    except Exception as exc:  # noqa: BLE001 - zlib, CRC, encryption, unknown method: all "damaged"
-        raise PackageError(f"{info.filename} 已损坏，无法解压（{exc}）") from None
-    if len(data) > limit:
-        raise PackageError(f"{info.filename} 超过大小上限 {limit // 1024 // 1024} MB")
-    return data
-
-
 def verify_package(db, path: str | Path) -> tuple[PackageInfo, list[tuple[str, dict]]]:
     """Check everything; return the package's description and its applications. Raises PackageError."""
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
-    p = Path(path)
-    try:
-        size = p.stat().st_size
-    except OSError as exc:
-        raise PackageError(f"无法读取 {p}：{exc.strerror or exc}") from None
-    if size > MAX_PACKAGE_BYTES:
-        raise PackageError(f"{p.name} 过大（{size // 1024 // 1024} MB，上限 {MAX_PACKAGE_BYTES // 1024 // 1024} MB）")
-    data = p.read_bytes()
-    digest = _sha256(data)
-    try:
-        z = zipfile.ZipFile(io.BytesIO(data))
-    except Exception:  # noqa: BLE001 - BadZipFile, and odd headers (version, sizes): not a valid package
-        raise PackageError(f"{p.name} 不是有效的 .adpkg 文件：ZIP 结构损坏或文件被截断") from None
-    with z:
-        infos = z.infolist()
-        if len(infos) > MAX_ENTRIES + 2:
-            raise PackageError(f"包内文件过多（{len(infos)} 个，上限 {MAX_ENTRIES}）")
-        names: set[str] = set()
-        total = 0
-        for info in infos:
-            why = _check_name(info.filename)
-            if why:
-                raise PackageError(f"包内文件名「{info.filename}」不允许（{why}）")
-            if info.filename in names:
-                raise PackageError(f"包内文件名「{info.filename}」重复")
-            names.add(info.filename)
-            if info.is_dir():
-                raise PackageError(f"包内不应有目录项「{info.filename}」")
-            if info.filename not in (MANIFEST, SIGNATURE) and not ENTRY_NAME.match(info.filename):
-                raise PackageError(f"包内有未知文件「{info.filename}」")
-            if info.file_size > (MAX_MANIFEST_BYTES if info.filename in (MANIFEST, SIGNATURE) else MAX_ENTRY_BYTES):
-                raise PackageError(f"{info.filename} 过大（{info.file_size} 字节）")
-            if info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
-                raise PackageError(f"{info.filename} 的压缩比异常（疑似压缩炸弹），已拒绝")
-            why = safety.zip_entry_problem(info, MAX_TOTAL_BYTES)
-            if why:
-                raise PackageError(why)
-            total += info.file_size
-        if total > MAX_TOTAL_BYTES:
-            raise PackageError(f"包解压后过大（{total // 1024 // 1024} MB）")
-        if MANIFEST not in names:
-            raise PackageError("包中缺少 manifest.json：不是 Alliance Desk 上报包，或文件不完整")
-        manifest_bytes = _read_entry(z, z.getinfo(MANIFEST), MAX_MANIFEST_BYTES)
+    pkg = adpkg.read_package(path, kind=KIND_SUBMISSION, names=ENTRY_NAME)
+    label = pkg.path.name
+    fp = pkg.key_fingerprint
+    if _is_trusted(db, fp) is None:
+        raise PackageError(f"{label}：发送单位「{pkg.sender}」的公钥（指纹 {adpkg.short_fingerprint(fp)}）未登记为可信："
+                           "请核对指纹后用 alliance-desk keys trust 登记其公钥文件")
+    docs: list[tuple[str, dict]] = []
+    for name, blob in pkg.entries.items():
+        source = f"{label}:{name}"
         try:
-            manifest = json.loads(manifest_bytes.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise PackageError("manifest.json 不是有效的 UTF-8 JSON") from None
-        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-            raise PackageError(f"manifest.json 的格式应为 {FORMAT}")
-        version = manifest.get("format_version")
-        if not isinstance(version, int) or version < 1:
-            raise PackageError("manifest.json 缺少有效的 format_version")
-        if version > FORMAT_VERSION:
-            raise PackageError(f"该包由更新版本的程序生成（格式版本 {version}），请升级 Alliance Desk 后再导入")
-        if manifest.get("kind") != KIND_SUBMISSION:
-            raise PackageError(f"这是「{manifest.get('kind')}」包，不是上报包（submission）")
-        sender = manifest.get("sender") or {}
-        if not isinstance(sender, dict) or not sender.get("public_key") or not sender.get("office"):
-            raise PackageError("manifest.json 缺少发送单位或其公钥")
-        # ---- signature
-        if SIGNATURE not in names:
-            raise PackageError("该包没有签名（缺少 manifest.sig），已拒绝：请发送单位用本程序重新导出")
-        try:
-            sig = json.loads(_read_entry(z, z.getinfo(SIGNATURE), MAX_MANIFEST_BYTES).decode("utf-8"))
-            sig_bytes = base64.b64decode(sig["signature"], validate=True)
-        except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError):
-            raise PackageError("manifest.sig 格式错误，无法读取签名") from None
-        if sig.get("algorithm") != ALGORITHM:
-            raise PackageError(f"不支持的签名算法「{sig.get('algorithm')}」")
-        raw = _decode_public(str(sender["public_key"]))
-        fp = fingerprint(raw)
-        if sender.get("key_fingerprint") != fp or sig.get("key_fingerprint") != fp:
-            raise PackageError("签名中的密钥指纹与发送单位公钥不符")
-        try:
-            Ed25519PublicKey.from_public_bytes(raw).verify(sig_bytes, manifest_bytes)
-        except InvalidSignature:
-            raise PackageError("签名无效：manifest.json 在签名后被改动，或签名不是该发送单位的密钥所签") from None
-        trusted_as = _is_trusted(db, fp)
-        info_short = KeyInfo(sender["office"], fp, sender["public_key"]).short
-        if trusted_as is None:
-            raise PackageError(f"发送单位「{sender['office']}」的公钥（指纹 {info_short}）未登记为可信：请核对指纹后用 "
-                               "alliance-desk keys trust 登记其公钥文件")
-        # ---- entries against the manifest
-        listed = manifest.get("entries")
-        if not isinstance(listed, list):
-            raise PackageError("manifest.json 缺少文件清单 entries")
-        expected: dict[str, dict] = {}
-        for e in listed:
-            if not isinstance(e, dict) or not isinstance(e.get("name"), str) or not ENTRY_NAME.match(e["name"]):
-                raise PackageError(f"manifest.json 的清单中有无效条目：{e!r}"[:200])
-            if e["name"] in expected:
-                raise PackageError(f"manifest.json 的清单中「{e['name']}」重复")
-            expected[e["name"]] = e
-        payload_names = names - {MANIFEST, SIGNATURE}
-        for extra in sorted(payload_names - set(expected)):
-            raise PackageError(f"包中的「{extra}」不在签名的清单中（包被改动）")
-        for missing in sorted(set(expected) - payload_names):
-            raise PackageError(f"清单中的「{missing}」在包中缺失（包不完整）")
-        docs: list[tuple[str, dict]] = []
-        for name, e in expected.items():
-            blob = _read_entry(z, z.getinfo(name), MAX_ENTRY_BYTES)
-            if len(blob) != e.get("size"):
-                raise PackageError(f"{name} 的大小（{len(blob)} 字节）与清单（{e.get('size')} 字节）不符：文件被截断或改动")
-            if _sha256(blob) != e.get("sha256"):
-                raise PackageError(f"{name} 的 SHA-256 与清单不符：文件被改动或损坏")
-            try:
-                doc = exchange.parse_text(blob, f"{p.name}:{name}")
-            except exchange.ApplicationFormatError as exc:
-                raise PackageError("包中的申报不符合交换格式：\n" + "\n".join(exc.problems)) from None
-            if doc["id"].lower() != ENTRY_NAME.match(name).group(1).lower():
-                raise PackageError(f"{name} 中的 id（{doc['id']}）与文件名不符")
-            docs.append((f"{p.name}:{name}", doc))
-    why = safety.seal_problem(data, raw)
-    if why:
-        raise PackageError(f"{p.name}：{why}")
-    info = PackageInfo(p, digest, sender["office"], fp, str(manifest.get("created_at") or ""),
-                       manifest.get("region"), manifest.get("call"), manifest.get("county"),
-                       [d["id"] for _, d in docs])
+            doc = exchange.parse_text(blob, source)
+        except exchange.ApplicationFormatError as exc:
+            raise PackageError("包中的申报不符合交换格式：\n" + "\n".join(exc.problems)) from None
+        if doc["id"].lower() != ENTRY_NAME.fullmatch(name).group(1).lower():
+            raise PackageError(f"{source}：其中的 id（{doc['id']}）与文件名不符")
+        docs.append((source, doc))
+    m = pkg.manifest
+    info = PackageInfo(pkg.path, pkg.file_sha256, pkg.sender, fp, str(m.get("created_at") or ""),
+                       m.get("region"), m.get("call"), m.get("county"), [d["id"] for _, d in docs])
     return info, docs
 
 

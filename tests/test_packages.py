@@ -1,18 +1,22 @@
 """Submission packages county → city: signed, checked entry by entry, imported all-or-nothing and
-idempotently; every kind of damage is refused with a message that says what is wrong."""
+idempotently; every kind of damage is refused with a message that says what is wrong. The container
+is alliance_desk.adpkg, the same code that reads and writes review packages and score files."""
 from __future__ import annotations
 
 import base64
 import copy
 import io
 import json
+import re
 import uuid
 import zipfile
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from alliance_desk import demo, packages, store
+from alliance_desk import adpkg, demo, packages, review_package, store
+from alliance_desk import review as rv
 from alliance_desk.packages import PackageError
 
 
@@ -271,3 +275,120 @@ def test_signature_covers_the_exact_manifest_bytes(two_offices, tmp_path):
     pub = Ed25519PublicKey.from_public_bytes(base64.b64decode(packages.office_key(county).public_key))
     pub.verify(base64.b64decode(sig["signature"]), manifest)  # raises if not
     assert sig["algorithm"] == "Ed25519"
+
+
+# ------------------------------------------------------------------ one container for every kind
+
+def test_one_container_reads_and_writes_submission_and_review_packages(two_offices, tmp_path, monkeypatch):
+    # review's API is the container's own code, not a copy of it
+    for name in ("read_package", "write_package", "Package", "PackageError", "new_key", "check_entry_name", "sign"):
+        assert getattr(review_package, name) is getattr(adpkg, name), name
+    assert packages.PackageError is adpkg.PackageError
+    county, city = two_offices
+    trust(county, city)
+    sub = export(county, tmp_path).path
+    priv, pub = review_package.new_key()
+    rev = tmp_path / "review.adpkg"
+    review_package.write_package(rev, "review", "赣州市科技局", {"review.json": b"{}"}, priv, extra={"round": "r1"})
+    # the submission importer goes through the container's reader …
+    real, seen = adpkg.read_package, []
+
+    def spy(path, *args, **kwargs):
+        seen.append(Path(path).name)
+        return real(path, *args, **kwargs)
+    monkeypatch.setattr(adpkg, "read_package", spy)
+    info, docs = packages.verify_package(city, sub)
+    assert seen == ["p.adpkg"] and len(docs) == len(info.application_ids) > 0
+    # … and that one reader opens both kinds, with the same manifest and signature layout
+    a, b = real(sub), real(rev, kind="review")
+    assert (a.kind, b.kind) == ("submission", "review")
+    for pkg in (a, b):
+        assert pkg.manifest["format"] == "alliance-desk/package@1" and pkg.manifest["format_version"] == 1
+        assert [e["name"] for e in pkg.manifest["entries"]] == list(pkg.entries)
+    assert a.key_fingerprint == info.fingerprint == packages.office_key(county).fingerprint
+    assert b.public_key == pub and b.json("review.json") == {} and b.manifest["round"] == "r1"
+    with pytest.raises(PackageError, match="这是申报材料包，不是评审包"):
+        real(sub, kind="review")
+    with pytest.raises(PackageError, match="这是评审包，不是上报包"):
+        packages.import_package(city, rev)
+    assert count(city) == 0
+
+
+def _tamper(src: Path, dst: Path, how: str) -> None:
+    if how == "seal":                       # one byte of the whole-file signature in the ZIP comment
+        data = bytearray(src.read_bytes())
+        data[-5] = ord("A") if data[-5] != ord("A") else ord("B")
+        dst.write_bytes(bytes(data))
+        return
+    done = False
+
+    def change(name, data):
+        nonlocal done
+        if how == "payload" and name.startswith("applications/") and not done:
+            done = True
+            return data.replace("联盟".encode(), "联合".encode(), 1)
+        if how == "manifest" and name == "manifest.json":
+            return data.replace(b'"created_at": "', b'"created_at": "1')
+        if how == "unsigned" and name == "manifest.sig":
+            return None
+        if how == "dotdot" and name == "manifest.sig":
+            return [(name, data), ("../evil.json", b"{}")]
+        return data
+    rewrite(src, dst, change)
+
+
+@pytest.mark.parametrize("how,message", [
+    ("payload", r"的 SHA-256 与清单不符（内容被修改）"),
+    ("manifest", "签名验证失败（签名无效）"),
+    ("unsigned", "没有签名"),
+    ("seal", "整体签名验证失败"),
+    ("dotdot", r"条目名「\.\./evil\.json」含有 \.\. 或 \."),
+])
+def test_tampering_is_refused_alike_by_the_submission_and_the_review_readers(two_offices, tmp_path, how, message):
+    county, city = two_offices
+    trust(county, city)
+    sub = export(county, tmp_path).path
+    with zipfile.ZipFile(sub) as z:        # the same payload in a review package, with another key
+        payload = {n: z.read(n) for n in z.namelist() if n.startswith("applications/")}
+    rev = tmp_path / "review.adpkg"
+    review_package.write_package(rev, "review", "赣州市科技局", payload, review_package.new_key()[0])
+    review_package.read_package(rev, kind="review")                      # intact: accepted
+    texts = []
+    for src, open_file in ((sub, lambda p: packages.import_package(city, p)), (rev, rv.open_review_package)):
+        bad = tmp_path / src.stem / "tampered.adpkg"
+        bad.parent.mkdir()
+        _tamper(src, bad, how)
+        with pytest.raises((PackageError, rv.ReviewError)) as exc:
+            open_file(bad)
+        texts.append(str(exc.value))
+    assert texts[0] == texts[1], texts
+    assert re.search(message, texts[0]) and texts[0].startswith("tampered.adpkg：")
+    assert count(city) == 0
+
+
+def test_the_writer_never_makes_what_the_reader_refuses(tmp_path):
+    priv, _ = review_package.new_key()
+    path = tmp_path / "blank.adpkg"
+    # 2 MB of spaces would deflate 1000:1, a bomb to the reader: the writer stores it instead
+    review_package.write_package(path, "scores", "某专家", {"scores.json": b" " * (2 * 1024 * 1024)}, priv)
+    assert len(review_package.read_package(path).entries["scores.json"]) == 2 * 1024 * 1024
+    with pytest.raises(PackageError, match=r"无法打包：条目 big\.json 过大"):
+        review_package.write_package(path, "scores", "某专家", {"big.json": b"x" * (adpkg.MAX_ENTRY_BYTES + 1)}, priv)
+    with pytest.raises(PackageError, match="含有 .. 或 ."):
+        review_package.write_package(path, "scores", "某专家", {"../x.json": b"{}"}, priv)
+    with pytest.raises(PackageError, match="保留名"):
+        review_package.write_package(path, "scores", "某专家", {"manifest.sig": b"{}"}, priv)
+    assert not (tmp_path / "blank.adpkg.part").exists()
+
+
+def test_a_hostile_manifest_is_refused_with_the_reason(tmp_path):
+    path = tmp_path / "deep.adpkg"
+    for manifest, reason in ((b"[" * 5000 + b"]" * 5000, "嵌套层数过深"), (b"\xff\xfe", "无法解析"),
+                             (json.dumps({"format": "alliance-desk/package@1", "format_version": 2}).encode(),
+                              "更新版本"),
+                             (json.dumps({"format": "alliance-desk/package@1", "format_version": True}).encode(),
+                              "format_version")):
+        with zipfile.ZipFile(path, "w") as z:
+            z.writestr("manifest.json", manifest)
+        with pytest.raises(PackageError, match=reason):
+            adpkg.read_package(path)
