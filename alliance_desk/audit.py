@@ -41,6 +41,7 @@ ACTION_LABELS = {
     "unconfirm": "撤销确认", "stage": "办理程序", "decide": "作出决定", "record": "登记", "delete_record": "删除登记",
     "score": "评分", "delete_score": "删除评分", "declare_conflict": "声明回避", "package_import": "导入上报包",
     "restore": "恢复数据库", "add_call": "新增", "calendar_year": "设置", "calendar_remove": "删除",
+    "key_generate": "生成", "key_trust": "登记", "key_untrust": "移除",
 }
 LABELS = {
     "create": "新建申报", "update": "修改申报", "delete": "删除申报", "import": "导入申报", "confirm": "人工确认",
@@ -48,11 +49,12 @@ LABELS = {
     "delete_record": "删除登记", "score": "专家评分", "delete_score": "删除评分", "declare_conflict": "声明回避",
     "package_import": "导入上报包", "restore": "恢复数据库", "add_call": "新增申报批次",
     "calendar_year": "设置节假日日历", "calendar_remove": "删除节假日日历年度",
+    "key_generate": "生成本单位签名密钥", "key_trust": "登记可信公钥", "key_untrust": "移除可信公钥",
 }
 ENTITY_LABELS = {
     "application": "申报", "confirmation": "人工确认项", "stage_transition": "办理步骤", "decision": "决定",
     "obligation_record": "认定后登记", "review_score": "专家评分", "package": "上报包", "database": "数据库",
-    "call": "申报批次", "calendar": "节假日日历",
+    "call": "申报批次", "calendar": "节假日日历", "office_key": "本单位签名密钥", "trusted_key": "可信公钥",
 }
 
 
@@ -382,6 +384,14 @@ def describe(row: AuditRow, limit: int = 5) -> str:
                                 ("新增调休上班", new_w - old_w), ("取消调休上班", old_w - new_w)):
                 if days:
                     parts.append(f"{label} {'、'.join(sorted(days)[:limit])}" + ("等" if len(days) > limit else ""))
+    elif row.action in ("key_generate", "key_trust", "key_untrust"):
+        x = a or b
+        fp = str(row.entity_id)
+        parts.append(f"{x.get('office')}，指纹 {':'.join(fp[i:i + 4] for i in range(0, 16, 4))}…")
+        if row.action == "key_generate" and b:
+            parts.append(f"替换原密钥 {str(b.get('fingerprint'))[:16]}…（{b.get('office')}）")
+        if row.action == "key_trust" and b:
+            parts.append(f"原登记为 {b.get('office')}")
     elif row.action == "restore":
         parts.append(f"从 {a.get('restored_from')} 恢复；原数据库另存为 {b.get('replaced_kept_as')}")
     else:

@@ -121,6 +121,10 @@ def generate_office_key(db, office: str, replace: bool = False) -> KeyInfo:
         row = OfficeKey(fingerprint=fingerprint(raw), office=office, public_key=base64.b64encode(raw).decode(),
                         private_pem=pem, active=True, created_at=_now())
         s.add(row)
+        # who can sign as this office is on record (never the private key itself)
+        audit.record(s, None, "key_generate", "office_key", row.fingerprint,
+                     {"fingerprint": current.fingerprint, "office": current.office} if current else None,
+                     {"fingerprint": row.fingerprint, "office": office, "public_key": row.public_key})
         return KeyInfo(office, row.fingerprint, row.public_key)
 
 
@@ -177,9 +181,14 @@ def trust_key(db, text: str, office: str | None = None, note: str = "") -> KeyIn
     if not office:
         raise PackageError("请填写发送单位名称（--office）")
     with db.Session.begin() as s:
-        row = s.get(TrustedKey, fp) or TrustedKey(fingerprint=fp, added_at=_now())
+        old = s.get(TrustedKey, fp)
+        before = {"office": old.office, "note": old.note} if old is not None else None
+        row = old or TrustedKey(fingerprint=fp, added_at=_now())
         row.office, row.public_key, row.note = office, base64.b64encode(raw).decode(), note
         s.add(row)
+        # whose packages are accepted is on record
+        audit.record(s, None, "key_trust", "trusted_key", fp, before,
+                     {"office": office, "public_key": row.public_key, "note": note})
     return KeyInfo(office, fp, base64.b64encode(raw).decode())
 
 
@@ -209,6 +218,8 @@ def untrust_key(db, fingerprint_prefix: str) -> KeyInfo:
             raise PackageError(f"指纹前缀 {fingerprint_prefix} 对应多个公钥，请给出更长的前缀")
         info = KeyInfo(rows[0].office, rows[0].fingerprint, rows[0].public_key)
         s.execute(delete(TrustedKey).where(TrustedKey.fingerprint == rows[0].fingerprint))
+        audit.record(s, None, "key_untrust", "trusted_key", info.fingerprint,
+                     {"office": info.office, "public_key": info.public_key}, None)
     return info
 
 

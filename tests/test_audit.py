@@ -334,3 +334,33 @@ def test_calls_and_calendar_changes_are_recorded(db):
     assert cal[1].after["workdays"] == {"2031-01-04": "元旦"} and cal[2].after is None
     assert "新增节假日 2031-01-02" in cal[1].summary() and "新增调休上班 2031-01-04" in cal[1].summary()
     assert cal[1].label == "设置节假日日历" and audit.verify(db).ok
+
+
+def test_signing_keys_and_trusted_keys_are_recorded(db, tmp_path):
+    from db.session import open_database
+
+    county = open_database(tmp_path / "county.sqlite")
+    try:
+        first = packages.generate_office_key(county, "两江新区经济运行局")
+        second = packages.generate_office_key(county, "两江新区经济运行局", replace=True)
+        text = packages.public_key_text(county)
+    finally:
+        county.dispose()
+    county = open_database(tmp_path / "county.sqlite")
+    try:
+        made = [x for x in rows(county) if x.entity == "office_key"]
+        assert [(x.action, x.entity_id) for x in made] == [("key_generate", first.fingerprint),
+                                                          ("key_generate", second.fingerprint)]
+        assert made[1].before["fingerprint"] == first.fingerprint
+        assert "private_pem" not in json.dumps([x.after for x in made])  # never the private key
+        assert made[0].label == "生成本单位签名密钥" and "替换原密钥" in made[1].summary()
+    finally:
+        county.dispose()
+
+    packages.trust_key(db, text, note="2026-11 邮件收到，电话核对指纹")
+    packages.untrust_key(db, second.fingerprint[:12])
+    trust = [x for x in rows(db) if x.entity == "trusted_key"]
+    assert [(x.action, x.entity_id) for x in trust] == [("key_trust", second.fingerprint),
+                                                       ("key_untrust", second.fingerprint)]
+    assert trust[0].after["office"] == "两江新区经济运行局" and trust[1].after is None
+    assert "两江新区经济运行局，指纹 " in trust[0].summary() and audit.verify(db).ok
