@@ -601,6 +601,14 @@ class Dashboard:
 
 # ------------------------------------------------------------------ loading rows
 
+def _claim(session: Session, app_id: str) -> None:
+    """Take the application's row first (a no-op UPDATE), so two seats writing the same alliance's
+    procedure at once take turns and the second judges what the first wrote (PostgreSQL row lock;
+    SQLite's write lock) — e.g. two decisions at once: one is recorded, the other is refused."""
+    A = m.Application.__table__
+    session.execute(update(A).where(A.c.id == app_id).values(stage=A.c.stage))
+
+
 def _app_row(session: Session, app_id: str):
     A = m.Application.__table__
     row = session.execute(select(A.c.id, A.c.name, A.c.region, A.c.stage).where(A.c.id == app_id)).first()
@@ -749,6 +757,7 @@ def move_stage(db: Database, app_id: str, to: str, on: date, by: str | None = No
     """Move an application to stage `to` (the next step forward, or back to an earlier one with a
     note). `by` is who did it; by default the step's actor from the pack. Refused with the reason."""
     with db.Session.begin() as s:
+        _claim(s, app_id)
         state = procedure(s, app_id)
         problems = transition_problems(state, to, on, note)
         if not problems and config(state.region).index(to) > state.current_index:
@@ -798,6 +807,7 @@ def decide(db: Database, app_id: str, outcome: str, on: date, doc_no: str | None
     (an application whose procedure was not tracked here, stage NULL, may be decided directly);
     a refusal ends the procedure where it stands. One decision per application."""
     with db.Session.begin() as s:
+        _claim(s, app_id)
         state = procedure(s, app_id)
         cfg = config(state.region)
         problems = []
@@ -1137,6 +1147,7 @@ def record(db: Database, app_id: str, kind: str, on: date, *, result: str | None
     answers; by default the oldest outstanding one (the earliest overdue, else the open one due
     soonest). Refused with reasons; nothing is written."""
     with db.Session.begin() as s:
+        _claim(s, app_id)
         row = _app_row(s, app_id)
         cfg = config(row.region)
         dec = _decision_view(cfg, _decision_row(s, app_id))
@@ -1332,6 +1343,7 @@ def _scored(cfg: Config, spec: ObligationSpec, label: str, result: str | None, s
 def delete_record(db: Database, app_id: str, record_id: int) -> None:
     """Remove a record typed in error (and a report that answered it stays unanswered)."""
     with db.Session.begin() as s:
+        _claim(s, app_id)
         _app_row(s, app_id)
         R = lm.ObligationRecord
         row = s.get(R, record_id)

@@ -147,3 +147,50 @@ def test_saving_without_an_expected_version_still_takes_turns(seats):
     assert store.save_draft(b, second) == 3
     now = stored(a, doc["id"])
     assert len(now.doc["members"]) == 7 and now.version == 3
+
+
+def test_seats_deciding_or_moving_the_same_alliance_at_once_take_turns(db):
+    """Procedure writes claim the application's row: of four seats recording a decision at the same
+    moment exactly one is recorded and the others are refused (never two decisions, never a raw
+    database error); likewise four seats moving the same step forward write one transition."""
+    from datetime import date
+
+    from alliance_desk import lifecycle as lc
+
+    doc = eligible("chongqing")
+    store.import_documents(db, [("", doc)])
+    seats = [open_database(db.url) for _ in range(4)]
+
+    def at_once(fn):
+        barrier = threading.Barrier(len(seats))
+        results: list = [None] * len(seats)
+
+        def run(i):
+            barrier.wait()
+            try:
+                results[i] = fn(seats[i], i)
+            except Exception as exc:  # noqa: BLE001 - the test inspects it
+                results[i] = exc
+
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(len(seats))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        return results
+
+    try:
+        moved = at_once(lambda seat, i: lc.move_stage(seat, doc["id"], "submit", date(2022, 5, 10), by=f"科员{i}"))
+        assert sum(isinstance(r, lc.TransitionView) for r in moved) == 1, moved
+        assert all(isinstance(r, lc.LifecycleError) and "已处于" in str(r) for r in moved
+                   if not isinstance(r, lc.TransitionView)), moved
+        decided = at_once(lambda seat, i: lc.decide(seat, doc["id"], "rejected", date(2022, 6, 1), by=f"科员{i}"))
+        assert sum(isinstance(r, lc.DecisionView) for r in decided) == 1, decided
+        assert all(isinstance(r, lc.LifecycleError) and "每份申报只记录一次决定" in str(r) for r in decided
+                   if not isinstance(r, lc.DecisionView)), decided
+        with db.Session() as s:
+            proc = lc.procedure(s, doc["id"])
+        assert len(proc.transitions) == 1 and proc.decision.outcome == "rejected"
+    finally:
+        for s in seats:
+            s.dispose()
