@@ -12,12 +12,13 @@ import json
 import secrets
 import unicodedata
 import uuid
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import String, bindparam, delete, func, insert, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from db import models as m
@@ -299,14 +300,26 @@ def _lead_name(s: Session, app_id: str) -> str:
 
 
 def _round_apps(s: Session, round_id: str) -> list[AppRef]:
-    rows = s.execute(select(m.Application.id, m.Application.name, m.Application.county)
+    # the lead unit (first "lead" member by position) as a correlated subquery: the (application,
+    # position) index finds it at once, instead of reading every member of every application
+    lead = (select(m.Member.name).where(m.Member.application_id == m.Application.id, m.Member.role == "lead")
+            .order_by(m.Member.position).limit(1).correlate(m.Application).scalar_subquery())
+    rows = s.execute(select(m.Application.id, m.Application.name, m.Application.county, lead)
                      .join(r.ReviewRoundApplication, r.ReviewRoundApplication.application_id == m.Application.id)
                      .where(r.ReviewRoundApplication.round_id == round_id)
                      .order_by(r.ReviewRoundApplication.position)).all()
-    leads = dict(s.execute(select(m.Member.application_id, m.Member.name)
-                           .where(m.Member.application_id.in_([a for a, _, _ in rows]), m.Member.role == "lead")
-                           .order_by(m.Member.position.desc())).all())
-    return [AppRef(a, n, c, leads.get(a, "")) for a, n, c in rows]
+    return [AppRef(a, n, c, ld or "") for a, n, c, ld in rows]
+
+
+def _round_app_names(s: Session, round_id: str, app_ids: list[str]) -> dict[str, str]:
+    """Id -> name of those of `app_ids` that are in the round."""
+    out: dict[str, str] = {}
+    ids = list(dict.fromkeys(app_ids))
+    A, RA = m.Application.__table__, r.ReviewRoundApplication.__table__
+    for i in range(0, len(ids), 500):
+        out.update(s.execute(select(A.c.id, A.c.name).join(RA, RA.c.application_id == A.c.id)
+                             .where(RA.c.round_id == round_id, A.c.id.in_(ids[i:i + 500]))).all())
+    return out
 
 
 def _round_experts(s: Session, round_id: str) -> list[RoundExpert]:
@@ -422,29 +435,113 @@ HOLDER_ROLES = {"council": {"chair": "理事长", "vice_chair": "副理事长", 
                 "expert_committee": {"chair": "主任", "vice_chair": "副主任", "member": "委员"}}
 
 
+def _uscc_reason(eu: str, member_name: str | None) -> str:
+    return f"专家所在单位（统一社会信用代码 {eu}）是联盟成员单位「{member_name}」"
+
+
+def _member_reason(expert: ExpertInfo, member_name: str | None) -> str:
+    same = _norm(expert.unit) == _norm(member_name)
+    return f"专家所在单位「{expert.unit}」" + ("是" if same else "隶属") + f"联盟成员单位「{member_name}」"
+
+
+HOLDER_BODIES = (("council", "理事会"), ("expert_committee", "专家咨询委员会"))
+
+
+def _holder_reason(expert: ExpertInfo, body: str, label: str, role: str | None) -> str:
+    role = HOLDER_ROLES[body].get(role, role or "成员")
+    return f"专家{expert.name}（{expert.unit}）是联盟{label}{role}"
+
+
+def _holder_match(expert: ExpertInfo, holder_unit: str) -> bool:
+    return _unit_match(expert.unit, holder_unit) or _unit_match(holder_unit, expert.unit)
+
+
 def detect_conflicts(doc: Mapping, expert: ExpertInfo) -> list[tuple[str, str]]:
-    """(kind, reason) for every conflict between an application (exchange dict) and an expert."""
+    """(kind, reason) for every conflict between an application (exchange dict) and an expert.
+    `_detect_round` gives the same answers for a whole round from the stored rows."""
     out: list[tuple[str, str]] = []
     eu = (expert.unit_uscc or "").strip().upper()
     for mem in doc.get("members") or []:
         if eu and (mem.get("uscc") or "").strip().upper() == eu:
-            out.append(("member_uscc", f"专家所在单位（统一社会信用代码 {eu}）是联盟成员单位「{mem.get('name')}」"))
+            out.append(("member_uscc", _uscc_reason(eu, mem.get("name"))))
             break
     if not any(k == "member_uscc" for k, _ in out):
         for mem in doc.get("members") or []:
             if _unit_match(expert.unit, mem.get("name") or ""):
-                same = _norm(expert.unit) == _norm(mem.get("name"))
-                out.append(("member_name", f"专家所在单位「{expert.unit}」" +
-                            ("是" if same else "隶属") + f"联盟成员单位「{mem.get('name')}」"))
+                out.append(("member_name", _member_reason(expert, mem.get("name"))))
                 break
     org = doc.get("organization") or {}
-    for body, label in (("council", "理事会"), ("expert_committee", "专家咨询委员会")):
+    for body, label in HOLDER_BODIES:
         for h in org.get(body) or []:
-            if _norm(h.get("name")) == _norm(expert.name) and (
-                    _unit_match(expert.unit, h.get("unit") or "") or _unit_match(h.get("unit") or "", expert.unit)):
-                role = HOLDER_ROLES[body].get(h.get("role"), h.get("role") or "成员")
-                out.append((body, f"专家{expert.name}（{expert.unit}）是联盟{label}{role}"))
+            if _norm(h.get("name")) == _norm(expert.name) and _holder_match(expert, h.get("unit") or ""):
+                out.append((body, _holder_reason(expert, body, label, h.get("role"))))
                 break
+    return out
+
+
+def _detect_round(s: Session, round_id: str, apps: list[str],
+                  experts: list[ExpertInfo]) -> dict[tuple[str, str, str], str]:
+    """`detect_conflicts` for every application × expert of a round, read from the member and
+    office-holder rows in two queries (not one document per application), with the experts indexed
+    by USCC, by every prefix of their normalised unit (≥ 4 characters: what `_unit_match` accepts)
+    and by normalised name, so each member row costs a few dict look-ups whatever the number of
+    experts. Returns (application, expert, kind) -> reason, in application, expert, kind order."""
+    by_uscc: dict[str, list[ExpertInfo]] = {}
+    by_unit: dict[str, list[ExpertInfo]] = {}
+    by_name: dict[str, list[ExpertInfo]] = {}
+    for e in experts:
+        eu = (e.unit_uscc or "").strip().upper()
+        if eu:
+            by_uscc.setdefault(eu, []).append(e)
+        unit = _norm(e.unit)
+        if unit:
+            for key in {unit, *(unit[:n] for n in range(4, len(unit)))}:
+                by_unit.setdefault(key, []).append(e)
+        by_name.setdefault(_norm(e.name), []).append(e)
+    if not experts:
+        return {}
+    hits: dict[tuple[str, str], dict[str, str]] = {}  # (app, expert) -> kind -> reason
+    M, H = m.Member.__table__, m.OfficeHolder.__table__
+    RA = r.ReviewRoundApplication.__table__
+    uscc_first: dict[tuple[str, str], str | None] = {}
+    name_first: dict[tuple[str, str], str | None] = {}
+    for a, name, uscc in s.execute(
+            select(M.c.application_id, M.c.name, M.c.uscc).join(RA, RA.c.application_id == M.c.application_id)
+            .where(RA.c.round_id == round_id).order_by(M.c.application_id, M.c.position)):
+        if by_uscc and uscc:
+            for e in by_uscc.get(uscc.strip().upper(), ()):
+                uscc_first.setdefault((a, e.id), name)   # the first member in order, as detect_conflicts
+        for e in by_unit.get(_norm(name), ()):
+            name_first.setdefault((a, e.id), name)
+    experts_by_id = {e.id: e for e in experts}
+    for (a, eid), name in uscc_first.items():
+        e = experts_by_id[eid]
+        hits.setdefault((a, eid), {})["member_uscc"] = _uscc_reason((e.unit_uscc or "").strip().upper(), name)
+    for (a, eid), name in name_first.items():
+        if (a, eid) not in uscc_first:
+            hits.setdefault((a, eid), {})["member_name"] = _member_reason(experts_by_id[eid], name)
+    labels = dict(HOLDER_BODIES)
+    for a, body, name, unit, role in s.execute(
+            select(H.c.application_id, H.c.body, H.c.name, H.c.unit, H.c.role)
+            .join(RA, RA.c.application_id == H.c.application_id)
+            .where(RA.c.round_id == round_id).order_by(H.c.application_id, H.c.body, H.c.position)):
+        if body not in labels:
+            continue
+        for e in by_name.get(_norm(name), ()):
+            kinds = hits.get((a, e.id))
+            if (kinds is None or body not in kinds) and _holder_match(e, unit or ""):
+                hits.setdefault((a, e.id), {})[body] = _holder_reason(e, body, labels[body], role)
+    order = {eid: i for i, eid in enumerate(experts_by_id)}
+    by_app: dict[str, list[str]] = {}
+    for a, eid in hits:
+        by_app.setdefault(a, []).append(eid)
+    out: dict[tuple[str, str, str], str] = {}
+    for a in apps:
+        for eid in sorted(by_app.get(a, ()), key=order.__getitem__):
+            kinds = hits[(a, eid)]
+            for kind in ("member_uscc", "member_name", "council", "expert_committee"):
+                if kind in kinds:
+                    out[(a, eid, kind)] = kinds[kind]
     return out
 
 
@@ -454,38 +551,90 @@ def _app_doc(s: Session, app_id: str) -> dict:
     return get_document(s, app_id)
 
 
-def _sync_conflicts(s: Session, rnd: r.ReviewRound) -> dict[tuple[str, str], list[r.ReviewConflict]]:
-    """Recompute detected conflicts of the round (declared ones are kept); returns pair -> rows."""
-    apps = [a.id for a in _round_apps(s, rnd.id)]
+# Detected conflicts per database engine and round, with the fingerprint of what they were detected
+# from. Review screens and imports ask for the round's conflicts on every call; detecting them reads
+# every member of every application (150,000 rows in a big round), so it is done again only when an
+# application of the round was saved (its version and updated_at move on every save), the round's
+# applications or experts changed, or an expert's name, unit or USCC changed. The stored conflict
+# rows are still reconciled with the result on every call (in the caller's transaction).
+_DETECTED: "weakref.WeakKeyDictionary[Any, dict[str, tuple[str, dict]]]" = weakref.WeakKeyDictionary()
+
+
+def _fingerprint(s: Session, round_id: str, experts: list[ExpertInfo]) -> tuple[list[str], str]:
+    """The round's application ids (in order) and a digest of what conflict detection depends on."""
+    RA, A = r.ReviewRoundApplication.__table__, m.Application.__table__
+    # updated_at as stored (text on SQLite): parsing 1,000 datetimes would cost more than the query
+    rows = s.execute(select(RA.c.application_id, A.c.version, type_coerce(A.c.updated_at, String))
+                     .join(A, A.c.id == RA.c.application_id)
+                     .where(RA.c.round_id == round_id).order_by(RA.c.position)).all()
+    h = hashlib.sha256()
+    for a, version, updated in rows:
+        h.update(f"{a}\x1f{version}\x1f{updated}\x1e".encode())
+    h.update(b"\x1d")
+    for e in experts:
+        h.update(json.dumps([e.id, e.name, e.unit, e.unit_uscc], ensure_ascii=False).encode())
+    return [a for a, _, _ in rows], h.hexdigest()
+
+
+def _detected(s: Session, round_id: str, experts: list[ExpertInfo]) -> tuple[list[str], dict]:
+    apps, digest = _fingerprint(s, round_id, experts)
+    bind = s.get_bind()
+    per_round = _DETECTED.get(bind)
+    if per_round is None:
+        per_round = _DETECTED.setdefault(bind, {})
+    cached = per_round.get(round_id)
+    if cached is not None and cached[0] == digest:
+        return apps, cached[1]
+    found = _detect_round(s, round_id, apps, experts)
+    per_round[round_id] = (digest, found)
+    return apps, found
+
+
+@dataclass(frozen=True)
+class _Conflict:
+    """A recorded conflict of one pair, as `_sync_conflicts` hands it out."""
+    kind: str
+    reason: str
+    source: str
+
+
+def _sync_conflicts(s: Session, rnd: r.ReviewRound) -> dict[tuple[str, str], list[_Conflict]]:
+    """Recompute detected conflicts of the round (declared ones are kept); returns pair -> rows.
+    Rows are read and written as plain rows: a round can have thousands of them."""
     experts = [x.expert for x in _round_experts(s, rnd.id)]
-    rows = list(s.scalars(select(r.ReviewConflict).where(r.ReviewConflict.round_id == rnd.id)))
-    have = {(c.application_id, c.expert_id, c.kind): c for c in rows}
-    found: set[tuple[str, str, str]] = set()
+    apps, detected = _detected(s, rnd.id, experts)
+    C = r.ReviewConflict.__table__
+    s.flush()  # a conflict declared earlier in this transaction is in the rows read next
+    have = {(a, e, k): (cid, reason, source) for cid, a, e, k, reason, source in s.execute(
+        select(C.c.id, C.c.application_id, C.c.expert_id, C.c.kind, C.c.reason, C.c.source)
+        .where(C.c.round_id == rnd.id).order_by(C.c.id))}
     now = _now()
-    for a in apps:
-        doc = _app_doc(s, a)
-        for e in experts:
-            for kind, reason in detect_conflicts(doc, e):
-                key = (a, e.id, kind)
-                found.add(key)
-                row = have.get(key)
-                if row is None:
-                    row = r.ReviewConflict(round_id=rnd.id, application_id=a, expert_id=e.id, kind=kind,
-                                           reason=reason, source="detected", recorded_at=now)
-                    s.add(row)
-                    have[key] = row
-                elif row.reason != reason:
-                    row.reason = reason
-    for key, row in list(have.items()):
-        if row.source == "detected" and key not in found:
-            s.delete(row)
+    added, changed, gone = [], [], []
+    for key, reason in detected.items():
+        got = have.get(key)
+        if got is None:
+            a, e, kind = key
+            added.append({"round_id": rnd.id, "application_id": a, "expert_id": e, "kind": kind, "reason": reason,
+                          "source": "detected", "recorded_at": now})
+            have[key] = (None, reason, "detected")
+        elif got[1] != reason:
+            changed.append({"b_id": got[0], "b_reason": reason})
+            have[key] = (got[0], reason, got[2])
+    for key, (cid, _reason, source) in list(have.items()):
+        if source == "detected" and key not in detected:
+            gone.append(cid)
             del have[key]
-    s.flush()
-    out: dict[tuple[str, str], list[r.ReviewConflict]] = {}
+    if added:
+        s.execute(insert(C), added)
+    if changed:
+        s.execute(update(C).where(C.c.id == bindparam("b_id")).values(reason=bindparam("b_reason")), changed)
+    for i in range(0, len(gone), 500):
+        s.execute(delete(C).where(C.c.id.in_(gone[i:i + 500])))
+    out: dict[tuple[str, str], list[_Conflict]] = {}
     app_set, ex_set = set(apps), {e.id for e in experts}
-    for (a, e, _k), row in have.items():
+    for (a, e, kind), (_cid, reason, source) in have.items():
         if a in app_set and e in ex_set:
-            out.setdefault((a, e), []).append(row)
+            out.setdefault((a, e), []).append(_Conflict(kind, reason, source))
     return out
 
 
@@ -603,7 +752,10 @@ class AssignResult:
 
 
 def _max_flow(n_nodes: int, edges: list[tuple[int, int, int]], s: int, t: int) -> tuple[int, dict]:
-    """Edmonds–Karp on a small graph; returns (flow, {(u, v): flow on that edge})."""
+    """Dinic's algorithm: levels by BFS, then as many augmenting paths along them as fit, found by a
+    DFS that keeps its place in every node's edge list. A few dozen BFS passes even for 1,000
+    applications × 50 experts (one per augmenting path, Edmonds–Karp took 15 s there).
+    Returns (flow, {(u, v): flow on that edge})."""
     from collections import deque
 
     cap: dict[tuple[int, int], int] = {}
@@ -617,31 +769,45 @@ def _max_flow(n_nodes: int, edges: list[tuple[int, int, int]], s: int, t: int) -
     flow_on: dict[tuple[int, int], int] = {}
     total = 0
     while True:
-        prev = [-1] * n_nodes
-        prev[s] = s
+        level = [-1] * n_nodes
+        level[s] = 0
         q = deque([s])
-        while q and prev[t] == -1:
+        while q:
             u = q.popleft()
             for v in adj[u]:
-                if prev[v] == -1 and cap[(u, v)] > 0:
-                    prev[v] = u
+                if level[v] < 0 and cap[(u, v)] > 0:
+                    level[v] = level[u] + 1
                     q.append(v)
-        if prev[t] == -1:
+        if level[t] < 0:
             return total, flow_on
-        bottleneck, v = None, t
-        while v != s:
-            u = prev[v]
-            bottleneck = cap[(u, v)] if bottleneck is None else min(bottleneck, cap[(u, v)])
-            v = u
-        v = t
-        while v != s:
-            u = prev[v]
-            cap[(u, v)] -= bottleneck
-            cap[(v, u)] += bottleneck
-            flow_on[(u, v)] = flow_on.get((u, v), 0) + bottleneck
-            flow_on[(v, u)] = flow_on.get((v, u), 0) - bottleneck
-            v = u
-        total += bottleneck
+        nxt = [0] * n_nodes  # each node's place in its edge list for this phase
+        while True:
+            path = [s]
+            while path and path[-1] != t:
+                u = path[-1]
+                edges_u, i = adj[u], nxt[u]
+                while i < len(edges_u):
+                    v = edges_u[i]
+                    if level[v] == level[u] + 1 and cap[(u, v)] > 0:
+                        break
+                    i += 1
+                nxt[u] = i
+                if i < len(edges_u):
+                    path.append(edges_u[i])
+                else:  # a dead end: never try it again in this phase
+                    path.pop()
+                    if path:
+                        nxt[path[-1]] += 1
+            if not path:
+                break
+            hops = list(zip(path, path[1:]))
+            bottleneck = min(cap[h] for h in hops)
+            for u, v in hops:
+                cap[(u, v)] -= bottleneck
+                cap[(v, u)] += bottleneck
+                flow_on[(u, v)] = flow_on.get((u, v), 0) + bottleneck
+                flow_on[(v, u)] = flow_on.get((v, u), 0) - bottleneck
+            total += bottleneck
 
 
 def balanced_assignment(apps: list[str], experts: list[str], k: int, blocked: set[tuple[str, str]],
@@ -733,29 +899,31 @@ def auto_assign(db: Database, round_id: str, per_application: int | None = None)
         new_pairs, shortfall = balanced_assignment(apps, experts, k, blocked,
                                                    {p for p in existing if p[1] in experts})
         now = _now()
-        for a in apps:
-            for e in experts:
-                if (a, e) in new_pairs:
-                    s.add(r.ReviewAssignment(round_id=round_id, application_id=a, expert_id=e, source="auto",
-                                             assigned_at=now))
-        s.flush()
-        all_pairs = [(a, e) for a in apps for e in [x.expert.id for x in _round_experts(s, round_id)]
-                     if (a, e) in existing or (a, e) in new_pairs]
-        loads = {e: sum(1 for _, x in all_pairs if x == e) for e in dict.fromkeys(experts + [x for _, x in all_pairs])}
+        added = [{"round_id": round_id, "application_id": a, "expert_id": e, "source": "auto", "assigned_at": now}
+                 for a in apps for e in experts if (a, e) in new_pairs]
+        s.flush()  # the deletions above first
+        if added:  # one executemany (5,000 rows in a big round), not one INSERT per ORM object
+            s.execute(insert(r.ReviewAssignment.__table__), added)
+        in_round = _round_experts(s, round_id)
+        in_round_ids = [x.expert.id for x in in_round]
+        all_pairs = [(a, e) for a in apps for e in in_round_ids if (a, e) in existing or (a, e) in new_pairs]
+        loads = dict.fromkeys(experts + [x for _, x in all_pairs], 0)
+        for _, x in all_pairs:
+            loads[x] += 1
         names = {a.id: a.name for a in _round_apps(s, round_id)}
-        names.update({x.expert.id: x.expert.name for x in _round_experts(s, round_id)})
+        names.update({x.expert.id: x.expert.name for x in in_round})
         shortfalls = []
         for a, missing in shortfall.items():
             free = [e for e in experts if (a, e) not in blocked]
             why = (f"无回避关系的正式专家只有 {len(free)} 位" if len(free) < k else "在保持专家负担均衡的前提下无法凑足")
             shortfalls.append((a, k, k - missing, why))
         refused = _conflict_infos(s, rnd, pairs)
-        return AssignResult(round_id, k, all_pairs, sorted(new_pairs, key=lambda p: (apps.index(p[0]),
-                                                                                      experts.index(p[1]))),
+        a_pos, e_pos = {a: i for i, a in enumerate(apps)}, {e: i for i, e in enumerate(experts)}
+        return AssignResult(round_id, k, all_pairs, sorted(new_pairs, key=lambda p: (a_pos[p[0]], e_pos[p[1]])),
                             refused, removed, shortfalls, loads, names)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Cell:
     state: str            # "free" | "assigned" | "scored" | "conflict" | "conflict_assigned"
     reasons: tuple[str, ...] = ()
@@ -766,15 +934,29 @@ class Cell:
 class Grid:
     round: RoundInfo
     cells: dict[tuple[str, str], Cell]
+    _counted: tuple[dict[str, int], dict[str, int]] | None = field(default=None, init=False, repr=False,
+                                                                    compare=False)
 
     def cell(self, app_id: str, expert_id: str) -> Cell:
         return self.cells.get((app_id, expert_id), Cell("free"))
 
     def load(self, expert_id: str) -> int:
-        return sum(1 for (a, e), c in self.cells.items() if e == expert_id and c.state in ("assigned", "scored"))
+        return self._tallies()[1].get(expert_id, 0)
 
     def count(self, app_id: str) -> int:
-        return sum(1 for (a, e), c in self.cells.items() if a == app_id and c.state in ("assigned", "scored"))
+        return self._tallies()[0].get(app_id, 0)
+
+    def _tallies(self) -> tuple[dict[str, int], dict[str, int]]:
+        # counted once: the screen asks for every header on every paint (50,000 cells in a big round)
+        if self._counted is None:
+            per_app: dict[str, int] = {}
+            per_expert: dict[str, int] = {}
+            for (a, e), c in self.cells.items():
+                if c.state in ("assigned", "scored"):
+                    per_app[a] = per_app.get(a, 0) + 1
+                    per_expert[e] = per_expert.get(e, 0) + 1
+            self._counted = (per_app, per_expert)
+        return self._counted
 
 
 def assignment_grid(db: Database, round_id: str) -> Grid:
@@ -789,19 +971,18 @@ def assignment_grid(db: Database, round_id: str) -> Grid:
         totals = {(a, e): t for a, e, t in s.execute(
             select(r.ReviewScore.application_id, r.ReviewScore.expert_id, r.ReviewScore.total)
             .where(r.ReviewScore.round_id == round_id))}
-    cells = {}
-    for a in info.applications:
-        for x in info.experts:
-            key = (a.id, x.expert.id)
-            reasons = tuple(c.reason for c in pairs.get(key, []))
-            if key in totals:
-                cells[key] = Cell("scored", reasons, totals[key])
-            elif reasons:
-                cells[key] = Cell("conflict_assigned" if key in assigned else "conflict", reasons)
-            elif key in assigned:
-                cells[key] = Cell("assigned")
-            else:
-                cells[key] = Cell("free")
+    # most cells are free or plainly assigned: those share one (frozen) Cell each
+    free, plain = Cell("free"), Cell("assigned")
+    experts = [x.expert.id for x in info.experts]
+    cells = {(a.id, e): free for a in info.applications for e in experts}
+    for key in assigned:
+        if key in cells:
+            cells[key] = plain
+    for key, rows in pairs.items():
+        cells[key] = Cell("conflict_assigned" if key in assigned else "conflict", tuple(c.reason for c in rows))
+    for key, total in totals.items():
+        if key in cells:
+            cells[key] = Cell("scored", tuple(c.reason for c in pairs.get(key, ())), total)
     return Grid(info, cells)
 
 
@@ -968,13 +1149,13 @@ def apply_scores(s: Session, round_id: str, expert_id: str, entries: Iterable[Sc
     if expert is None or s.get(r.ReviewRoundExpert, (round_id, expert_id)) is None:
         raise ReviewError(f"{label}专家 {expert_id} 不是评审轮次「{rnd.name}」的专家")
     pairs = _sync_conflicts(s, rnd)
-    names = {a.id: a.name for a in _round_apps(s, round_id)}
     declared = list(declared)
+    entries = list(entries)
+    names = _round_app_names(s, round_id, [e.application_id for e in entries] + [a for a, _ in declared])
     declared_apps = {a for a, _ in declared}
     mine = set(s.scalars(select(r.ReviewAssignment.application_id).where(
         r.ReviewAssignment.round_id == round_id, r.ReviewAssignment.expert_id == expert_id)))
     problems = []
-    entries = list(entries)
     seen = set()
     for e in entries:
         nm = names.get(e.application_id)
@@ -1007,43 +1188,56 @@ def apply_scores(s: Session, round_id: str, expert_id: str, entries: Iterable[Sc
 
     result = ImportResult(round_id, expert_id, expert.name, source)
     now = _now()
+    trail = []  # audit rows, written at once at the end (same order as the changes)
     for a, why in declared:
         _declare(s, round_id, a, expert_id, why, expert.name)
         result.declared.append(a)
-        audit.record(s, None, "declare_conflict", "review_score", f"{round_id}/{a}/{expert_id}", None,
-                     {"round": round_id, "expert": expert_id, "expert_name": expert.name, "reason": why,
-                      "source": source, "source_name": source_name}, application_id=a)
+        trail.append((None, "declare_conflict", "review_score", f"{round_id}/{a}/{expert_id}", None,
+                      {"round": round_id, "expert": expert_id, "expert_name": expert.name, "reason": why,
+                       "source": source, "source_name": source_name}, a))
+    # one read of the expert's scores, one insert of the new ones and one of all items: not a round
+    # of statements per score (the ORM inserts rows with server-made ids one at a time)
+    S, I = r.ReviewScore.__table__, r.ReviewScoreItem.__table__
+    existing = {row.application_id: row for row in s.scalars(select(r.ReviewScore).where(
+        r.ReviewScore.round_id == round_id, r.ReviewScore.expert_id == expert_id))}
+    changed, replaced, new_rows = [], [], []
     for e in entries:
         digest = _digest(e)
-        row = s.scalar(select(r.ReviewScore).where(
-            r.ReviewScore.round_id == round_id, r.ReviewScore.application_id == e.application_id,
-            r.ReviewScore.expert_id == expert_id))
+        row = existing.get(e.application_id)
         if row is not None and row.digest == digest:
             result.unchanged.append(e.application_id)
             continue
-        old = None if row is None else {"total": row.total, "comment": row.comment, "source": row.source,
-                                        "source_name": row.source_name}
+        values = {"total": scoring.total_of(e.points), "comment": _clean(e.comment), "source": source,
+                  "source_name": source_name, "digest": digest, "submitted_at": submitted_at, "imported_at": now}
         if row is None:
-            row = r.ReviewScore(round_id=round_id, application_id=e.application_id, expert_id=expert_id)
-            s.add(row)
+            old = None
+            new_rows.append({"round_id": round_id, "application_id": e.application_id, "expert_id": expert_id,
+                             **values})
             result.created.append(e.application_id)
         else:
-            s.execute(delete(r.ReviewScoreItem).where(r.ReviewScoreItem.score_id == row.id))
+            old = {"total": row.total, "comment": row.comment, "source": row.source, "source_name": row.source_name}
+            for k, v in values.items():
+                setattr(row, k, v)
+            replaced.append(row.id)
             result.updated.append(e.application_id)
-        row.total = scoring.total_of(e.points)
-        row.comment = _clean(e.comment)
-        row.source, row.source_name, row.digest = source, source_name, digest
-        row.submitted_at, row.imported_at = submitted_at, now
+        changed.append(e)
+        trail.append((None, "score", "review_score", f"{round_id}/{e.application_id}/{expert_id}", old,
+                      {"round": round_id, "expert": expert_id, "expert_name": expert.name, "points": e.points,
+                       "total": values["total"], "comment": values["comment"], "item_comments": e.item_comments,
+                       "source": source, "source_name": source_name}, e.application_id))
+    if replaced:
+        s.execute(delete(I).where(I.c.score_id.in_(replaced)))
+    if new_rows:
+        s.execute(insert(S), new_rows)
+    if changed:
         s.flush()
-        for it in tpl.leaves:
-            s.add(r.ReviewScoreItem(score_id=row.id, item_key=it.key, points=float(e.points[it.key]),
-                                    comment=_clean(e.item_comments.get(it.key)),
-                                    suggested=e.suggested.get(it.key)))
-        audit.record(s, None, "score", "review_score", f"{round_id}/{e.application_id}/{expert_id}", old,
-                     {"round": round_id, "expert": expert_id, "expert_name": expert.name, "points": e.points,
-                      "total": row.total, "comment": row.comment, "item_comments": e.item_comments,
-                      "source": source, "source_name": source_name}, application_id=e.application_id)
-    s.flush()
+        ids = dict(s.execute(select(S.c.application_id, S.c.id).where(S.c.round_id == round_id,
+                                                                      S.c.expert_id == expert_id)).all())
+        s.execute(insert(I), [
+            {"score_id": ids[e.application_id], "item_key": it.key, "points": float(e.points[it.key]),
+             "comment": _clean(e.item_comments.get(it.key)), "suggested": e.suggested.get(it.key)}
+            for e in changed for it in tpl.leaves])
+    audit.record_many(s, trail)
     return result
 
 
@@ -1414,12 +1608,20 @@ def summary(db: Database, round_id: str, method: str | None = None) -> Summary:
         method = method or rnd.method
         if method not in scoring.METHODS:
             raise ReviewError(f"未知的汇总方法「{method}」（可用：{', '.join(scoring.METHODS)}）")
-        rows = list(s.scalars(select(r.ReviewScore).where(r.ReviewScore.round_id == round_id)))
+        # plain rows, not ORM objects: a big round has 5,000 scores and 85,000 items
+        S, I = r.ReviewScore.__table__, r.ReviewScoreItem.__table__
+        rows = s.execute(select(S.c.id, S.c.application_id, S.c.expert_id, S.c.total, S.c.comment, S.c.source)
+                         .where(S.c.round_id == round_id).order_by(S.c.id)).all()
         items: dict[int, dict[str, float]] = {}
-        for it in s.scalars(select(r.ReviewScoreItem).where(r.ReviewScoreItem.score_id.in_([x.id for x in rows]))):
-            items.setdefault(it.score_id, {})[it.item_key] = it.points
-    details = {(x.application_id, x.expert_id): ScoreDetail(x.total, items.get(x.id, {}), x.comment, x.source)
-               for x in rows}
+        for sid, key, points in s.execute(select(I.c.score_id, I.c.item_key, I.c.points)
+                                          .join(S, S.c.id == I.c.score_id).where(S.c.round_id == round_id)
+                                          .order_by(I.c.id)):
+            got = items.get(sid)
+            if got is None:
+                got = items[sid] = {}
+            got[key] = points
+    details = {(a, e): ScoreDetail(total, items.get(sid, {}), comment, source)
+               for sid, a, e, total, comment, source in rows}
     records = [scoring.ScoreRecord(a, e, d.total, d.items) for (a, e), d in details.items()]
     aggs = scoring.aggregate(records, method, rnd.threshold_range, rnd.threshold_sd, info.template,
                              [a.id for a in info.applications])

@@ -7,8 +7,9 @@ prints one line per figure,
 
 then exits 1 if any target is missed or a figure could not be measured, else 0. The scripts' full
 output goes to bench/.data/run-<time>.log (and to the terminal with --verbose). Data are generated
-reproducibly (alliance_desk.demo.bulk_applications, review data through alliance_desk.review) and
-cached under bench/.data/ (git-ignored): the first run builds them and takes longer.
+reproducibly (alliance_desk.demo.bulk_applications; the review data of bench_review.py — 200 experts,
+20,000 scores — through alliance_desk.review) and cached under bench/.data/ (git-ignored): the
+first run builds them and takes longer.
 """
 from __future__ import annotations
 
@@ -62,6 +63,12 @@ SUITE: list[tuple[str, list[str], list[Figure]]] = [
     ("bench_documents.py", [], [
         Figure("certificates", r"^\d+ certificates.*$", _ratio(1.5)),
         Figure("recommendation table", r"^\d+-row recommendation table.*$", _ratio(1.5)),
+    ]),
+    ("bench_review.py", [], [  # targets are ours (the issue sets none for review); see bench_review.py
+        Figure("round summary", r"^round summary .*$", _ratio(2.0)),
+        Figure("assignment grid", r"^assignment grid .*$", _ratio(3.0)),
+        Figure("auto-assign", r"^auto-assign .*$", _ratio(5.0)),
+        Figure("import score file", r"^import one expert's score file.*$", _ratio(4.0)),
     ]),
 ]
 

@@ -252,6 +252,132 @@ def test_balanced_assignment_keeps_existing_pairs_in_the_balance():
     assert sum(1 for a, _ in pairs if a == "a") == 1
 
 
+def _cell(db, sc: Scenario, app: str, expert: str) -> rv.Cell:
+    return rv.assignment_grid(db, sc.round_id).cell(sc.apps[app], sc.experts[expert])
+
+
+def test_conflict_from_an_application_edited_after_assignment_is_detected_and_blocks(db, tmp_path):
+    sc = build(db)                                # assigned; the round's conflicts already detected
+    assert _cell(db, sc, "A", "E3").state == "assigned"
+    tpl = rv.get_round(db, sc.round_id).template
+    with db.Session() as s:
+        doc = store.get_document(s, sc.apps["A"])
+    added = dict(doc["members"][-1], name="南昌大学", uscc=uscc(199, "ganzhou"), role="member")
+    doc["members"].append(added)                  # E3's unit joins A as a member
+    store.save_draft(db, doc)
+    cell = _cell(db, sc, "A", "E3")
+    assert cell.state == "conflict_assigned"
+    assert cell.reasons == ("专家所在单位「南昌大学」是联盟成员单位「南昌大学」",)
+    assert ("A", "E3", "member_name") in {(sc.app_key(c.application_id), sc.expert_key(c.expert_id), c.kind)
+                                          for c in rv.conflicts(db, sc.round_id)}
+    with pytest.raises(rv.ReviewError, match="存在回避关系"):
+        rv.record_score(db, sc.round_id, sc.apps["A"], sc.experts["E3"], points_for(tpl, 90), "意见")
+    with pytest.raises(rv.ReviewError, match="与「赣州稀土功能材料产业科技创新联合体」存在回避关系"):
+        rv.assign(db, sc.round_id, sc.apps["A"], sc.experts["E3"])
+    assert sc.apps["A"] not in {a.id for a in rv.assignments_of(db, sc.round_id, sc.experts["E3"])}
+    path = rv.export_review_package(db, sc.round_id, sc.experts["E3"], tmp_path / "E3.adpkg")
+    assert sc.apps["A"] not in {a["id"] for a in rv.open_review_package(path).applications}
+    res = rv.auto_assign(db, sc.round_id, 4)      # the conflicted pair is taken off and replaced
+    assert [(sc.app_key(a), sc.expert_key(e)) for a, e, _ in res.removed] == [("A", "E3")]
+    assert _cell(db, sc, "A", "E3").state == "conflict"
+    # saved again without that member (through the store directly): the detected conflict goes away
+    doc["members"].pop()
+    with db.Session.begin() as s:
+        store.save_document(s, doc)
+    assert _cell(db, sc, "A", "E3").state == "free"
+    assert ("A", "E3") not in {(sc.app_key(c.application_id), sc.expert_key(c.expert_id))
+                               for c in rv.conflicts(db, sc.round_id)}
+
+
+def test_conflict_from_an_expert_unit_changed_after_assignment_is_detected_and_blocks(db):
+    sc = build(db)
+    tpl = rv.get_round(db, sc.round_id).template
+    assert _cell(db, sc, "B", "E3").state == "assigned" and _cell(db, sc, "C", "E4").state == "assigned"
+    rv.update_expert(db, sc.experts["E3"], unit="B联合体成员企业04有限公司 研发中心")   # a department of B's member
+    cell = _cell(db, sc, "B", "E3")
+    assert cell.state == "conflict_assigned" and "隶属联盟成员单位「B联合体成员企业04有限公司」" in cell.reasons[0]
+    with pytest.raises(rv.ReviewError, match="存在回避关系"):
+        rv.record_score(db, sc.round_id, sc.apps["B"], sc.experts["E3"], points_for(tpl, 90), "意见")
+    # another department of the same member: the same conflict, its recorded reason follows the unit
+    rv.update_expert(db, sc.experts["E3"], unit="B联合体成员企业04有限公司检测中心")
+    assert [c.reason for c in rv.conflicts(db, sc.round_id) if c.expert_id == sc.experts["E3"]] == [
+        "专家所在单位「B联合体成员企业04有限公司检测中心」隶属联盟成员单位「B联合体成员企业04有限公司」"]
+    # by USCC: E4's unit gets the code of one of C's members
+    rv.update_expert(db, sc.experts["E4"], unit_uscc=uscc(305, "ganzhou"))
+    cell = _cell(db, sc, "C", "E4")
+    assert cell.state == "conflict_assigned" and "统一社会信用代码" in cell.reasons[0]
+    assert {(sc.app_key(c.application_id), sc.expert_key(c.expert_id), c.kind)
+            for c in rv.conflicts(db, sc.round_id)} >= {("B", "E3", "member_name"), ("C", "E4", "member_uscc")}
+    # back to the old unit: no conflict any more, the pair is assigned again and can be scored
+    rv.update_expert(db, sc.experts["E3"], unit=EXPERTS["E3"][1])
+    assert _cell(db, sc, "B", "E3").state == "assigned"
+    rv.record_score(db, sc.round_id, sc.apps["B"], sc.experts["E3"], points_for(tpl, 90), "意见")
+
+
+def test_conflicts_are_detected_again_only_when_something_they_depend_on_changed(db, monkeypatch):
+    sc = build(db)
+    calls = []
+    real = rv._detect_round
+    monkeypatch.setattr(rv, "_detect_round", lambda *a: calls.append(1) or real(*a))
+    for _ in range(3):
+        rv.assignment_grid(db, sc.round_id)
+        rv.progress(db, sc.round_id)
+    assert calls == []                            # nothing changed since build()
+    rv.update_expert(db, sc.experts["E5"], phone="13800000000")   # not something detection reads
+    rv.assignment_grid(db, sc.round_id)
+    assert calls == []
+    rv.update_expert(db, sc.experts["E5"], name="孙伟伟")
+    rv.assignment_grid(db, sc.round_id)
+    assert len(calls) == 1
+    with db.Session() as s:
+        doc = store.get_document(s, sc.apps["C"])
+    store.save_draft(db, doc)                     # saved, even unchanged: detected again
+    rv.conflicts(db, sc.round_id)
+    assert len(calls) == 2
+    extra = rv.add_expert(db, "周红", "赣州职业技术学院")
+    rv.add_round_experts(db, sc.round_id, [extra])
+    rv.conflicts(db, sc.round_id)
+    assert len(calls) == 3
+    rv.set_round_applications(db, sc.round_id, [sc.apps["A"], sc.apps["B"], sc.apps["C"]][::-1])
+    rv.conflicts(db, sc.round_id)
+    assert len(calls) == 4
+
+
+def test_round_detection_agrees_with_detect_conflicts_pair_by_pair(db):
+    """The indexed detection over a whole round gives exactly what detect_conflicts gives for every
+    application × expert pair: same kinds, same reasons (units by name, prefix, brackets, USCC,
+    office holders), on experts made up from the applications' own members and holders."""
+    apps = load_apps(db)
+    rng = random.Random(11)
+    with db.Session() as s:
+        docs = [store.get_document(s, a) for a in apps.values()]
+    experts = []
+    for i in range(60):
+        doc = rng.choice(docs)
+        mem = rng.choice(doc["members"])
+        h = rng.choice(doc["organization"]["council"] + doc["organization"]["expert_committee"])
+        unit = rng.choice([mem["name"], mem["name"] + " 研究所", mem["name"][:rng.randint(2, 6)], h["unit"],
+                           mem["name"].replace("联合体", "联合体 "), "江西理工大学", f"别的单位{i}"])
+        unit = unit.replace("(", "（") if rng.random() < 0.5 else unit
+        name = h["name"] if rng.random() < 0.4 else f"专家{i}"
+        code = rng.choice([None, None, mem["uscc"], mem["uscc"].lower(), uscc(900 + i, "ganzhou")])
+        try:
+            experts.append(rv.add_expert(db, name, unit, code))
+        except rv.ReviewError:                     # the same name and unit drawn twice
+            pass
+    rid = rv.create_round(db, "ganzhou", "ganzhou-2022", "核对", per_application=1)
+    rv.add_round_experts(db, rid, experts)
+    got = [(c.application_id, c.expert_id, c.kind, c.reason) for c in rv.conflicts(db, rid)]
+    info = rv.get_round(db, rid)
+    want = []
+    for doc in sorted(docs, key=lambda d: [a.id for a in info.applications].index(d["id"])):
+        for x in info.experts:
+            for kind, reason in sorted(rv.detect_conflicts(doc, x.expert)):
+                want.append((doc["id"], x.expert.id, kind, reason))
+    assert got == want
+    assert len({k for _, _, k, _ in want}) == 4 and len(want) > 20   # every kind of conflict was exercised
+
+
 # ------------------------------------------------------------------ random draw
 
 def test_random_draw_is_reproducible_and_recorded(db, tmp_path):
