@@ -42,6 +42,9 @@ ACTION_LABELS = {
     "score": "评分", "delete_score": "删除评分", "declare_conflict": "声明回避", "package_import": "导入上报包",
     "restore": "恢复数据库", "add_call": "新增", "calendar_year": "设置", "calendar_remove": "删除",
     "key_generate": "生成", "key_trust": "登记", "key_untrust": "移除",
+    "expert_add": "新增", "expert_update": "修改", "round_create": "新建", "round_update": "修改",
+    "round_applications": "调整", "round_experts": "加入", "expert_role": "调整", "expert_remove": "移出",
+    "assign": "分配", "unassign": "取消分配", "auto_assign": "自动分配", "draw": "随机抽取",
 }
 LABELS = {
     "create": "新建申报", "update": "修改申报", "delete": "删除申报", "import": "导入申报", "confirm": "人工确认",
@@ -50,11 +53,16 @@ LABELS = {
     "package_import": "导入上报包", "restore": "恢复数据库", "add_call": "新增申报批次",
     "calendar_year": "设置节假日日历", "calendar_remove": "删除节假日日历年度",
     "key_generate": "生成本单位签名密钥", "key_trust": "登记可信公钥", "key_untrust": "移除可信公钥",
+    "expert_add": "新增评审专家", "expert_update": "修改专家信息", "round_create": "新建评审轮次",
+    "round_update": "修改评审轮次", "round_applications": "调整评审申报", "round_experts": "加入评审专家",
+    "expert_role": "调整专家角色", "expert_remove": "移出评审专家", "assign": "分配评审专家",
+    "unassign": "取消分配", "auto_assign": "自动分配评审专家", "draw": "随机抽取专家",
 }
 ENTITY_LABELS = {
     "application": "申报", "confirmation": "人工确认项", "stage_transition": "办理步骤", "decision": "决定",
     "obligation_record": "认定后登记", "review_score": "专家评分", "package": "上报包", "database": "数据库",
     "call": "申报批次", "calendar": "节假日日历", "office_key": "本单位签名密钥", "trusted_key": "可信公钥",
+    "review_expert": "评审专家", "review_round": "评审轮次", "review_assignment": "评审分配",
 }
 
 
@@ -392,6 +400,27 @@ def describe(row: AuditRow, limit: int = 5) -> str:
             parts.append(f"替换原密钥 {str(b.get('fingerprint'))[:16]}…（{b.get('office')}）")
         if row.action == "key_trust" and b:
             parts.append(f"原登记为 {b.get('office')}")
+    elif row.action in ("expert_add", "expert_update", "round_update"):
+        old, new = b or {}, a or {}
+        for k in list(dict.fromkeys(list(new) + list(old)))[:limit]:
+            parts.append(f"{k}：{_short(old[k])} → {_short(new.get(k))}" if k in old else f"{k}：{_short(new[k])}")
+    elif row.action == "round_create":
+        parts.append(f"「{_short(a.get('name', ''))}」，{a.get('region')}，{len(a.get('applications') or [])} 份申报，"
+                     f"每份 {a.get('per_application')} 位专家，{a.get('method')}")
+    elif row.action == "round_applications":
+        parts.append(f"共 {a.get('count')} 份；加入 {len(a.get('added') or [])} 份，移出 {len(b.get('removed') or [])} 份")
+    elif row.action in ("round_experts", "expert_role", "expert_remove"):
+        x = a or b
+        who = x.get("experts") or [x.get("expert")]
+        parts.append(f"{len(who)} 位专家" + (f"，{x.get('role')}" if x.get("role") else ""))
+    elif row.action in ("assign", "unassign"):
+        parts.append(f"专家 {(a or b).get('expert')}")
+    elif row.action == "auto_assign":
+        parts.append(f"每份 {a.get('per_application')} 位，新分配 {len(a.get('added') or [])} 对"
+                     + (f"，因回避撤销 {len(b.get('removed') or [])} 对" if b.get("removed") else ""))
+    elif row.action == "draw":
+        parts.append(f"第 {a.get('draw')} 次抽取，种子 {a.get('seed')}，从 {a.get('candidates')} 位中抽取 "
+                     f"{a.get('count')} 位正式、{a.get('reserves')} 位备选")
     elif row.action == "restore":
         parts.append(f"从 {a.get('restored_from')} 恢复；原数据库另存为 {b.get('replaced_kept_as')}")
     else:

@@ -163,7 +163,15 @@ def add_expert(db: Database, name: str, unit: str, uscc: str | None = None, fiel
         s.add(r.ReviewExpert(id=eid, name=name, unit=unit, unit_uscc=uscc, field=_clean(field), title=_clean(title),
                              phone=_clean(phone), note=_clean(note), active=True,
                              created_at=datetime.now()))  # full precision: the pool keeps adding order
+        audit.record(s, None, "expert_add", "review_expert", eid, None,
+                     _expert_payload(name=name, unit=unit, unit_uscc=uscc, field=_clean(field), title=_clean(title),
+                                     phone=_clean(phone), note=_clean(note)))
     return eid
+
+
+def _expert_payload(**fields: Any) -> dict:
+    # the pool's phone numbers are personal: the trail says that one changed, not what it is
+    return {k: ("（已填写）" if k == "phone" and v else v) for k, v in fields.items() if v is not None}
 
 
 def update_expert(db: Database, expert_id: str, **fields: Any) -> None:
@@ -175,6 +183,7 @@ def update_expert(db: Database, expert_id: str, **fields: Any) -> None:
         e = s.get(r.ReviewExpert, expert_id)
         if e is None:
             raise ReviewError(f"专家库中没有 id 为 {expert_id} 的专家")
+        before = {k: getattr(e, k) for k in fields}
         for k, v in fields.items():
             if k == "unit_uscc" and v:
                 v = str(v).strip().upper()
@@ -184,6 +193,11 @@ def update_expert(db: Database, expert_id: str, **fields: Any) -> None:
             setattr(e, k, v if k == "active" else _clean(v))
         if not e.name or not e.unit:
             raise ReviewError("专家姓名和所在单位不能为空")
+        changed = [k for k in fields if getattr(e, k) != before[k]]
+        if changed:
+            audit.record(s, None, "expert_update", "review_expert", expert_id,
+                         _expert_payload(**{k: before[k] for k in changed}) or None,
+                         _expert_payload(**{k: getattr(e, k) for k in changed}) or None)
 
 
 def list_experts(db: Database, field: str | None = None, active_only: bool = True) -> list[ExpertInfo]:
@@ -254,6 +268,10 @@ def create_round(db: Database, region: str, call: str | None, name: str, templat
         s.flush()
         for i, a in enumerate(app_ids):
             s.add(r.ReviewRoundApplication(round_id=rid, application_id=a, position=i))
+        audit.record(s, None, "round_create", "review_round", rid, None,
+                     {"name": name, "region": region, "call": call, "template": template.id, "deadline": deadline,
+                      "method": method, "threshold_range": threshold_range, "threshold_sd": threshold_sd,
+                      "per_application": per_application, "applications": app_ids})
     return rid
 
 
@@ -279,8 +297,13 @@ def update_round(db: Database, round_id: str, **fields: Any) -> None:
         raise ReviewError(f"未知的汇总方法「{fields['method']}」（可用：{', '.join(scoring.METHODS)}）")
     with db.Session.begin() as s:
         rnd = _round(s, round_id)
+        before = {k: getattr(rnd, k) for k in fields}
         for k, v in fields.items():
             setattr(rnd, k, v)
+        changed = [k for k in fields if before[k] != fields[k]]
+        if changed:
+            audit.record(s, None, "round_update", "review_round", round_id, {k: before[k] for k in changed},
+                         {k: fields[k] for k in changed})
 
 
 def _round(s: Session, round_id: str) -> r.ReviewRound:
@@ -358,19 +381,30 @@ def set_round_applications(db: Database, round_id: str, app_ids: Iterable[str]) 
         dropped = scored - set(app_ids)
         if dropped:
             raise ReviewError([f"申报 {a} 已有评分，不能移出本轮次" for a in sorted(dropped)])
+        old = list(s.scalars(select(r.ReviewRoundApplication.application_id)
+                             .where(r.ReviewRoundApplication.round_id == round_id)
+                             .order_by(r.ReviewRoundApplication.position)))
         s.execute(delete(r.ReviewRoundApplication).where(r.ReviewRoundApplication.round_id == round_id))
         s.execute(delete(r.ReviewAssignment).where(r.ReviewAssignment.round_id == round_id,
                                                    r.ReviewAssignment.application_id.not_in(app_ids)))
         for i, a in enumerate(app_ids):
             s.add(r.ReviewRoundApplication(round_id=round_id, application_id=a, position=i))
+        if old != app_ids:
+            audit.record(s, None, "round_applications", "review_round", round_id,
+                         {"removed": [a for a in old if a not in app_ids]},
+                         {"added": [a for a in app_ids if a not in old], "count": len(app_ids)})
 
 
 def add_round_experts(db: Database, round_id: str, expert_ids: Iterable[str], role: str = ROLE_PRIMARY) -> None:
     if role not in ROLE_LABELS:
         raise ReviewError(f"专家角色应为 {ROLE_PRIMARY} 或 {ROLE_RESERVE}")
+    expert_ids = list(expert_ids)
     with db.Session.begin() as s:
         _round(s, round_id)
         _add_round_experts(s, round_id, expert_ids, role)
+        if expert_ids:
+            audit.record(s, None, "round_experts", "review_round", round_id, None,
+                         {"experts": expert_ids, "role": role})
 
 
 def _add_round_experts(s: Session, round_id: str, expert_ids: Iterable[str], role: str,
@@ -400,6 +434,9 @@ def set_expert_role(db: Database, round_id: str, expert_id: str, role: str) -> N
         if role == ROLE_RESERVE and s.scalar(select(func.count()).select_from(r.ReviewAssignment).where(
                 r.ReviewAssignment.round_id == round_id, r.ReviewAssignment.expert_id == expert_id)):
             raise ReviewError("该专家已有分配的申报，不能改为备选")
+        if rx.role != role:
+            audit.record(s, None, "expert_role", "review_round", round_id, {"expert": expert_id, "role": rx.role},
+                         {"expert": expert_id, "role": role})
         rx.role = role
 
 
@@ -410,8 +447,10 @@ def remove_round_expert(db: Database, round_id: str, expert_id: str) -> None:
             raise ReviewError("该专家已提交评分，不能移出本轮次")
         s.execute(delete(r.ReviewAssignment).where(r.ReviewAssignment.round_id == round_id,
                                                    r.ReviewAssignment.expert_id == expert_id))
-        s.execute(delete(r.ReviewRoundExpert).where(r.ReviewRoundExpert.round_id == round_id,
-                                                    r.ReviewRoundExpert.expert_id == expert_id))
+        gone = s.execute(delete(r.ReviewRoundExpert).where(r.ReviewRoundExpert.round_id == round_id,
+                                                           r.ReviewRoundExpert.expert_id == expert_id)).rowcount
+        if gone:
+            audit.record(s, None, "expert_remove", "review_round", round_id, {"expert": expert_id}, None)
 
 
 # ------------------------------------------------------------------ conflicts of interest
@@ -711,6 +750,8 @@ def assign(db: Database, round_id: str, app_id: str, expert_id: str) -> None:
                 rx.role = ROLE_PRIMARY  # a reserve expert who is given work is promoted (递补)
             s.add(r.ReviewAssignment(round_id=round_id, application_id=app_id, expert_id=expert_id,
                                      source="manual", assigned_at=_now()))
+            audit.record(s, None, "assign", "review_assignment", f"{round_id}/{app_id}/{expert_id}", None,
+                         {"round": round_id, "expert": expert_id, "source": "manual"}, application_id=app_id)
 
 
 def unassign(db: Database, round_id: str, app_id: str, expert_id: str) -> None:
@@ -719,9 +760,12 @@ def unassign(db: Database, round_id: str, app_id: str, expert_id: str) -> None:
                 r.ReviewScore.round_id == round_id, r.ReviewScore.application_id == app_id,
                 r.ReviewScore.expert_id == expert_id)):
             raise ReviewError("该专家已提交这份申报的评分，不能取消分配")
-        s.execute(delete(r.ReviewAssignment).where(
+        gone = s.execute(delete(r.ReviewAssignment).where(
             r.ReviewAssignment.round_id == round_id, r.ReviewAssignment.application_id == app_id,
-            r.ReviewAssignment.expert_id == expert_id))
+            r.ReviewAssignment.expert_id == expert_id)).rowcount
+        if gone:
+            audit.record(s, None, "unassign", "review_assignment", f"{round_id}/{app_id}/{expert_id}",
+                         {"round": round_id, "expert": expert_id}, None, application_id=app_id)
 
 
 @dataclass
@@ -904,6 +948,10 @@ def auto_assign(db: Database, round_id: str, per_application: int | None = None)
         s.flush()  # the deletions above first
         if added:  # one executemany (5,000 rows in a big round), not one INSERT per ORM object
             s.execute(insert(r.ReviewAssignment.__table__), added)
+        if added or removed:  # one row for the whole run: which pairs it made and which it undid
+            audit.record(s, None, "auto_assign", "review_round", round_id,
+                         {"removed": [[a, e, why] for a, e, why in removed]} if removed else None,
+                         {"per_application": k, "added": [[x["application_id"], x["expert_id"]] for x in added]})
         in_round = _round_experts(s, round_id)
         in_round_ids = [x.expert.id for x in in_round]
         all_pairs = [(a, e) for a in apps for e in in_round_ids if (a, e) in existing or (a, e) in new_pairs]
@@ -1067,6 +1115,9 @@ def draw_experts(db: Database, round_id: str, count: int, reserves: int = 0, fie
         _add_round_experts(s, round_id, selected[:count], ROLE_PRIMARY, row.id)
         _add_round_experts(s, round_id, selected[count:], ROLE_RESERVE, row.id)
         draw_id = row.id
+        audit.record(s, by or None, "draw", "review_round", round_id, None,
+                     {"draw": draw_id, "seed": seed, "field": field, "count": count, "reserves": reserves,
+                      "candidates": len(candidates), "selected": selected})
     return get_draw(db, draw_id)
 
 

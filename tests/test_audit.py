@@ -364,3 +364,40 @@ def test_signing_keys_and_trusted_keys_are_recorded(db, tmp_path):
                                                        ("key_untrust", second.fingerprint)]
     assert trust[0].after["office"] == "两江新区经济运行局" and trust[1].after is None
     assert "两江新区经济运行局，指纹 " in trust[0].summary() and audit.verify(db).ok
+
+
+def test_review_setup_is_recorded(db):
+    """Who drew, added, assigned and changed what in a review round is on record, like the scores."""
+    doc = eligible("ganzhou")
+    store.import_documents(db, [("", doc)])
+    app = doc["id"]
+    a = rv.add_expert(db, "周敏", "江西理工大学", field="稀土新材料", phone="13800000000")
+    b = rv.add_expert(db, "陈立", "赣州市科学技术研究院", field="稀土新材料")
+    c = rv.add_expert(db, "刘洋", "赣南师范大学", field="稀土新材料")
+    rv.update_expert(db, a, phone="13900000000", title="教授")
+    rid = rv.create_round(db, "ganzhou", None, "2026 年赣州备案评审", applications=[app])
+    rv.update_round(db, rid, per_application=2, name="2026 年赣州备案评审（第一批）")
+    draw = rv.draw_experts(db, rid, 1, reserves=1, seed=42, by="李科长")
+    rv.set_expert_role(db, rid, draw.selected[1], "primary")
+    rv.assign(db, rid, app, a)
+    rv.unassign(db, rid, app, a)
+    result = rv.auto_assign(db, rid, 2)
+    rv.add_round_experts(db, rid, [c], role="reserve")
+    rv.remove_round_expert(db, rid, c)
+    trail = [x for x in rows(db) if x.entity in ("review_expert", "review_round", "review_assignment")]
+    assert [x.action for x in trail] == [
+        "expert_add", "expert_add", "expert_add", "expert_update", "round_create", "round_update", "draw",
+        "expert_role", "assign", "unassign", "auto_assign", "round_experts", "expert_remove"]
+    add_a, update_a = trail[0], trail[3]
+    assert add_a.after["phone"] == "（已填写）" and "13800000000" not in json.dumps(add_a.after, ensure_ascii=False)
+    assert update_a.before == {"phone": "（已填写）"} and update_a.after == {"phone": "（已填写）", "title": "教授"}
+    assert trail[5].before == {"per_application": 3, "name": "2026 年赣州备案评审"}
+    drawn = trail[6]
+    assert drawn.actor == "李科长" and drawn.after["seed"] == 42 and drawn.after["selected"] == draw.selected
+    assert "种子 42" in drawn.summary() and drawn.label == "随机抽取专家"
+    assert trail[8].application_id == app and trail[8].after["expert"] == a
+    auto = trail[10]
+    assert auto.after["per_application"] == 2 and [tuple(p) for p in auto.after["added"]] == result.added
+    assert "新分配 2 对" in auto.summary()
+    assert trail[11].after == {"experts": [c], "role": "reserve"} and trail[12].before == {"expert": c}
+    assert audit.verify(db).ok
