@@ -1,6 +1,6 @@
 """The .adpkg container: the one implementation of the signed ZIP wire format shared by every
 exchange file — submission packages (alliance_desk.packages), review packages and score files
-(alliance_desk.review, through the alliance_desk.review_package API). A ZIP with
+(alliance_desk.review). A ZIP with
 
     manifest.json   format "alliance-desk/package@1", format_version, kind, sender {office,
                     key_fingerprint (SHA-256 hex of the raw key), public_key (base64 of the raw 32

@@ -26,7 +26,7 @@ from db import models_review as r
 from db.session import Database
 
 from . import audit
-from . import review_package as pkgmod
+from . import adpkg as pkgmod
 from . import scoring
 from . import uscc as uscc_mod
 from .packs import PackError, get_pack

@@ -78,7 +78,7 @@ TITLES = ("教授", "研究员", "教授级高级工程师", "高级工程师", 
 
 def _key() -> str:
     h = hashlib.sha1(bench_startup._key().encode())
-    files = [ROOT / "alliance_desk" / n for n in ("review.py", "scoring.py", "review_package.py", "audit.py",
+    files = [ROOT / "alliance_desk" / n for n in ("review.py", "scoring.py", "adpkg.py", "audit.py",
                                                   "packs.py")]
     files += [ROOT / "db" / "models_review.py", Path(__file__).resolve()]
     files += sorted((ROOT / "resources" / "regions").glob("*.toml"))

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from alliance_desk import exchange, member_excel, packages, safety, store
 from alliance_desk import review as rv
-from alliance_desk import review_package as rp
+from alliance_desk import adpkg as rp
 from alliance_desk import score_sheets as ss
 from factory import eligible
 

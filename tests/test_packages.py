@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from alliance_desk import adpkg, demo, packages, review_package, store
+from alliance_desk import adpkg, demo, packages, review, store
 from alliance_desk import review as rv
 from alliance_desk.packages import PackageError
 
@@ -280,16 +280,14 @@ def test_signature_covers_the_exact_manifest_bytes(two_offices, tmp_path):
 # ------------------------------------------------------------------ one container for every kind
 
 def test_one_container_reads_and_writes_submission_and_review_packages(two_offices, tmp_path, monkeypatch):
-    # review's API is the container's own code, not a copy of it
-    for name in ("read_package", "write_package", "Package", "PackageError", "new_key", "check_entry_name", "sign"):
-        assert getattr(review_package, name) is getattr(adpkg, name), name
-    assert packages.PackageError is adpkg.PackageError
+    # review and submissions use the container itself, not copies of it
+    assert review.pkgmod is adpkg and packages.PackageError is adpkg.PackageError
     county, city = two_offices
     trust(county, city)
     sub = export(county, tmp_path).path
-    priv, pub = review_package.new_key()
+    priv, pub = adpkg.new_key()
     rev = tmp_path / "review.adpkg"
-    review_package.write_package(rev, "review", "赣州市科技局", {"review.json": b"{}"}, priv, extra={"round": "r1"})
+    adpkg.write_package(rev, "review", "赣州市科技局", {"review.json": b"{}"}, priv, extra={"round": "r1"})
     # the submission importer goes through the container's reader …
     real, seen = adpkg.read_package, []
 
@@ -351,8 +349,8 @@ def test_tampering_is_refused_alike_by_the_submission_and_the_review_readers(two
     with zipfile.ZipFile(sub) as z:        # the same payload in a review package, with another key
         payload = {n: z.read(n) for n in z.namelist() if n.startswith("applications/")}
     rev = tmp_path / "review.adpkg"
-    review_package.write_package(rev, "review", "赣州市科技局", payload, review_package.new_key()[0])
-    review_package.read_package(rev, kind="review")                      # intact: accepted
+    adpkg.write_package(rev, "review", "赣州市科技局", payload, adpkg.new_key()[0])
+    adpkg.read_package(rev, kind="review")                      # intact: accepted
     texts = []
     for src, open_file in ((sub, lambda p: packages.import_package(city, p)), (rev, rv.open_review_package)):
         bad = tmp_path / src.stem / "tampered.adpkg"
@@ -367,17 +365,17 @@ def test_tampering_is_refused_alike_by_the_submission_and_the_review_readers(two
 
 
 def test_the_writer_never_makes_what_the_reader_refuses(tmp_path):
-    priv, _ = review_package.new_key()
+    priv, _ = adpkg.new_key()
     path = tmp_path / "blank.adpkg"
     # 2 MB of spaces would deflate 1000:1, a bomb to the reader: the writer stores it instead
-    review_package.write_package(path, "scores", "某专家", {"scores.json": b" " * (2 * 1024 * 1024)}, priv)
-    assert len(review_package.read_package(path).entries["scores.json"]) == 2 * 1024 * 1024
+    adpkg.write_package(path, "scores", "某专家", {"scores.json": b" " * (2 * 1024 * 1024)}, priv)
+    assert len(adpkg.read_package(path).entries["scores.json"]) == 2 * 1024 * 1024
     with pytest.raises(PackageError, match=r"无法打包：条目 big\.json 过大"):
-        review_package.write_package(path, "scores", "某专家", {"big.json": b"x" * (adpkg.MAX_ENTRY_BYTES + 1)}, priv)
+        adpkg.write_package(path, "scores", "某专家", {"big.json": b"x" * (adpkg.MAX_ENTRY_BYTES + 1)}, priv)
     with pytest.raises(PackageError, match="含有 .. 或 ."):
-        review_package.write_package(path, "scores", "某专家", {"../x.json": b"{}"}, priv)
+        adpkg.write_package(path, "scores", "某专家", {"../x.json": b"{}"}, priv)
     with pytest.raises(PackageError, match="保留名"):
-        review_package.write_package(path, "scores", "某专家", {"manifest.sig": b"{}"}, priv)
+        adpkg.write_package(path, "scores", "某专家", {"manifest.sig": b"{}"}, priv)
     assert not (tmp_path / "blank.adpkg.part").exists()
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from alliance_desk import review as rv
-from alliance_desk import review_package as pk
+from alliance_desk import adpkg as pk
 from alliance_desk import scoring, store
 from factory import eligible, uscc
 

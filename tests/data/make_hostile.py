@@ -34,7 +34,7 @@ sys.path.insert(0, str(HERE.parent.parent))     # the repository (alliance_desk)
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 
 from alliance_desk import exchange, packages, safety  # noqa: E402
-from alliance_desk import review_package as rp  # noqa: E402
+from alliance_desk import adpkg as rp  # noqa: E402
 from factory import eligible  # noqa: E402
 
 KEY = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"alliance-desk hostile corpus sender").digest())
