@@ -324,6 +324,12 @@ def _short(value: Any, n: int = 40) -> str:
     return text if len(text) <= n else text[:n - 1] + "…"
 
 
+#: field names of experts and review rounds in the history
+FIELD_NAMES = {"name": "名称", "unit": "单位", "unit_uscc": "单位统一社会信用代码", "field": "专业领域", "title": "职称",
+               "phone": "电话", "note": "备注", "active": "在库", "deadline": "截止时间", "method": "汇总方法",
+               "threshold_range": "极差阈值", "threshold_sd": "标准差阈值", "per_application": "每份专家数"}
+
+
 def _change_parts(old: dict, new: dict, limit: int) -> list[str]:
     parts = []
     keys = list(dict.fromkeys(list(old) + list(new)))
@@ -380,7 +386,8 @@ def describe(row: AuditRow, limit: int = 5) -> str:
     elif row.action == "package_import":
         parts.append(f"{a.get('sender')} 的上报包 {a.get('file')}，{len(a.get('applications') or [])} 份申报")
     elif row.action == "add_call":
-        parts.append(f"{a.get('region')}「{_short(a.get('name', ''))}」（{row.entity_id}），截止 {a.get('deadline') or '未设'}")
+        deadline = str(a.get("deadline") or "未设").replace("T", " ")[:16]
+        parts.append(f"「{_short(a.get('name', ''))}」（{row.entity_id}），截止 {deadline}")
     elif row.action in ("calendar_year", "calendar_remove"):
         x = a or b
         what = f"{row.entity_id} 年：节假日 {len(x.get('holidays') or {})} 天、调休上班 {len(x.get('workdays') or {})} 天"
@@ -403,10 +410,15 @@ def describe(row: AuditRow, limit: int = 5) -> str:
     elif row.action in ("expert_add", "expert_update", "round_update"):
         old, new = b or {}, a or {}
         for k in list(dict.fromkeys(list(new) + list(old)))[:limit]:
-            parts.append(f"{k}：{_short(old[k])} → {_short(new.get(k))}" if k in old else f"{k}：{_short(new[k])}")
+            name = FIELD_NAMES.get(k, k)
+            parts.append(f"{name}：{_short(old[k])} → {_short(new.get(k))}" if k in old else f"{name}：{_short(new[k])}")
     elif row.action == "round_create":
-        parts.append(f"「{_short(a.get('name', ''))}」，{a.get('region')}，{len(a.get('applications') or [])} 份申报，"
-                     f"每份 {a.get('per_application')} 位专家，{a.get('method')}")
+        from .packs import all_packs
+        from .scoring import METHOD_LABELS
+
+        region = getattr(all_packs().get(a.get("region")), "region_name", a.get("region"))
+        parts.append(f"「{_short(a.get('name', ''))}」，{region}，{len(a.get('applications') or [])} 份申报，"
+                     f"每份 {a.get('per_application')} 位专家，{METHOD_LABELS.get(a.get('method'), a.get('method'))}")
     elif row.action == "round_applications":
         parts.append(f"共 {a.get('count')} 份；加入 {len(a.get('added') or [])} 份，移出 {len(b.get('removed') or [])} 份")
     elif row.action in ("round_experts", "expert_role", "expert_remove"):
@@ -429,7 +441,7 @@ def describe(row: AuditRow, limit: int = 5) -> str:
             if k in ("source",):
                 continue
             parts.append(f"{k}={_short(v, 30)}")
-    if a.get("source"):
+    if a.get("source") and row.entity != "calendar":  # a calendar's source is library/office, said above
         parts.append(f"来源：{_short(a['source'], 80)}")
     return "；".join(parts)
 
