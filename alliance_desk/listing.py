@@ -258,6 +258,47 @@ def refresh(db, app_id: str) -> tuple[Row | None, str | None]:
     return row, entry
 
 
+@dataclass
+class Changes:
+    """What other seats changed since the last look (`changes_since`)."""
+    head: int                                             # pass back as `after` next time
+    rows: dict[str, tuple[Row | None, str | None]] | None  # app id -> (row or None if deleted, index entry);
+    #                                                       None: too much changed, reload the whole list
+    versions: dict[str, int] = field(default_factory=dict)  # stored version of each changed application
+
+    @property
+    def any(self) -> bool:
+        return self.rows is None or bool(self.rows)
+
+
+#: audit entities without an application that still change what the list shows
+_LIST_WIDE = {"call", "database"}
+
+
+def changes_since(db, after: int | None) -> Changes:
+    """The list rows of the applications changed after audit row `after` (see audit.changes_after),
+    read in one short transaction. `after` None: only learn where the trail stands now."""
+    from sqlalchemy import select
+
+    from db import models as m
+
+    from . import audit
+
+    with db.Session() as s:
+        head, changed = audit.changes_after(s, after)
+        if after is None:
+            return Changes(head, {})
+        if changed is None or any(a is None and e in _LIST_WIDE for a, e in changed):
+            return Changes(head, None)
+        ids = list(dict.fromkeys(a for a, _ in changed if a is not None))
+        rows = {i: (refresh_row(s, i), None) for i in ids}
+        index = load_search_index(s, [i for i, (r, _) in rows.items() if r is not None]) if ids else {}
+        rows = {i: (r, index.get(i)) for i, (r, _) in rows.items()}
+        A = m.Application.__table__
+        versions = dict(s.execute(select(A.c.id, A.c.version).where(A.c.id.in_(ids))).all()) if ids else {}
+    return Changes(head, rows, versions)
+
+
 def stored_call_names(db) -> dict[str, str]:
     with db.Session() as s:
         return call_names(s)

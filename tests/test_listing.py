@@ -287,3 +287,32 @@ def _timed(fn) -> float:
     t0 = time.perf_counter()
     fn()
     return time.perf_counter() - t0
+
+
+def test_changes_since_names_what_other_seats_changed(db):
+    from datetime import datetime
+
+    from alliance_desk import listing
+
+    docs = [eligible(r) for r in ("gansu", "anshan")]
+    store.import_documents(db, [("", d) for d in docs])
+    start = listing.changes_since(db, None)
+    assert start.head > 0 and start.rows == {} and not start.any
+    assert not listing.changes_since(db, start.head).any
+    edited = dict(docs[0], name="甘肃省改过名称的产业技术创新联盟")
+    store.save_draft(db, edited)
+    store.delete_application(db, docs[1]["id"])
+    ch = listing.changes_since(db, start.head)
+    assert ch.head == start.head + 2 and set(ch.rows) == {docs[0]["id"], docs[1]["id"]}
+    row, entry = ch.rows[docs[0]["id"]]
+    assert row.name == edited["name"] and entry and ch.versions == {docs[0]["id"]: 2}
+    assert ch.rows[docs[1]["id"]] == (None, None)
+    # a new call changes the list's choices: reload everything
+    store.add_call(db, "gansu", "gansu-2031", "2031年度甘肃省联盟组建", datetime(2031, 5, 31, 17, 0))
+    assert listing.changes_since(db, ch.head).rows is None
+    # so does a burst larger than the limit
+    from alliance_desk import audit
+
+    with db.Session() as s:
+        assert len(audit.changes_after(s, 0, limit=10)[1]) == 5
+        assert audit.changes_after(s, 0, limit=4) == (5, None)

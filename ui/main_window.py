@@ -135,6 +135,8 @@ class MainWindow(QMainWindow):
         self.last_message: QMessageBox | None = None
         self.wizard = None
         self._load_gen = 0
+        self._seen_change: int | None = None  # newest audit row this window's list reflects
+        self._polling = False
         self._painted = False
         self._syncing_dock = False
         self._open: dict[str, _Open] = {}
@@ -155,6 +157,12 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         self._sync_layout()
         self._update_actions()
+        # other seats (a shared PostgreSQL server, or a CLI import beside a read-only seat) change
+        # the data too: a one-row read of the audit trail's head tells when, and what
+        self.change_timer = QTimer(self)
+        self.change_timer.setInterval(self.CHANGE_POLL_MS)
+        self.change_timer.timeout.connect(self.poll_changes)
+        self.change_timer.start()
         if db is not None:
             self.set_database(db)
         else:
@@ -573,15 +581,18 @@ class MainWindow(QMainWindow):
         gen, db = self._load_gen, self.db
 
         def work():
-            return listing.load_list(db), listing.stored_call_names(db)
+            head = listing.changes_since(db, None).head  # before the rows: a change in between is seen again
+            return listing.load_list(db), listing.stored_call_names(db), head
 
         return run_in_background(work, on_done=lambda res: self._rows_loaded(gen, *res),
                                  on_error=lambda exc: self._load_failed(gen, exc), parent=self)
 
-    def _rows_loaded(self, gen: int, rows: list[Row], call_names: dict[str, str]) -> None:
+    def _rows_loaded(self, gen: int, rows: list[Row], call_names: dict[str, str], head: int | None = None) -> None:
         if gen != self._load_gen:
             return
         from alliance_desk import listing
+
+        self._seen_change = head
 
         keep = self.selected_application_ids()
         self.model.set_call_names(call_names)
@@ -599,6 +610,65 @@ class MainWindow(QMainWindow):
         db = self.db
         run_in_background(lambda: listing.load_index(db), on_done=lambda idx: self._index_loaded(gen, idx),
                           on_error=lambda exc: self._load_failed(gen, exc), parent=self)
+
+    # ================================================================ other seats' changes
+
+    CHANGE_POLL_MS = 5000
+
+    def poll_changes(self) -> Task | None:
+        """Look (in the background) for what other seats changed since the list was read; update
+        those rows in place, and reload open editors that have nothing unsaved."""
+        if self.db is None or self._polling or not self.list_ready:
+            return None
+        from alliance_desk import listing
+
+        db, gen, after = self.db, self._load_gen, self._seen_change
+        self._polling = True
+
+        def done(changes) -> None:
+            self._polling = False
+            if gen == self._load_gen and self.db is db:
+                self._apply_changes(changes, first=after is None)
+
+        def failed(_exc) -> None:  # a dropped connection is retried at the next tick, quietly
+            self._polling = False
+
+        return run_in_background(lambda: listing.changes_since(db, after), on_done=done, on_error=failed,
+                                 parent=self)
+
+    def _apply_changes(self, changes, first: bool = False) -> None:
+        self._seen_change = changes.head
+        if first or not changes.any:
+            return
+        if changes.rows is None:  # much changed at once (a big import elsewhere): read the list again
+            self.reload_list()
+            return
+        names, gone = [], []
+        for app_id, (row, entry) in changes.rows.items():
+            self.model.apply_row(app_id, row, entry)
+            if app_id not in self._open:
+                continue
+            if row is None:
+                gone.append(self._open[app_id].editor.doc().get("name") or app_id)
+            elif self._refresh_editor_from_elsewhere(app_id, changes.versions.get(app_id)):
+                names.append(row.name)
+        if gone:
+            self.statusBar().showMessage(self.tr("「{names}」已被其他座席删除；在本窗口继续编辑并保存会重新建立这份申报").format(
+                names="」「".join(_short(n) for n in gone)), 15000)
+        elif names:
+            self.statusBar().showMessage(self.tr("其他座席更新了「{names}」，已重新载入").format(
+                names="」「".join(_short(n) for n in names)), 10000)
+
+    def _refresh_editor_from_elsewhere(self, app_id: str, version: int | None) -> bool:
+        """Reload an open editor whose application another seat saved (True when reloaded). One
+        with unsaved edits is left alone: its next save is refused and offers to re-apply them."""
+        o = self._open.get(app_id)
+        if o is None or version is None or o.editor.has_unsaved_changes():
+            return False
+        if version <= o.editor.version:
+            return False  # this window's own save, or a change that left the document as it was
+        self._reload_editor(app_id)
+        return True
 
     def _index_loaded(self, gen: int, index: dict[str, str]) -> None:
         if gen != self._load_gen:

@@ -791,3 +791,60 @@ def test_a_database_in_use_elsewhere_opens_read_only_with_writes_greyed_out(qtbo
         holder.stdin.write("\n")
         holder.stdin.flush()
         holder.wait(timeout=30)
+
+
+def test_changes_by_another_seat_show_up_without_a_manual_refresh(qtbot, window, docs, db):
+    """Another seat (its own Database on the same file, as on a shared server) saves, moves a step
+    and deletes; the list follows at the next poll, an idle editor reloads, a busy one is left alone."""
+    from datetime import date
+
+    from alliance_desk import lifecycle as lc
+    from db.session import open_database
+
+    w = window
+    qtbot.waitUntil(lambda: w.list_ready)
+    small, typo = docs["small"], docs["typo"]
+    idle = w.open_application(small["id"])
+    busy = w.open_application(typo["id"])
+    type_at_end(qtbot, busy.widget_for("name"), " draft")
+    assert busy.has_unsaved_changes()
+    busy._save_timer.stop()  # keep it unsaved while the other seat works
+
+    def poll():
+        w.poll_changes()
+        qtbot.waitUntil(lambda: not w._polling, timeout=5000)
+
+    poll()  # nothing changed yet
+    other = open_database(db.label)
+    try:
+        with other.Session() as s:
+            theirs = store.load_draft(s, small["id"]).doc
+            typo_theirs = store.load_draft(s, typo["id"]).doc
+        theirs["name"] = "晋中市其他座席改过名称的产业技术创新战略联盟"
+        store.save_draft(other, theirs)
+        typo_theirs["county"] = "秦州区"
+        store.save_draft(other, typo_theirs)
+        lc.move_stage(other, docs["all"][0]["id"], lc.stages(docs["all"][0]["region"])[0].id, date(2024, 6, 3))
+        poll()
+        row = w.model.find(small["id"])
+        assert row.name == theirs["name"]
+        assert idle.widget_for("name").text() == theirs["name"] and not idle.has_unsaved_changes()
+        assert busy.has_unsaved_changes() and busy.doc()["county"] != "秦州区"  # left alone
+        assert "其他座席更新了" in w.statusBar().currentMessage()
+        stage_row = w.model.find(docs["all"][0]["id"])
+        assert stage_row.stage == lc.stages(docs["all"][0]["region"])[0].id
+        # this window's own save is not mistaken for someone else's
+        type_at_end(qtbot, idle.widget_for("county"), " 2")
+        assert idle.flush() is True
+        w.statusBar().clearMessage()
+        poll()
+        assert w.statusBar().currentMessage() == "" and idle.widget_for("county").text().endswith(" 2")
+        store.delete_application(other, small["id"])
+        poll()
+        assert w.model.find(small["id"]) is None
+        assert "已被其他座席删除" in w.statusBar().currentMessage()
+        # the busy editor's save is refused now (the other seat saved first): drop its draft to close
+        busy.reload()
+        w.close_all_applications(save=False)
+    finally:
+        other.dispose()
