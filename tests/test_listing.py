@@ -316,3 +316,4 @@ def test_changes_since_names_what_other_seats_changed(db):
     with db.Session() as s:
         assert len(audit.changes_after(s, 0, limit=10)[1]) == 5
         assert audit.changes_after(s, 0, limit=4) == (5, None)
+        assert audit.changes_after(s, 9, limit=10) == (5, None)  # the trail went back: a restored backup

@@ -1114,7 +1114,7 @@ class MainWindow(QMainWindow):
         for a in (self.act_new, self.act_import_json):
             a.setEnabled(writable)
         self.act_reload.setEnabled(has_db)
-        # say why a write is greyed out, in the status tip and the toolbar's tooltip
+        # the toolbar's tooltip says why a write is greyed out
         why = self.tr("数据库以只读方式打开，不能修改") if has_db and self.read_only else ""
         for a in (self.act_new, self.act_import_json, self.act_import_members, self.act_delete):
             a.setToolTip(f"{a.text().rstrip('…')}（{why}）" if why else a.text().rstrip("…"))
