@@ -21,9 +21,9 @@ import pytest  # noqa: E402
 PG_ENV = "ALLIANCE_DESK_TEST_PG_URL"
 BACKENDS = ("sqlite", "postgresql")
 
-# Modules whose `db` (and `make_db`) tests run on both backends: the storage, import, review and
-# lifecycle tests. test_roundtrip, test_packages and test_cli open their own SQLite files today (their
-# PostgreSQL twins are in test_postgres.py); listed here, they run on both as soon as they take `db`.
+# Modules whose `db` (and `make_db`) tests run on both backends: the storage, import, review,
+# lifecycle, round-trip and package tests. test_cli opens its own SQLite files (its PostgreSQL twin
+# is in test_postgres.py); listed here, its tests run on both as soon as they take `db`.
 # A module may say so itself instead: pytestmark = pytest.mark.backends("sqlite", "postgresql").
 BOTH_BACKENDS = {
     "test_store.py", "test_lifecycle.py", "test_review.py", "test_roundtrip.py", "test_packages.py",

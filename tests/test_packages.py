@@ -21,18 +21,14 @@ from alliance_desk.packages import PackageError
 
 
 @pytest.fixture
-def two_offices(tmp_path):
-    """A county database with its key and recommended applications, and a city database."""
-    from db.session import open_database
-
-    county = open_database(tmp_path / "county.sqlite")
-    city = open_database(tmp_path / "city.sqlite")
+def two_offices(make_db):
+    """A county database with its key and recommended applications, and a city database — on each
+    test backend (SQLite files; with a PostgreSQL server, two databases on it)."""
+    county, city = make_db("county"), make_db("city")
     docs = [d for d in demo.demo_applications() if d["region"] == "chongqing"]
     store.import_documents(county, [("", d) for d in docs])
     packages.generate_office_key(county, "两江新区经济运行局")
-    yield county, city
-    county.dispose()
-    city.dispose()
+    return county, city
 
 
 def count(db) -> int:

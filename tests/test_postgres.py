@@ -3,8 +3,9 @@
 against a server URL, and the PostgreSQL twins of tests that look inside SQLite files.
 
 The module runs on PostgreSQL only (ALLIANCE_DESK_TEST_PG_URL; scripts/test.sh starts a private
-server) except where a test says otherwise; test_store, test_lifecycle, test_review and
-test_optimistic_locking run on both backends through the `db` fixture (conftest.BOTH_BACKENDS)."""
+server) except where a test says otherwise; test_store, test_lifecycle, test_review,
+test_optimistic_locking, test_roundtrip and test_packages run on both backends through the `db` and
+`make_db` fixtures (conftest.BOTH_BACKENDS)."""
 from __future__ import annotations
 
 import copy
@@ -14,17 +15,15 @@ import threading
 import time
 
 import pytest
-from hypothesis import HealthCheck, given, settings
 from sqlalchemy import func, inspect, select, text, update
 
-from alliance_desk import demo, exchange, packages, store
+from alliance_desk import exchange, store
 from alliance_desk.cli import main
 from db import models as m
 from db.models import Base
 from db.session import (current_revision, head_revision, is_postgresql, make_engine, normalize_url, open_database,
                         resolve_url)
 from factory import eligible
-from test_roundtrip import _drop_optional_nulls
 
 pytestmark = pytest.mark.backends("postgresql")
 
@@ -138,39 +137,6 @@ def test_failed_import_leaves_the_database_as_it_was(db):
     assert digest(db) == before
 
 
-def _without_nul(value):
-    if isinstance(value, str):
-        return value.replace("\x00", "\ufffd")
-    if isinstance(value, dict):
-        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_without_nul(v) for v in value]
-    return value
-
-
-def _roundtrip_strategy():
-    from strategies import applications
-
-    # PostgreSQL cannot keep U+0000 (the store refuses it, tested above): same documents without it
-    return applications().map(_without_nul).filter(lambda d: exchange.validate_document(d) == [])
-
-
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow,
-                                                                  HealthCheck.filter_too_much])
-@given(doc=_roundtrip_strategy())
-def test_import_export_roundtrip_on_postgresql(db, doc):
-    """test_roundtrip's property on PostgreSQL: import -> export is schema-valid and means the same,
-    and export -> import -> export is byte-for-byte stable."""
-    parsed = exchange.parse_text(json.dumps(doc, ensure_ascii=False).encode("utf-8"))
-    store.import_documents(db, [("", parsed)])
-    first = store.export_json(db, doc["id"])
-    assert exchange.validate_document(json.loads(first)) == []
-    assert json.loads(first) == exchange.canonical(_drop_optional_nulls(doc, exchange.schema()))
-    store.import_documents(db, [("", exchange.parse_text(first))])
-    assert store.export_json(db, doc["id"]) == first
-
-
 # ------------------------------------------------------------------ seats on one server
 
 def test_concurrent_imports_of_one_application_never_mix_their_members(db):
@@ -259,22 +225,6 @@ def test_cli_import_export_and_check_against_a_server_url(db, tmp_path, capsys, 
     code, out, _ = run("check-db", "--json")
     assert code == 0 and {r["application"] for r in json.loads(out)} == {d["id"] for d in docs}
     assert count(db) == 2
-
-
-def test_a_county_package_travels_to_a_city_both_on_postgresql(make_db, tmp_path):
-    county, city = make_db("county"), make_db("city")
-    docs = [d for d in demo.demo_applications() if d["region"] == "chongqing"]
-    store.import_documents(county, [("", d) for d in docs])
-    packages.generate_office_key(county, "两江新区经济运行局")
-    info = packages.export_package(county, tmp_path / "p.adpkg", "chongqing", "chongqing-2022")
-    packages.trust_key(city, packages.public_key_text(county))
-    first = packages.import_package(city, info.path)
-    assert set(first.created) == set(info.application_ids) and count(city) == len(info.application_ids)
-    again = packages.import_package(city, info.path)
-    assert again.created == [] and set(again.updated) == set(info.application_ids)
-    with county.Session() as s, city.Session() as t:
-        for i in info.application_ids:
-            assert store.get_document(s, i) == store.get_document(t, i)
 
 
 def test_seats_opening_a_new_database_at_once_migrate_it_once(pg_server):
