@@ -242,15 +242,15 @@ def system_info(db_arg=None) -> list[tuple[str, str, str]]:
     from .paths import resource
     from db.session import resolve_url
 
-    try:
-        from importlib.metadata import version as dist_version
-        qt = dist_version("PySide6-Essentials")
-    except Exception:  # noqa: BLE001 - frozen builds may carry no metadata
+    from importlib.metadata import PackageNotFoundError, version as dist_version
+
+    qt = "未知（无安装信息）"  # the core never imports Qt; a frozen build may carry no metadata
+    for dist in ("PySide6-Essentials", "PySide6"):
         try:
-            import PySide6
-            qt = PySide6.__version__
-        except ImportError:
-            qt = "未安装"
+            qt = dist_version(dist)
+            break
+        except PackageNotFoundError:
+            continue
     try:
         import jsonschema_rs  # noqa: F401
         fast = "可用（jsonschema-rs）" if exchange._fast_validator() is not None else "不可用（版本过旧）"
