@@ -51,6 +51,7 @@ def test_info_the_bundle_carries_the_fast_validator_packs_and_font(bundle, tmp_p
     assert info["frozen"] == "打包程序" and info["version"] == f"Alliance Desk {__version__}"
     assert info["fast_validation"].startswith("可用"), info["fast_validation"]
     assert info["packs"].count("（") == 5 and info["font"].startswith("NotoSansSC")
+    assert info["qt"][0].isdigit(), info["qt"]  # the bundle carries the package metadata
 
 
 def test_validate_and_check_use_the_bundled_schema_and_packs(bundle, tmp_path):
