@@ -183,26 +183,31 @@ class ApplicationEditor(QWidget):
             draft = store.load_draft(s, self.app_id)
             stored = store.check_stored(s, self.app_id)
         self._confirmations = {i.rule: i.confirmation for i in stored.items if i.confirmation is not None}
-        self._doc, self._version = draft.doc, draft.version
-        self._normalise()
+        self._version = draft.version
+        self._show_document(draft.doc, draft.invalid)
         self._base = copy.deepcopy(self._doc)
-        member_invalid = {k: v for k, v in draft.invalid.items() if k.startswith("members[")}
-        self._invalid = {k: v for k, v in draft.invalid.items() if k not in member_invalid}
-        self.member_model.set_rows(self._doc["members"], member_invalid)
-        self.council_model.set_rows(self._doc["organization"]["council"])
-        self.experts_model.set_rows(self._doc["organization"]["expert_committee"])
         self.undo_stack.clear()
         self._dirty = self._conflict = False
         self._pending_since = None
         self._secretariat_stash = None
         self._last_error = None
         self.banner_box.hide()
-        self._refresh_all()
-        self._update_header()
-        self._check_schema()
         self.save_status.setText(self.tr("已重新载入（版本 {0}）").format(self._version))
         self.documentChanged.emit(copy.deepcopy(self._doc))
         self._emit_result()
+
+    def _show_document(self, doc: dict, invalid: dict[str, str]) -> None:
+        """Put `doc` (with raw texts `invalid`, by JSON path) into every field and table."""
+        self._doc = doc
+        self._normalise()
+        member_invalid = {k: v for k, v in invalid.items() if k.startswith("members[")}
+        self._invalid = {k: v for k, v in invalid.items() if k not in member_invalid}
+        self.member_model.set_rows(self._doc["members"], member_invalid)
+        self.council_model.set_rows(self._doc["organization"]["council"])
+        self.experts_model.set_rows(self._doc["organization"]["expert_committee"])
+        self._refresh_all()
+        self._update_header()
+        self._check_schema()
 
     def focus_field(self, path: str | None) -> bool:
         """Show the tab holding `path` and focus its widget (or select the member cell)."""
@@ -677,24 +682,20 @@ class ApplicationEditor(QWidget):
         if not report.applied and not my_invalid:
             self._show_banner(self.tr("已载入对方保存的版本；本窗口没有需要重新应用的修改。"), kind="info")
             return report
-        self._doc = merged
-        self._normalise()
         # raw texts typed into table rows stay only where the rows did not shift
-        tables = {"members[": lambda d: d["members"], "organization.council[": lambda d: d["organization"]["council"],
-                  "organization.expert_committee[": lambda d: d["organization"]["expert_committee"]}
-        same = {prefix: len(get(self._doc)) == len(get(mine)) for prefix, get in tables.items()}
-        keep = {k: v for k, v in my_invalid.items()
-                if next((same[p] for p in tables if k.startswith(p)), True)}
-        member_invalid = {k: v for k, v in keep.items() if k.startswith("members[")}
-        self._invalid = {k: v for k, v in keep.items() if k not in member_invalid}
-        self.member_model.set_rows(self._doc["members"], member_invalid)
-        self.council_model.set_rows(self._doc["organization"]["council"])
-        self.experts_model.set_rows(self._doc["organization"]["expert_committee"])
-        self._refresh_all()
-        self._update_header()
-        self._check_schema()
-        self._last_result = self.check_result()
-        self.resultChanged.emit(self._last_result)
+        tables = {"members[": ("members",), "organization.council[": ("organization", "council"),
+                  "organization.expert_committee[": ("organization", "expert_committee")}
+
+        def rows(doc, keys):
+            for k in keys:
+                doc = doc.get(k) or {}
+            return doc or []
+
+        same = {prefix: len(rows(merged, keys)) == len(rows(mine, keys)) for prefix, keys in tables.items()}
+        self._show_document(merged, {k: v for k, v in my_invalid.items()
+                                     if next((same[p] for p in tables if k.startswith(p)), True)})
+        self.documentChanged.emit(copy.deepcopy(self._doc))
+        self._emit_result()
         self._dirty = True
         self._schedule_save()
         text = self.tr("已载入对方保存的第 {0} 版，并重新应用了本窗口的 {1} 处修改。").format(
