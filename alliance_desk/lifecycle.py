@@ -696,30 +696,50 @@ def transition_problems(state: ProcedureState, to: str, on: date, note: str = ""
     return problems
 
 
-def publicity_problem(state: ProcedureState, on: date, calendar=None) -> str | None:
-    """Why the procedure may not yet leave its publicity step forward on `on` (None: it may, or it is
-    not at one). The period starts on the day the step was entered (a working period on the first
-    working day from then) and the next step may come the day after it ends. `calendar`: the
-    office's WorkCalendar, needed for working days."""
-    from . import workdays
-
+def _publicity_entered(state: ProcedureState) -> TransitionView | None:
+    """The transition into the running publicity step (None: the procedure is not at one)."""
     cfg = config(state.region)
     cur = cfg.stage(state.current)
     if cur is None or not cur.publicity or cfg.publicity_days < 1:
         return None
-    entered = state.entered(cur.id)
+    return state.entered(cur.id)
+
+
+def _publicity_period(state: ProcedureState, session: Session, seed: bool = False):
+    """(transition into the step, workdays.Period) of the running publicity step; None when there is
+    none. Working days are counted on the office's calendar (seeded from the library first when
+    `seed`, in the caller's transaction, as everywhere else); CalendarError when it lacks the year."""
+    from . import workdays
+
+    entered = _publicity_entered(state)
     if entered is None:
         return None
+    cfg = config(state.region)
+    calendar = None
+    if cfg.publicity_unit == "working":
+        if seed:
+            workdays.seed_from_library(session)
+        calendar = workdays.calendar_from_session(session)
+    return entered, workdays.period(calendar, entered.on, cfg.publicity_days, cfg.publicity_unit)
+
+
+def _publicity_problem(session: Session, state: ProcedureState, on: date) -> str | None:
+    """Why the procedure may not yet leave its publicity step forward on `on` (None: it may, or it is
+    not at one). The period starts on the day the step was entered (a working period on the first
+    working day from then) and the next step may come the day after it ends."""
+    from . import workdays
+
     try:
-        end = workdays.period(calendar, entered.on, cfg.publicity_days, cfg.publicity_unit).end
+        found = _publicity_period(state, session, seed=True)
     except workdays.CalendarError as exc:
         return f"无法判断公示期是否届满：{exc}"
-    if on > end:
+    if found is None or on > found[1].end:
         return None
+    (entered, period), cfg = found, config(state.region)
     unit = "个工作日" if cfg.publicity_unit == "working" else "天"
     where = f"（{cfg.publicity_clause}）" if cfg.publicity_clause else ""
-    return (f"公示期未满：自 {entered.on} 起公示 {cfg.publicity_days} {unit}，至 {end} 期满{where}；"
-            f"最早可于 {end + timedelta(days=1)} 进入下一步")
+    return (f"公示期未满：自 {entered.on} 起公示 {cfg.publicity_days} {unit}，至 {period.end} 期满{where}；"
+            f"最早可于 {period.end + timedelta(days=1)} 进入下一步")
 
 
 def publicity_window(session: Session, state: ProcedureState) -> tuple[date, date] | None:
@@ -727,30 +747,11 @@ def publicity_window(session: Session, state: ProcedureState) -> tuple[date, dat
     is not at a publicity step or the stored calendar lacks the year (the guard then says why)."""
     from . import workdays
 
-    cfg = config(state.region)
-    cur = cfg.stage(state.current)
-    entered = state.entered(cur.id) if cur is not None and cur.publicity and cfg.publicity_days > 0 else None
-    if entered is None:
-        return None
-    cal = workdays.calendar_from_session(session) if cfg.publicity_unit == "working" else None
     try:
-        p = workdays.period(cal, entered.on, cfg.publicity_days, cfg.publicity_unit)
+        found = _publicity_period(state, session)
     except workdays.CalendarError:
         return None
-    return p.start, p.end
-
-
-def _calendar_for(s: Session, state: ProcedureState):
-    """The office's working-day calendar, only when a publicity step needs it (seeded from the
-    library in the caller's transaction, as everywhere else)."""
-    from . import workdays
-
-    cfg = config(state.region)
-    cur = cfg.stage(state.current)
-    if cur is None or not cur.publicity or cfg.publicity_unit != "working":
-        return None
-    workdays.seed_from_library(s)
-    return workdays.calendar_from_session(s)
+    return (found[1].start, found[1].end) if found else None
 
 
 def move_stage(db: Database, app_id: str, to: str, on: date, by: str | None = None, note: str = "") -> TransitionView:
@@ -761,7 +762,7 @@ def move_stage(db: Database, app_id: str, to: str, on: date, by: str | None = No
         state = procedure(s, app_id)
         problems = transition_problems(state, to, on, note)
         if not problems and config(state.region).index(to) > state.current_index:
-            why = publicity_problem(state, on, _calendar_for(s, state))
+            why = _publicity_problem(s, state, on)
             if why:
                 problems.append(why)
         if problems:
@@ -831,7 +832,7 @@ def decide(db: Database, app_id: str, outcome: str, on: date, doc_no: str | None
         if last is not None and on < last:
             problems.append(f"决定日期 {on} 早于上一步的日期 {last}")
         if key in POSITIVE and not problems:
-            why = publicity_problem(state, on, _calendar_for(s, state))
+            why = _publicity_problem(s, state, on)
             if why:
                 problems.append(why)
         if problems:

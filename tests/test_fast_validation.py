@@ -83,10 +83,7 @@ EDGE = [
 
 @pytest.mark.parametrize("path,value", EDGE, ids=[f"{'.'.join(map(str, p))}={v!r}"[:60] for p, v in EDGE])
 def test_edge_cases_agree(path, value):
-    try:
-        doc = _set(_base(), path, value)
-    except (KeyError, IndexError, TypeError):
-        pytest.skip("path not in the demo document")
+    doc = _set(_base(), path, value)
     schema_errors = [e.message for e in exchange._validator().iter_errors(doc)]
     if exchange.fast_valid(doc):
         assert schema_errors == [], f"fast path accepted what jsonschema refuses: {schema_errors}"
