@@ -91,3 +91,12 @@ def eligible(region: str, n_members: int = 12) -> dict:
                       for c, n in MATERIALS[region]],
     }
     return copy.deepcopy(doc)
+
+
+
+def variant(region: str, tag: str, **changes) -> dict:
+    """An eligible application of `region` with its own stable id (from `tag`) and `changes`."""
+    doc = eligible(region)
+    doc["id"] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"variant/{region}/{tag}"))
+    doc.update(changes)
+    return doc

@@ -4,34 +4,26 @@ from __future__ import annotations
 import copy
 import statistics
 import time
-import uuid
 
 import pytest
 
 from alliance_desk import listing, store
 from alliance_desk.listing import Filters, Row, apply_filters, distinct_values
-from factory import eligible, member, uscc
+from factory import eligible, member, uscc, variant
 
 REGIONS = ("jinzhong", "gansu", "anshan", "ganzhou", "chongqing")
-
-
-def _variant(region: str, tag: str, **changes) -> dict:
-    doc = eligible(region)
-    doc["id"] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"listing/{region}/{tag}"))
-    doc.update(changes)
-    return doc
 
 
 @pytest.fixture
 def filled(db):
     """Five eligible applications (one per region) plus variations with known differences."""
     docs = [eligible(r) for r in REGIONS]
-    small = _variant("jinzhong", "small", name="晋中市小型产业技术创新战略联盟", county="榆次区",
+    small = variant("jinzhong", "small", name="晋中市小型产业技术创新战略联盟", county="榆次区",
                      industry="特钢材料")
     small["members"] = small["members"][:3]  # too few members: fails the composition rules
     small["members"][1]["name"] = "山西晋华特种钢材股份有限公司"
     small["members"][1]["uscc"] = uscc(777, "jinzhong")
-    bad_code = _variant("gansu", "bad-uscc", name="甘肃省校验位错误产业技术创新联盟", county="天水市")
+    bad_code = variant("gansu", "bad-uscc", name="甘肃省校验位错误产业技术创新联盟", county="天水市")
     bad_code["members"][2]["uscc"] = uscc(3, "gansu", valid=False)
     store.import_documents(db, [("", d) for d in docs + [small, bad_code]])
     return db, {d["id"]: d for d in docs + [small, bad_code]}, small, bad_code
@@ -65,7 +57,7 @@ def test_load_rows_one_row_per_application(filled):
 
 
 def test_application_without_members_lists_and_indexes(db):
-    doc = _variant("anshan", "empty")
+    doc = variant("anshan", "empty")
     doc["members"] = []
     store.save_draft(db, doc)
     rows, index = listing.load_all(db)

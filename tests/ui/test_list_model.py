@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import uuid
 
 import pytest
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
@@ -11,7 +10,7 @@ from PySide6.QtGui import QBrush
 
 from alliance_desk import listing, store
 from alliance_desk.listing import Filters
-from factory import eligible, uscc
+from factory import eligible, uscc, variant
 from ui.list_model import (AppIdRole, COL_CALL, COL_FAIL, COL_MEMBERS, COL_NAME, COL_REGION, COL_SUBMITTED,
                            COL_VERDICT, ELIGIBLE_FG, HEADERS, INELIGIBLE_FG, RowRole, ApplicationListModel)
 
@@ -23,17 +22,10 @@ def _qapp(qapp):
     return qapp
 
 
-def _variant(region: str, tag: str, **changes) -> dict:
-    doc = eligible(region)
-    doc["id"] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"model/{region}/{tag}"))
-    doc.update(changes)
-    return doc
-
-
 @pytest.fixture
 def data(db):
     docs = [eligible(r) for r in REGIONS]
-    broken = _variant("ganzhou", "broken", name="赣州市缺成员产业科技创新联合体", county="于都县",
+    broken = variant("ganzhou", "broken", name="赣州市缺成员产业科技创新联合体", county="于都县",
                       industry="纺织服装产业")
     broken["members"] = broken["members"][:2]
     broken["members"][1]["name"] = "于都县华贡纺织服装股份有限公司"
@@ -193,7 +185,7 @@ def test_refresh_application_after_save(data):
     assert _ids(model) == {broken["id"]}
 
     # a new application appears, a deleted one disappears
-    extra = _variant("jinzhong", "new", name="晋中市新建的产业技术创新战略联盟")
+    extra = variant("jinzhong", "new", name="晋中市新建的产业技术创新战略联盟")
     store.save_draft(db, extra)
     model.set_filters(Filters())
     model.refresh_application(extra["id"])

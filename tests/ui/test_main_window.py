@@ -13,7 +13,7 @@ from PySide6.QtGui import QImage, QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 from alliance_desk import exchange, store
-from factory import eligible, uscc
+from factory import eligible, uscc, variant
 
 REGIONS = ("jinzhong", "gansu", "anshan", "ganzhou", "chongqing")
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,21 +26,14 @@ def _cjk_font(qapp):
     ensure_cjk_font(qapp)
 
 
-def _variant(region: str, tag: str, **changes) -> dict:
-    doc = eligible(region)
-    doc["id"] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"window/{region}/{tag}"))
-    doc.update(changes)
-    return doc
-
-
 @pytest.fixture
 def docs(db):
     out = [eligible(r) for r in REGIONS]
-    small = _variant("jinzhong", "small", name="晋中市小型产业技术创新战略联盟", county="榆次区")
+    small = variant("jinzhong", "small", name="晋中市小型产业技术创新战略联盟", county="榆次区")
     small["members"] = small["members"][:3]
     small["members"][1]["name"] = "山西晋华特种钢材股份有限公司"
     small["members"][1]["uscc"] = uscc(777, "jinzhong")
-    typo = _variant("gansu", "typo", name="甘肃省校验位错误产业技术创新联盟", county="天水市")
+    typo = variant("gansu", "typo", name="甘肃省校验位错误产业技术创新联盟", county="天水市")
     typo["members"][2]["uscc"] = uscc(3, "gansu", valid=False)
     out += [small, typo]
     store.import_documents(db, [("", d) for d in out])
@@ -412,7 +405,7 @@ def test_wizard_offers_the_region_list_of_industries(qtbot, window):
 
 def test_import_json_through_the_menu_service(qtbot, window, tmp_path, db):
     w = window
-    doc = _variant("anshan", "imported", name="鞍山市新导入的产业技术创新战略联盟")
+    doc = variant("anshan", "imported", name="鞍山市新导入的产业技术创新战略联盟")
     path = tmp_path / "new.json"
     exchange.write_file(doc, path)
     with qtbot.waitSignal(w.importFinished, timeout=10000) as blocker:
@@ -426,7 +419,7 @@ def test_import_json_through_the_menu_service(qtbot, window, tmp_path, db):
 def test_import_json_problems_are_listed_in_chinese(qtbot, window, tmp_path):
     w = window
     bad = tmp_path / "bad.json"
-    doc = _variant("anshan", "bad")
+    doc = variant("anshan", "bad")
     doc["members"][0]["kind"] = "company"
     bad.write_text(exchange.dumps(doc), encoding="utf-8")
     w.import_json_files([bad])
