@@ -209,9 +209,7 @@ def run(args) -> int:
             if db is None:
                 app.quit()
                 return
-            window.set_database(db, owned=True)
-            if db.read_only:  # the title, the database label and the greyed-out actions say it too
-                window.statusBar().showMessage(window.tr("数据库正被他人使用，已只读打开：可以查看、导出，不能修改"))
+            window.set_database(db, owned=True)  # a read-only one says so itself
             return
         if not opener.ident:
             opener.start()

@@ -502,6 +502,8 @@ class MainWindow(QMainWindow):
             self._add_recent(path)
         self._show_db_label()
         self._update_actions()
+        if self.read_only:  # the title, the database label and the greyed-out actions say it too
+            self.statusBar().showMessage(self.tr("数据库正被他人使用，已只读打开：可以查看、导出，不能修改"))
         self.databaseChanged.emit(self.db_label.text())
         if preloaded is not None:
             self._load_gen += 1
@@ -567,8 +569,6 @@ class MainWindow(QMainWindow):
         if not self.set_database(db, owned=True):
             db.dispose()
             return False
-        if self.read_only:
-            self.statusBar().showMessage(self.tr("数据库正被他人使用，已只读打开：可以查看、导出，不能修改"))
         return True
 
     def reload_list(self) -> Task | None:
