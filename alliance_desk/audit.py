@@ -400,11 +400,12 @@ def describe(row: AuditRow, limit: int = 5) -> str:
                 if days:
                     parts.append(f"{label} {'、'.join(sorted(days)[:limit])}" + ("等" if len(days) > limit else ""))
     elif row.action in ("key_generate", "key_trust", "key_untrust"):
+        from .adpkg import short_fingerprint
+
         x = a or b
-        fp = str(row.entity_id)
-        parts.append(f"{x.get('office')}，指纹 {':'.join(fp[i:i + 4] for i in range(0, 16, 4))}…")
+        parts.append(f"{x.get('office')}，指纹 {short_fingerprint(str(row.entity_id))}…")
         if row.action == "key_generate" and b:
-            parts.append(f"替换原密钥 {str(b.get('fingerprint'))[:16]}…（{b.get('office')}）")
+            parts.append(f"替换原密钥 {short_fingerprint(str(b.get('fingerprint')))}…（{b.get('office')}）")
         if row.action == "key_trust" and b:
             parts.append(f"原登记为 {b.get('office')}")
     elif row.action in ("expert_add", "expert_update", "round_update"):
