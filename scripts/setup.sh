@@ -6,7 +6,9 @@ cd "$(dirname "$0")/.."
 
 # postgresql: scripts/test.sh runs the storage, import, review and lifecycle tests on a private
 # PostgreSQL server as well (the office's shared-server setup); the app itself needs no server.
-DEBS="libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3 poppler-utils libreoffice-calc libreoffice-writer postgresql"
+# fonts-noto-cjk: LibreOffice renders the exported Excel/Word files the suite checks with a system
+# CJK font; without one the Chinese comes out as garbage.
+DEBS="libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3 poppler-utils libreoffice-calc libreoffice-writer fonts-noto-cjk postgresql"
 missing=""
 for p in $DEBS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ] && command -v apt-get >/dev/null 2>&1; then
