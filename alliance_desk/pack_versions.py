@@ -378,6 +378,7 @@ def bench(db, region: str, new_pack: Pack, call_id: str | None = None) -> Bench:
                        for i in new.items if before.get(i.rule) != i.status]
             if changed or old.eligible != new.eligible:
                 rows.append(BenchRow(doc["id"], doc["name"], old.eligible, new.eligible, changed))
+    rows.sort(key=lambda r: r.old_eligible == r.new_eligible)  # changed verdicts first
     return Bench(call_id, call.name if call else "（无申报批次）", old_pack.version_label, new_pack.version_label,
                  len(docs), rows)
 

@@ -17,8 +17,9 @@ from alliance_desk import pack_versions as pv
 from alliance_desk.packs import PackError, all_packs
 from alliance_desk.store import StoreError
 
-COLUMNS = ("参数", "现行值", "现行依据", "新值", "新通知条款")
-COL_NEW, COL_CLAUSE = 3, 4
+# the rule's clause and the new notice's clause side by side
+COLUMNS = ("参数", "现行值", "新值", "现行条款", "新通知条款")
+COL_NEW, COL_OLD_CLAUSE, COL_CLAUSE = 2, 3, 4
 STATUS = {"pass": "符合", "fail": "不符合", "warn": "提示", "manual": "待确认", "na": "不适用", "—": "（原无此项）"}
 
 
@@ -59,10 +60,11 @@ class PackVersionDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for c in (1, 2, 3, 4):
-            hh.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        for c, width in ((1, 150), (2, 150), (3, 190), (4, 190)):
+            hh.setSectionResizeMode(c, QHeaderView.ResizeMode.Interactive)
+            self.table.setColumnWidth(c, width)
         for r, p in enumerate(self.params):
-            for c, text in enumerate((p.label, _shown(p.value), p.clause)):
+            for c, text in ((0, p.label), (1, _shown(p.value)), (COL_OLD_CLAUSE, p.clause)):
                 item = QTableWidgetItem(text)
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 self.table.setItem(r, c, item)

@@ -128,7 +128,7 @@ def test_revise_the_gansu_pack_bench_save_adopt_export(qtbot, window, db, tmp_pa
     assert isinstance(form, PackVersionDialog)
     assert form.status.text().startswith("在「新值」一列填写") and not form.save_button.isEnabled()
     row = next(i for i, p in enumerate(form.params) if p.path == ("new_rule", "min_members"))
-    assert form.table.item(row, 2).text() == "001 § 二(一)"  # the current clause, beside the new one
+    assert form.table.item(row, 3).text() == "001 § 二(一)"  # the current clause, beside the new one
     form.label.setText("甘肃省 2026 年修订")
     form.notice.setText("甘工信发〔2026〕1号")
     form.set_value(("new_rule", "min_members"), "三")
@@ -157,3 +157,43 @@ def test_revise_the_gansu_pack_bench_save_adopt_export(qtbot, window, db, tmp_pa
     form.close()
     dlg.refresh(call.id)
     assert dlg.table.item(dlg.table.currentRow(), 6).text() == "甘肃省 2026 年修订"
+
+
+def test_screens_render_at_1366x768(qtbot, db, tmp_path):
+    """Set CALLS_SCREENSHOTS_DIR=docs/screenshots to keep them as docs/screenshots/calls-*.png."""
+    import os
+    from pathlib import Path
+
+    from alliance_desk import demo
+    from ui.calls import CallsDialog
+    from ui.pack_version import PackVersionDialog
+
+    out = Path(os.environ.get("CALLS_SCREENSHOTS_DIR") or tmp_path)
+    store.import_documents(db, [("", d) for d in demo.demo_applications()])
+    c = calls.add_call(db, "chongqing", name="2026年重庆市产业技术创新联盟认定", year=2026,
+                       deadline=datetime(2026, 4, 30, 17, 0), county_deadline=datetime(2026, 5, 30, 17, 0),
+                       doc_no="渝经信科技〔2026〕3号", doc_date=date(2026, 3, 20))
+    dlg = CallsDialog(db, "chongqing")
+    qtbot.addWidget(dlg)
+    dlg.resize(1366, 768)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    dlg.select(c.id)
+    shots = {"calls-list": dlg}
+    form = dlg.open_form(dlg.selected())
+    form.resize(1366, 768)
+    shots["calls-form"] = form
+    pvd = PackVersionDialog(db, "chongqing")
+    qtbot.addWidget(pvd)
+    pvd.resize(1366, 768)
+    pvd.show()
+    pvd.label.setText("重庆市 2026 年修订")
+    pvd.notice.setText("渝经信科技〔2026〕3号")
+    pvd.set_value(("new_rule", "min_members"), "17", "一(一)2")
+    assert pvd.status.text().startswith("✓ 校验通过")
+    pvd.run_bench()
+    shots["calls-pack-version"] = pvd
+    for name, widget in shots.items():
+        path = out / f"{name}.png"
+        assert widget.grab().save(str(path))
+        assert path.stat().st_size > 10_000
