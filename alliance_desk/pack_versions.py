@@ -258,6 +258,14 @@ def pack_for_call(session, region: str, call_id: str | None) -> Pack:
     return get_pack(region)
 
 
+def call_pack(db, region: str, call_id: str | None) -> Pack:
+    """pack_for_call in its own session (for services that hold a database, not a session)."""
+    if not call_id:
+        return get_pack(region)
+    with db.Session() as s:
+        return pack_for_call(s, region, call_id)
+
+
 def version_label(session, region: str, version_id: str | None) -> str:
     if not version_id:
         return get_pack(region).version_label

@@ -277,3 +277,23 @@ def test_an_old_database_upgraded_keeps_its_calls_and_verdicts(tmp_path):
     with db.Session() as s:
         assert all(c.pack_version is None and c.closed is False for c in s.scalars(select(m.Call)))
     db.dispose()
+
+
+def test_exports_say_which_rules_judged_and_use_the_calls_publicity_days(db):
+    from alliance_desk import exports
+
+    c = calls.add_call(db, "gansu", name="2026年组建", year=2026)
+    doc = variant("gansu", "exp-2026", call=c.id)
+    store.import_documents(db, [("", doc)])
+    lines = exports.preview(db, "notice", "gansu", c.id, ids=[doc["id"]], start=date(2026, 7, 1))
+    assert lines[1] == "审查依据：甘肃省规则包（随程序发布，gansu.toml）"
+    assert "（5个工作日）" in lines[2]
+    v = pv.derive(db, "gansu", "甘肃省 2026 年修订", NOTICE, [{"path": ["publicity", "days"], "value": 7, "clause": "四(三)"}])
+    calls.adopt_version(db, c.id, v.id)
+    lines = exports.preview(db, "notice", "gansu", c.id, ids=[doc["id"]], start=date(2026, 7, 1))
+    assert lines[1] == "审查依据：甘肃省 2026 年修订" and "（7个工作日）" in lines[2]
+    # the older call keeps the shipped pack's five days
+    old = eligible("gansu")
+    store.import_documents(db, [("", old)])
+    assert "（5个工作日）" in exports.preview(db, "notice", "gansu", "gansu-standing", ids=[old["id"]],
+                                         start=date(2026, 7, 1))[2]

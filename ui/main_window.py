@@ -507,6 +507,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
         if self.read_only:  # the title, the database label and the greyed-out actions say it too
             self.statusBar().showMessage(self.tr("数据库正被他人使用，已只读打开：可以查看、导出，不能修改"))
+        self._warn_broken_versions()
         self.databaseChanged.emit(self.db_label.text())
         if preloaded is not None:
             self._load_gen += 1
@@ -841,6 +842,16 @@ class MainWindow(QMainWindow):
         dlg = ExportDialog(self.db, self, region=row.region if row else None, call=row.call_id if row else None)
         dlg.show()
         return dlg
+
+    def _warn_broken_versions(self) -> None:
+        """A stored pack version this app cannot load (hand-edited, or from a newer app) is named with
+        its line and reason; nothing uses it, and the shipped packs work on."""
+        from alliance_desk.pack_versions import broken_versions
+
+        broken = broken_versions(self.db) if self.db is not None else []
+        if broken:
+            self.statusBar().showMessage(self.tr("有 {0} 个规则包版本无法载入，未使用：{1}").format(
+                len(broken), "；".join(broken)))
 
     def open_calls(self) -> QWidget | None:
         """申报批次: open, edit and close calls; revise the region's pack after a new notice."""

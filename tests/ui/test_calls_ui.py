@@ -197,3 +197,26 @@ def test_screens_render_at_1366x768(qtbot, db, tmp_path):
         path = out / f"{name}.png"
         assert widget.grab().save(str(path))
         assert path.stat().st_size > 10_000
+
+
+def test_the_app_starts_beside_a_version_it_cannot_load_and_names_it(qtbot, db, tmp_path):
+    from ui.main_window import MainWindow
+
+    from db.models_calls import PackVersion
+
+    base = pv.shipped_text("anshan").replace('kind = "uscc_valid"', 'kind = "uscc_valid_v9"')
+    line = next(i for i, ln in enumerate(base.splitlines(), 1) if "uscc_valid_v9" in ln)
+    with db.Session.begin() as s:
+        s.add(PackVersion(id="anshan-x", region="anshan", label="手工改过的版本", notice="鞍科发〔2026〕1号",
+                          format_version=1, base_text=base, changes="[]", digest="0" * 64,
+                          created_at=datetime(2026, 3, 1), created_by="", source=""))
+    store.import_documents(db, [("", eligible("anshan"))])
+    w = MainWindow(db, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w.index_ready, timeout=10000)
+    msg = w.statusBar().currentMessage()
+    assert "有 1 个规则包版本无法载入" in msg and f"第 {line} 行" in msg and "uscc_valid_v9" in msg
+    assert w.model.rowCount() == 1  # the shipped packs judge as before
+    with db.Session() as s:
+        assert store.check_stored(s, eligible("anshan")["id"]).pack_version.startswith("鞍山市规则包（随程序发布")
