@@ -395,6 +395,10 @@ def describe(row: AuditRow, limit: int = 5) -> str:
     elif row.action == "add_call":
         deadline = str(a.get("deadline") or "未设").replace("T", " ")[:16]
         parts.append(f"「{_short(a.get('name', ''))}」（{row.entity_id}），截止 {deadline}")
+    elif row.action in ("close_call", "reopen_call"):
+        parts.append(f"「{_short(a.get('name', ''))}」（{row.entity_id}）")
+    elif row.action in ("pack_version_add", "pack_version_import"):
+        parts.append(f"「{_short(a.get('label', ''))}」（{a.get('notice')}），{a.get('region')}")
     elif row.action in ("calendar_year", "calendar_remove"):
         x = a or b
         what = f"{row.entity_id} 年：节假日 {len(x.get('holidays') or {})} 天、调休上班 {len(x.get('workdays') or {})} 天"

@@ -19,6 +19,7 @@ from db.models_lifecycle import Decision
 from . import audit
 from .packs import PackError, get_pack
 from .store import StoreError, ensure_calls
+from .store import county_deadline as _county_deadline
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
 # fields an office may set on a call, in the order screens and the CLI show them
@@ -59,7 +60,7 @@ def _info(s: Session, row: m.Call, counts: dict, decided: dict) -> CallInfo:
     from .pack_versions import version_label
 
     return CallInfo(row.id, row.region, row.name, row.year, row.doc_no, row.doc_date, row.deadline,
-                    row.county_deadline, row.publicity_on, row.decision_on, row.note or "", bool(row.closed),
+                    _county_deadline(row), row.publicity_on, row.decision_on, row.note or "", bool(row.closed),
                     bool(row.from_pack), row.pack_version, version_label(s, row.region, row.pack_version),
                     counts.get(row.id, 0), decided.get(row.id, 0))
 

@@ -420,15 +420,24 @@ def ensure_calls(session: Session) -> None:
         for c in pack.calls:
             if c.id not in existing:
                 session.add(m.Call(id=c.id, region=pack.id, name=c.name, deadline=c.deadline, note=c.note,
-                                   from_pack=True))
+                                   county_deadline=c.county_deadline, from_pack=True))
 
 
 def calls_for(session: Session, region: str) -> dict[str, Call]:
     rows = session.scalars(select(m.Call).where(m.Call.region == region))
     calls = {c.id: c for c in get_pack(region).calls}
     for r in rows:
-        calls[r.id] = Call(r.id, r.region, r.name, r.deadline, r.note or "", r.county_deadline)
+        calls[r.id] = Call(r.id, r.region, r.name, r.deadline, r.note or "", county_deadline(r))
     return calls
+
+
+def county_deadline(row: m.Call):
+    """A call's deadline for the county to the city; a pack's call stored before its pack named one
+    takes the pack's."""
+    if row.county_deadline is None and row.from_pack:
+        shipped = next((c for c in get_pack(row.region).calls if c.id == row.id), None)
+        return shipped.county_deadline if shipped else None
+    return row.county_deadline
 
 
 def judging_pack(session: Session, region: str, call_id: str | None, cache: dict | None = None):

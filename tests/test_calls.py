@@ -297,3 +297,49 @@ def test_exports_say_which_rules_judged_and_use_the_calls_publicity_days(db):
     store.import_documents(db, [("", old)])
     assert "（5个工作日）" in exports.preview(db, "notice", "gansu", "gansu-standing", ids=[old["id"]],
                                          start=date(2026, 7, 1))[2]
+
+
+@pytest.mark.backends("sqlite")
+def test_a_packs_call_may_name_the_countys_deadline(tmp_path):
+    from alliance_desk.packs import load_pack
+
+    text = pv.shipped_text("chongqing").replace('id = "chongqing-2022"', 'id = "chongqing-2022"\ncounty_deadline = 2022-06-10', 1)
+    p = tmp_path / "chongqing.toml"
+    p.write_text(text, encoding="utf-8")
+    (call,) = load_pack(p).calls
+    assert call.county_deadline == datetime(2022, 6, 10, 23, 59)
+
+
+@pytest.mark.backends("sqlite")
+def test_pack_versions_by_cli_between_a_city_and_a_county(tmp_path, capsys):
+    city, county = tmp_path / "city.sqlite", tmp_path / "county.sqlite"
+    assert main(["keys", "init", "--db", str(city), "--office", "甘肃省工业和信息化厅"]) == 0
+    assert main(["pack-version", "params", "--region", "gansu"]) == 0
+    assert "new_rule/min_members\t成员单位最少家数" in capsys.readouterr().out
+    argv = ["--db", str(city), "--region", "gansu", "--notice", NOTICE, "--set", "new_rule/min_members=3@二(一)"]
+    assert main(["pack-version", "bench", *argv]) == 0
+    assert "0 份有差别" in capsys.readouterr().out
+    assert main(["pack-version", "derive", *argv[:-2], "--set", "new_rule/min_members=x@二(一)",
+                 "--label", "错"]) == 2
+    assert "成员单位家数应为不小于 1 的整数" in capsys.readouterr().err
+    assert main(["pack-version", "derive", *argv, "--label", "甘肃省 2026 年修订", "--notice-date", "2026-03-01"]) == 0
+    assert "已保存规则包版本 gansu-v2026.1" in capsys.readouterr().out
+    out = tmp_path / "v.adpkg"
+    assert main(["pack-version", "export", "--db", str(city), "--version", "gansu-v2026.1", "-o", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["pack-version", "import", "--db", str(county), str(out)]) == 2
+    assert "未登记为可信" in capsys.readouterr().err
+    from db.session import open_database
+
+    city_db = open_database(city)
+    keyfile = tmp_path / "city.pub.json"
+    keyfile.write_text(packages.public_key_text(city_db), encoding="utf-8")
+    city_db.dispose()
+    assert main(["keys", "trust", "--db", str(county), str(keyfile)]) == 0
+    assert main(["pack-version", "import", "--db", str(county), str(out)]) == 0
+    assert "已导入规则包版本 gansu-v2026.1" in capsys.readouterr().out
+    assert main(["call", "add", "--db", str(county), "--region", "gansu", "--year", "2026", "--name", "2026年组建",
+                 "--pack-version", "gansu-v2026.1"]) == 0
+    assert "规则：甘肃省 2026 年修订" in capsys.readouterr().out
+    assert main(["pack-version", "adopt", "--db", str(county), "--call", "gansu-2026", "--version", "shipped"]) == 0
+    assert "规则：甘肃省规则包（随程序发布" in capsys.readouterr().out
