@@ -78,6 +78,8 @@ def register(subparsers) -> dict:
         q.add_argument("--notice-date", default=None)
         q.add_argument("--set", action="append", default=[], metavar="PATH=VALUE[@CLAUSE]",
                        help="修改一项参数，如 new_rule/min_members=3@二(一)、rule/JZ-MEMBERS/min=5@二(二)")
+        q.add_argument("--from", dest="from_version", default=None, metavar="VERSION",
+                       help="在已有版本的基础上修订（默认随程序发布的规则包）")
         if name == "bench":
             q.add_argument("--call", default=None, help="试算的批次（默认最近一个有申报的批次）")
         q.add_argument("--by", default=None)
@@ -215,10 +217,12 @@ def cmd_pack_version(args) -> int:
             changes = parse_set(args.set)
             nd = calls.parse_day(args.notice_date, "通知日期") if args.notice_date else None
             if args.pv_command == "derive":
-                v = pv.derive(db, args.region, args.label, args.notice, changes, nd, by=args.by)
+                v = pv.derive(db, args.region, args.label, args.notice, changes, nd, by=args.by,
+                              from_version=args.from_version)
                 print(f"已保存规则包版本 {v.id}（{v.label}），摘要 {v.digest[:12]}")
                 return EXIT_OK
-            pack = pv.build(args.region, pv.shipped_text(args.region), changes, args.notice, args.label, "试算版本")
+            base_text, earlier, _ = pv.base_of(db, args.region, args.from_version)
+            pack = pv.build(args.region, base_text, earlier + changes, args.notice, args.label, "试算版本")
             b = pv.bench(db, args.region, pack, args.call)
             print(f"批次 {b.call_name}：{b.checked} 份申报，按「{b.old_label}」与「{b.new_label}」审查，{len(b.rows)} 份有差别")
             for r in b.rows:

@@ -111,6 +111,7 @@ def apply_changes(raw: dict, changes: list[dict], notice: str) -> dict:
     rules = {r.get("id"): r for r in out.get("rules", [])}
     for i, ch in enumerate(changes, 1):
         path, value, clause = tuple(ch.get("path") or ()), ch.get("value"), str(ch.get("clause") or "").strip()
+        ch_notice = str(ch.get("notice") or notice)  # a change kept from an earlier revision keeps its notice
         where = f"第 {i} 项修改（{describe_path(path)}）"
         try:
             if len(path) == 3 and path[0] == "rule":
@@ -122,7 +123,7 @@ def apply_changes(raw: dict, changes: list[dict], notice: str) -> dict:
                 rule[path[2]] = _int(value, "数值", 1 if path[2] == "years" else 0)
                 if clause:
                     old = (f"{rule['notice']} § {rule['clause']}" if rule.get("notice") else f"{seed} § {rule['clause']}")
-                    rule.update(clause=clause, notice=notice, replaces=old)
+                    rule.update(clause=clause, notice=ch_notice, replaces=old)
                 if path[2] == "min" and rule.get("of") == "members":
                     rule["text"] = re.sub(r"\d+", str(value), rule["text"], count=1)
             elif path == ("new_rule", "min_members"):
@@ -130,10 +131,11 @@ def apply_changes(raw: dict, changes: list[dict], notice: str) -> dict:
                     raise ValueError("新增条件须填写新通知的条款")
                 n = _int(value, "成员单位家数", 1)
                 rule = {"id": f"{_rule_prefix(out)}-MIN-MEMBERS", "kind": "min_count", "of": "members", "min": n,
-                        "status": "fail", "clause": clause, "notice": notice, "text": f"成员单位不少于 {n} 家"}
+                        "status": "fail", "clause": clause, "notice": ch_notice, "text": f"成员单位不少于 {n} 家"}
                 if ch.get("replaces"):
                     rule["replaces"] = str(ch["replaces"])
                 out.setdefault("rules", []).insert(0, rule)
+                rules[rule["id"]] = rule
             elif len(path) == 3 and path[0] == "material" and path[2] == "min_copies":
                 mat = next((x for x in out.get("materials", []) if x.get("code") == path[1]), None)
                 if mat is None:
@@ -311,12 +313,29 @@ def _new_id(s, region: str, notice_date: date | None) -> str:
     return f"{base}.{n}"
 
 
+def base_of(db, region: str, from_version: str | None) -> tuple[str, list[dict], Pack]:
+    """(base TOML, changes so far, pack) to derive from: the shipped pack, or a stored version (a
+    revision of a revision keeps the earlier changes and adds its own)."""
+    if not from_version:
+        return shipped_text(region), [], get_pack(region)
+    with db.Session() as s:
+        row = s.get(PackVersion, from_version)
+        if row is None or row.region != region:
+            raise PackError(f"没有{get_pack(region).region_name}的规则包版本「{from_version}」")
+        earlier = [{**c, "notice": c.get("notice") or row.notice} for c in json.loads(row.changes)]
+        return row.base_text, earlier, load_version(s, from_version)
+
+
 def derive(db, region: str, label: str, notice: str, changes: list[dict], notice_date: date | None = None,
-           by: str | None = None, base_text: str | None = None) -> VersionInfo:
-    """Validate and store a new version of `region`'s pack (from the shipped pack unless `base_text`)."""
+           by: str | None = None, base_text: str | None = None, from_version: str | None = None) -> VersionInfo:
+    """Validate and store a new version of `region`'s pack: the shipped pack (or `base_text`, or the
+    stored version `from_version`) with `changes`."""
     label, notice = (label or "").strip(), (notice or "").strip()
     if not label:
         raise PackError("请填写版本名称")
+    if from_version:
+        base_text, earlier, _ = base_of(db, region, from_version)
+        changes = earlier + list(changes)
     base_text = base_text if base_text is not None else shipped_text(region)
     pack = build(region, base_text, changes, notice, label, f"规则包版本「{label}」")
     with db.Session.begin() as s:

@@ -343,3 +343,29 @@ def test_pack_versions_by_cli_between_a_city_and_a_county(tmp_path, capsys):
     assert "规则：甘肃省 2026 年修订" in capsys.readouterr().out
     assert main(["pack-version", "adopt", "--db", str(county), "--call", "gansu-2026", "--version", "shipped"]) == 0
     assert "规则：甘肃省规则包（随程序发布" in capsys.readouterr().out
+
+
+def test_a_revision_of_a_revision_keeps_the_earlier_change_and_cites_both_notices(db):
+    v1 = pv.derive(db, "gansu", "甘肃省 2026 年修订", NOTICE, MIN3, date(2026, 3, 1))
+    with db.Session() as s:
+        p1 = pv.load_version(s, v1.id)
+    (param,) = [p for p in pv.parameters(p1) if p.path == ("rule", "GS-MIN-MEMBERS", "min")]
+    assert param.value == 3 and param.clause == f"{NOTICE} § 二(一)"
+    v2 = pv.derive(db, "gansu", "甘肃省 2027 年修订", "甘工信发〔2027〕2号",
+                   [{"path": ["rule", "GS-MIN-MEMBERS", "min"], "value": 4, "clause": "二(二)"},
+                    {"path": ["publicity", "days"], "value": 7, "clause": "四(三)"}],
+                   date(2027, 3, 1), from_version=v1.id)
+    assert v2.id == "gansu-v2027.1" and len(v2.changes) == 3
+    with db.Session() as s:
+        p2 = pv.load_version(s, v2.id)
+    rule = p2.rule("GS-MIN-MEMBERS")
+    assert rule.params["min"] == 4 and rule.notice == "甘工信发〔2027〕2号"
+    assert rule.replaces == f"{NOTICE} § 二(一)" and p2.publicity["days"] == 7
+    c = calls.add_call(db, "gansu", name="2027年组建", year=2027, pack_version=v2.id)
+    store.import_documents(db, [("", _two_members("two-2027", c.id))])
+    with db.Session() as s:
+        item = next(i for i in store.check_stored(s, variant("gansu", "two-2027")["id"]).items
+                    if i.rule == "GS-MIN-MEMBERS")
+    assert item.status == "fail" and item.clause == f"甘工信发〔2027〕2号 § 二(二)（原 {NOTICE} § 二(一)）"
+    with db.Session() as s:  # the 2026 version is as it was
+        assert pv.load_version(s, v1.id).rule("GS-MIN-MEMBERS").params["min"] == 3

@@ -38,10 +38,18 @@ class PackVersionDialog(QDialog):
         super().__init__(parent)
         self.db, self.region = db, region
         self.pack = all_packs()[region]
+        self.base_text, self.earlier = pv.shipped_text(region), []
         self.params = pv.parameters(self.pack)
         self.candidate = None  # the validated Pack of what is typed, or None
         self.setWindowTitle(self.tr("按新通知修订规则包 — {0}").format(self.pack.region_name))
         form = QFormLayout()
+        # a revision of the shipped pack, or of a version already in use (its changes are kept)
+        self.base = QComboBox(self)
+        self.base.setObjectName("baseCombo")
+        self.base.addItem(self.pack.version_label, None)
+        for v in pv.list_versions(db, region):
+            self.base.addItem(f"{v.label}（{v.notice}）", v.id)
+        form.addRow(self.tr("修订对象："), self.base)
         self.label = QLineEdit(self)
         self.label.setObjectName("labelEdit")
         self.label.setPlaceholderText(self.tr("如：{0} 2026 年修订").format(self.pack.region_name))
@@ -53,7 +61,7 @@ class PackVersionDialog(QDialog):
         form.addRow(self.tr("版本名称："), self.label)
         form.addRow(self.tr("新通知文号："), self.notice)
         form.addRow(self.tr("通知日期："), self.notice_date)
-        self.table = QTableWidget(len(self.params), len(COLUMNS), self)
+        self.table = QTableWidget(0, len(COLUMNS), self)
         self.table.setObjectName("paramTable")
         self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
         self.table.verticalHeader().setVisible(False)
@@ -63,13 +71,7 @@ class PackVersionDialog(QDialog):
         for c, width in ((1, 150), (2, 150), (3, 190), (4, 190)):
             hh.setSectionResizeMode(c, QHeaderView.ResizeMode.Interactive)
             self.table.setColumnWidth(c, width)
-        for r, p in enumerate(self.params):
-            for c, text in ((0, p.label), (1, _shown(p.value)), (COL_OLD_CLAUSE, p.clause)):
-                item = QTableWidgetItem(text)
-                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-                self.table.setItem(r, c, item)
-            self.table.setItem(r, COL_NEW, QTableWidgetItem(""))
-            self.table.setItem(r, COL_CLAUSE, QTableWidgetItem(""))
+        self._fill_table()
         self.status = QLabel(self)
         self.status.setObjectName("statusLabel")
         self.status.setWordWrap(True)
@@ -101,6 +103,7 @@ class PackVersionDialog(QDialog):
             if c.editable:
                 self.call_combo.addItem(c.name, c.id)
         self.table.itemChanged.connect(lambda _i: self.validate())
+        self.base.currentIndexChanged.connect(lambda _i: self.set_base(self.base.currentData()))
         for e in (self.label, self.notice, self.notice_date):
             e.textChanged.connect(lambda _t: self.validate())
         self.bench_button.clicked.connect(self.run_bench)
@@ -112,6 +115,29 @@ class PackVersionDialog(QDialog):
         self.resize(1280, 720)
 
     # -------------------------------------------------------- editing
+
+    def _fill_table(self) -> None:
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(self.params))
+        for r, p in enumerate(self.params):
+            for c, text in ((0, p.label), (1, _shown(p.value)), (COL_OLD_CLAUSE, p.clause)):
+                item = QTableWidgetItem(text)
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                self.table.setItem(r, c, item)
+            self.table.setItem(r, COL_NEW, QTableWidgetItem(""))
+            self.table.setItem(r, COL_CLAUSE, QTableWidgetItem(""))
+        self.table.blockSignals(False)
+
+    def set_base(self, version_id: str | None) -> None:
+        """Revise the shipped pack (None) or a stored version; the table shows that one's values."""
+        try:
+            self.base_text, self.earlier, self.pack = pv.base_of(self.db, self.region, version_id)
+        except PackError as exc:
+            self.status.setText(str(exc))
+            return
+        self.params = pv.parameters(self.pack)
+        self._fill_table()
+        self.validate()
 
     def set_value(self, path: tuple, value: str, clause: str = "") -> None:
         r = next(i for i, p in enumerate(self.params) if p.path == path)
@@ -155,7 +181,7 @@ class PackVersionDialog(QDialog):
                 raise ValueError(self.tr("在「新值」一列填写新通知改动的参数，在「新通知条款」一列填写它在新通知中的条款。"))
             if not self.notice.text().strip():
                 raise ValueError(self.tr("请填写新通知文号。"))
-            self.candidate = pv.build(self.region, pv.shipped_text(self.region), changes, self.notice.text().strip(),
+            self.candidate = pv.build(self.region, self.base_text, self.earlier + changes, self.notice.text().strip(),
                                       self.label.text().strip() or self.tr("（未命名的修订）"), self.tr("修订后的规则包"))
             self.status.setText(self.tr("✓ 校验通过：{0} 项修改，{1} 条规则").format(len(changes), len(self.candidate.rules)))
             self.status.setStyleSheet("color: #1b7f3b;")
@@ -194,7 +220,8 @@ class PackVersionDialog(QDialog):
             return None
         try:
             nd = calls_mod.parse_day(self.notice_date.text(), "通知日期")
-            self.saved_version = pv.derive(self.db, self.region, self.label.text(), self.notice.text(), self.changes(), nd)
+            self.saved_version = pv.derive(self.db, self.region, self.label.text(), self.notice.text(), self.changes(), nd,
+                                           from_version=self.base.currentData())
         except (StoreError, PackError) as exc:
             self.status.setText(str(exc))
             self.status.setStyleSheet("color: #c62828;")

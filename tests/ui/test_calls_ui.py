@@ -220,3 +220,23 @@ def test_the_app_starts_beside_a_version_it_cannot_load_and_names_it(qtbot, db, 
     assert w.model.rowCount() == 1  # the shipped packs judge as before
     with db.Session() as s:
         assert store.check_stored(s, eligible("anshan")["id"]).pack_version.startswith("鞍山市规则包（随程序发布")
+
+
+def test_revise_a_version_already_in_use(qtbot, db):
+    from ui.pack_version import PackVersionDialog
+
+    v1 = pv.derive(db, "gansu", "甘肃省 2026 年修订", "甘工信发〔2026〕1号",
+                   [{"path": ["new_rule", "min_members"], "value": 3, "clause": "二(一)"}])
+    dlg = PackVersionDialog(db, "gansu")
+    qtbot.addWidget(dlg)
+    dlg.base.setCurrentIndex(dlg.base.findData(v1.id))
+    row = next(i for i, p in enumerate(dlg.params) if p.path == ("rule", "GS-MIN-MEMBERS", "min"))
+    assert dlg.table.item(row, 1).text() == "3" and dlg.table.item(row, 3).text() == "甘工信发〔2026〕1号 § 二(一)"
+    dlg.label.setText("甘肃省 2027 年修订")
+    dlg.notice.setText("甘工信发〔2027〕2号")
+    dlg.set_value(("rule", "GS-MIN-MEMBERS", "min"), "4", "二(二)")
+    assert dlg.status.text().startswith("✓ 校验通过")
+    v2 = dlg.save()
+    with db.Session() as s:
+        rule = pv.load_version(s, v2.id).rule("GS-MIN-MEMBERS")
+    assert rule.params["min"] == 4 and rule.replaces == "甘工信发〔2026〕1号 § 二(一)"
