@@ -17,7 +17,7 @@ from db import models as m
 from db.models_lifecycle import Decision
 
 from . import audit
-from .packs import PackError, get_pack
+from .packs import PackError, all_packs, get_pack
 from .store import StoreError, ensure_calls
 from .store import county_deadline as _county_deadline
 
@@ -72,22 +72,25 @@ def _sort_key(c: CallInfo):
 
 def list_calls(db, region: str) -> list[CallInfo]:
     """A region's calls: open ones first, newest first."""
-    get_pack(region)
-    with db.Session.begin() as s:
-        ensure_calls(s)
-        s.flush()
+    pack = get_pack(region)
+    with db.Session() as s:  # reads only: a read-only seat lists calls too
         A = m.Application
         counts = dict(s.execute(select(A.call_id, func.count()).where(A.region == region).group_by(A.call_id)).all())
         decided = dict(s.execute(select(A.call_id, func.count()).join(Decision, Decision.application_id == A.id)
                                  .where(A.region == region).group_by(A.call_id)).all())
-        rows = s.scalars(select(m.Call).where(m.Call.region == region)).all()
+        rows = list(s.scalars(select(m.Call).where(m.Call.region == region)))
+        stored = {r.id for r in rows}
+        # a pack's call not yet stored (ensure_calls adds it at the first write) is listed as the pack has it
+        rows += [m.Call(id=c.id, region=region, name=c.name, deadline=c.deadline, note=c.note, from_pack=True,
+                        county_deadline=c.county_deadline, closed=False) for c in pack.calls if c.id not in stored]
         return sorted((_info(s, r, counts, decided) for r in rows), key=_sort_key)
 
 
 def get_call(db, call_id: str) -> CallInfo:
     with db.Session() as s:
         row = s.get(m.Call, call_id)
-        region = row.region if row is not None else None
+        region = row.region if row is not None else next(
+            (p.id for p in all_packs().values() if any(c.id == call_id for c in p.calls)), None)
     if region is None:
         raise StoreError(f"没有申报批次「{call_id}」")
     return next(c for c in list_calls(db, region) if c.id == call_id)
@@ -187,6 +190,8 @@ def edit_call(db, call_id: str, by: str | None = None, **changes) -> CallInfo:
     if unknown:
         raise StoreError(f"申报批次没有这些字段：{'、'.join(sorted(unknown))}")
     with db.Session.begin() as s:
+        ensure_calls(s)
+        s.flush()
         row = s.get(m.Call, call_id)
         if row is None:
             raise StoreError(f"没有申报批次「{call_id}」")
@@ -215,6 +220,8 @@ def edit_call(db, call_id: str, by: str | None = None, **changes) -> CallInfo:
 def close_call(db, call_id: str, by: str | None = None, reopen: bool = False) -> CallInfo:
     """Close a call (the wizard no longer offers it first; nothing is judged differently) or reopen it."""
     with db.Session.begin() as s:
+        ensure_calls(s)
+        s.flush()
         row = s.get(m.Call, call_id)
         if row is None:
             raise StoreError(f"没有申报批次「{call_id}」")
