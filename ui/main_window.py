@@ -849,6 +849,14 @@ class MainWindow(QMainWindow):
         from alliance_desk.pack_versions import broken_versions
 
         broken = broken_versions(self.db) if self.db is not None else []
+        label = getattr(self, "broken_versions_label", None)
+        if label is None:  # stays in the status bar, beside passing messages
+            label = self.broken_versions_label = QLabel(self)
+            label.setStyleSheet("color: #c62828;")
+            self.statusBar().addPermanentWidget(label)
+        label.setVisible(bool(broken))
+        label.setText(self.tr("有 {0} 个规则包版本无法载入，未使用").format(len(broken)) if broken else "")
+        label.setToolTip("\n".join(broken))
         if broken:
             self.statusBar().showMessage(self.tr("有 {0} 个规则包版本无法载入，未使用：{1}").format(
                 len(broken), "；".join(broken)))

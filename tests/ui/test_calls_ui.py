@@ -215,8 +215,9 @@ def test_the_app_starts_beside_a_version_it_cannot_load_and_names_it(qtbot, db, 
     qtbot.addWidget(w)
     w.show()
     qtbot.waitUntil(lambda: w.index_ready, timeout=10000)
-    msg = w.statusBar().currentMessage()
-    assert "有 1 个规则包版本无法载入" in msg and f"第 {line} 行" in msg and "uscc_valid_v9" in msg
+    label = w.broken_versions_label
+    assert label.isVisible() and label.text() == "有 1 个规则包版本无法载入，未使用"
+    assert f"第 {line} 行" in label.toolTip() and "uscc_valid_v9" in label.toolTip()
     assert w.model.rowCount() == 1  # the shipped packs judge as before
     with db.Session() as s:
         assert store.check_stored(s, eligible("anshan")["id"]).pack_version.startswith("鞍山市规则包（随程序发布")
