@@ -96,7 +96,7 @@ def get_call(db, call_id: str) -> CallInfo:
     return next(c for c in list_calls(db, region) if c.id == call_id)
 
 
-def _check(region: str, values: dict) -> None:
+def check_values(region: str, values: dict) -> None:
     """Refuse what cannot be right, naming the field (Chinese, as the clerk sees it)."""
     year = values.get("year")
     if year is not None and not (isinstance(year, int) and YEAR_MIN <= year <= YEAR_MAX):
@@ -138,7 +138,7 @@ def add_call(db, region: str, *, name: str, year: int | None = None, deadline: d
     values = {"year": year, "name": (name or "").strip(), "doc_no": (doc_no or "").strip() or None,
               "doc_date": doc_date, "deadline": deadline, "county_deadline": county_deadline,
               "publicity_on": publicity_on, "decision_on": decision_on, "note": note or ""}
-    _check(region, values)
+    check_values(region, values)
     with db.Session.begin() as s:
         ensure_calls(s)
         s.flush()
@@ -204,7 +204,7 @@ def edit_call(db, call_id: str, by: str | None = None, **changes) -> CallInfo:
             _check_version(s, row.region, changes["pack_version"])
         merged = {k: getattr(row, k) for k in FIELDS}
         merged.update({k: v for k, v in changes.items() if k in FIELDS})
-        _check(row.region, merged)
+        check_values(row.region, merged)
         before = {k: getattr(row, k) for k in changes if getattr(row, k) != changes[k]}
         after = {k: changes[k] for k in before}
         if not after:

@@ -116,7 +116,7 @@ class CallForm(QDialog):
     def _validate(self) -> bool:
         try:
             v = self.values()
-            calls_mod._check(self.region, v)
+            calls_mod.check_values(self.region, v)
             self.problem.setText("")
             ok = True
         except StoreError as exc:
