@@ -51,8 +51,8 @@ MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 RESERVED = (MANIFEST, SIGNATURE)
 ALGORITHM = "Ed25519"
-KINDS = ("submission", "review", "scores")
-KIND_LABELS = {"submission": "申报材料包", "review": "评审包", "scores": "评分文件"}
+KINDS = ("submission", "review", "scores", "pack_version")
+KIND_LABELS = {"submission": "申报材料包", "review": "评审包", "scores": "评分文件", "pack_version": "规则包版本"}
 # "not a …" wording: county clerks know a submission package as 上报包
 _WANTED_LABELS = {**KIND_LABELS, "submission": "上报包（申报材料包）"}
 

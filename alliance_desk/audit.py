@@ -45,6 +45,8 @@ ACTION_LABELS = {
     "expert_add": "新增", "expert_update": "修改", "round_create": "新建", "round_update": "修改",
     "round_applications": "调整", "round_experts": "加入", "expert_role": "调整", "expert_remove": "移出",
     "assign": "分配", "unassign": "取消分配", "auto_assign": "自动分配", "draw": "随机抽取",
+    "edit_call": "修改", "close_call": "关闭", "reopen_call": "重新开放",
+    "pack_version_add": "新建", "pack_version_import": "导入",
 }
 LABELS = {
     "create": "新建申报", "update": "修改申报", "delete": "删除申报", "import": "导入申报", "confirm": "人工确认",
@@ -57,12 +59,15 @@ LABELS = {
     "round_update": "修改评审轮次", "round_applications": "调整评审申报", "round_experts": "加入评审专家",
     "expert_role": "调整专家角色", "expert_remove": "移出评审专家", "assign": "分配评审专家",
     "unassign": "取消分配", "auto_assign": "自动分配评审专家", "draw": "随机抽取专家",
+    "edit_call": "修改申报批次", "close_call": "关闭申报批次", "reopen_call": "重新开放申报批次",
+    "pack_version_add": "新建规则包版本", "pack_version_import": "导入规则包版本",
 }
 ENTITY_LABELS = {
     "application": "申报", "confirmation": "人工确认项", "stage_transition": "办理步骤", "decision": "决定",
     "obligation_record": "认定后登记", "review_score": "专家评分", "package": "上报包", "database": "数据库",
     "call": "申报批次", "calendar": "节假日日历", "office_key": "本单位签名密钥", "trusted_key": "可信公钥",
     "review_expert": "评审专家", "review_round": "评审轮次", "review_assignment": "评审分配",
+    "pack_version": "规则包版本",
 }
 
 
@@ -327,7 +332,9 @@ def _short(value: Any, n: int = 40) -> str:
 #: field names of experts and review rounds in the history
 FIELD_NAMES = {"name": "名称", "unit": "单位", "unit_uscc": "单位统一社会信用代码", "field": "专业领域", "title": "职称",
                "phone": "电话", "note": "备注", "active": "在库", "deadline": "截止时间", "method": "汇总方法",
-               "threshold_range": "极差阈值", "threshold_sd": "标准差阈值", "per_application": "每份专家数"}
+               "threshold_range": "极差阈值", "threshold_sd": "标准差阈值", "per_application": "每份专家数",
+               "year": "年度", "doc_no": "通知文号", "doc_date": "通知日期", "county_deadline": "县区报送截止",
+               "publicity_on": "公示日期", "decision_on": "决定日期", "pack_version": "规则包版本"}
 
 
 def _change_parts(old: dict, new: dict, limit: int) -> list[str]:
@@ -388,6 +395,10 @@ def describe(row: AuditRow, limit: int = 5) -> str:
     elif row.action == "add_call":
         deadline = str(a.get("deadline") or "未设").replace("T", " ")[:16]
         parts.append(f"「{_short(a.get('name', ''))}」（{row.entity_id}），截止 {deadline}")
+    elif row.action in ("close_call", "reopen_call"):
+        parts.append(f"「{_short(a.get('name', ''))}」（{row.entity_id}）")
+    elif row.action in ("pack_version_add", "pack_version_import"):
+        parts.append(f"「{_short(a.get('label', ''))}」（{a.get('notice')}），{a.get('region')}")
     elif row.action in ("calendar_year", "calendar_remove"):
         x = a or b
         what = f"{row.entity_id} 年：节假日 {len(x.get('holidays') or {})} 天、调休上班 {len(x.get('workdays') or {})} 天"
@@ -408,7 +419,7 @@ def describe(row: AuditRow, limit: int = 5) -> str:
             parts.append(f"替换原密钥 {short_fingerprint(str(b.get('fingerprint')))}…（{b.get('office')}）")
         if row.action == "key_trust" and b:
             parts.append(f"原登记为 {b.get('office')}")
-    elif row.action in ("expert_add", "expert_update", "round_update"):
+    elif row.action in ("expert_add", "expert_update", "round_update", "edit_call"):
         old, new = b or {}, a or {}
         for k in list(dict.fromkeys(list(new) + list(old)))[:limit]:
             name = FIELD_NAMES.get(k, k)

@@ -82,9 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     # Subcommands of later capabilities register themselves (each returns {name: handler}).
-    from . import cli_documents, cli_lifecycle, cli_review, cli_safety
+    from . import cli_calls, cli_documents, cli_lifecycle, cli_review, cli_safety
 
-    for module in (cli_lifecycle, cli_documents, cli_review, cli_safety):
+    for module in (cli_lifecycle, cli_documents, cli_review, cli_safety, cli_calls):
         COMMANDS.update(module.register(sub))
     return parser
 
@@ -109,6 +109,8 @@ def format_table(result) -> str:
     verdict = "符合条件" if result.eligible else "不符合条件"
     lines.append(f"申报 {result.application}（{result.region}）：{verdict}")
     lines.append(f"不符合 {c['fail']}  提示 {c['warn']}  待确认 {c['manual']}  符合 {c['pass']}  不适用 {c['na']}")
+    if result.pack_version:
+        lines.append(f"审查依据：{result.pack_version}")
     lines.append("")
     rid_w = max(_width(i.rule) for i in result.items) + 2
     for it in result.items:

@@ -48,6 +48,8 @@ class CheckResult:
     region: str
     items: list[Item]
     counts: dict[str, int] = field(default_factory=dict)
+    pack_version: str = ""  # which rules judged: the shipped pack or an office's version (its label)
+    pack_digest: str = ""
 
     @property
     def eligible(self) -> bool:
@@ -55,12 +57,17 @@ class CheckResult:
 
     def as_dict(self) -> dict[str, Any]:
         return {"application": self.application, "region": self.region, "eligible": self.eligible,
+                "pack_version": self.pack_version, "pack_digest": self.pack_digest,
                 "counts": dict(self.counts), "items": [i.as_dict() for i in self.items]}
 
 
-def _clause(pack: Pack, clause: str) -> str:
-    # Cite as `file § clause`, e.g. "000 § 三(三)".
-    return f"{pack.seed[:3]} § {clause}"
+def _clause(pack: Pack, rule) -> str:
+    # Cite as `file § clause`, e.g. "000 § 三(三)"; a rule a revised notice changed cites that
+    # notice and the clause it replaced, e.g. "甘工信发〔2026〕1号 § 二(一)（原 001 § 二(一)）".
+    if getattr(rule, "notice", ""):
+        cite = f"{rule.notice} § {rule.clause}"
+        return f"{cite}（原 {rule.replaces}）" if rule.replaces else cite
+    return f"{pack.seed[:3]} § {rule.clause}"
 
 
 def evaluate(doc: dict, pack: Pack | None = None, calls: dict[str, Call] | None = None,
@@ -82,30 +89,31 @@ def evaluate(doc: dict, pack: Pack | None = None, calls: dict[str, Call] | None 
             met, msg, fld = KINDS[rule.kind].fn(view, rule.params, ctx)
             if met:
                 exempt = (rule.id, msg)
-            items.append(Item(rule.id, "pass" if met else "na", msg, _clause(pack, rule.clause), rule.text,
+            items.append(Item(rule.id, "pass" if met else "na", msg, _clause(pack, rule), rule.text,
                               fld, rule.kind))
             continue
         if exempt is not None:
             items.append(Item(rule.id, "na", f"已按 {exempt[0]} 自动具备资格，本项不再审查",
-                              _clause(pack, rule.clause), rule.text, None, rule.kind))
+                              _clause(pack, rule), rule.text, None, rule.kind))
             continue
         if rule.kind == "manual":
             conf = confirmations.get(rule.id)
             if conf is None:
-                items.append(Item(rule.id, "manual", f"待人工确认：{rule.text}", _clause(pack, rule.clause),
+                items.append(Item(rule.id, "manual", f"待人工确认：{rule.text}", _clause(pack, rule),
                                   rule.text, None, rule.kind))
             else:
                 ok = conf.outcome == OUTCOME_MET
                 note = f"：{conf.note}" if conf.note else ""
                 msg = f"已人工确认{'符合' if ok else '不符合'}（{conf.by}，{conf.at.replace('T', ' ')}）{note}"
-                items.append(Item(rule.id, "pass" if ok else "fail", msg, _clause(pack, rule.clause),
+                items.append(Item(rule.id, "pass" if ok else "fail", msg, _clause(pack, rule),
                                   rule.text, None, rule.kind, conf))
             continue
         met, msg, fld = KINDS[rule.kind].fn(view, rule.params, ctx)
         status = "na" if met is None else ("pass" if met else rule.status)
-        items.append(Item(rule.id, status, msg, _clause(pack, rule.clause), rule.text, fld, rule.kind))
+        items.append(Item(rule.id, status, msg, _clause(pack, rule), rule.text, fld, rule.kind))
 
     counts = {s: 0 for s in STATUSES}
     for it in items:
         counts[it.status] += 1
-    return CheckResult(application=doc.get("id", ""), region=pack.id, items=items, counts=counts)
+    return CheckResult(application=doc.get("id", ""), region=pack.id, items=items, counts=counts,
+                       pack_version=pack.version_label, pack_digest=pack.digest)

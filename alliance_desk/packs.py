@@ -16,7 +16,9 @@ from . import exchange
 from .paths import resource
 from .rules import KIND_LABELS, KINDS, LEVEL_LABELS, CLASS_LABELS, SELECTORS, STATUSES
 
-COMMON = {"id", "kind", "status", "clause", "text"}
+# `notice` and `replaces` are set by a pack version (alliance_desk.pack_versions): the revised
+# notice a changed rule now rests on, and the citation it replaced
+COMMON = {"id", "kind", "status", "clause", "text", "notice", "replaces"}
 TOP_LEVEL = {"pack", "industries", "materials", "calls", "stages", "publicity", "validity",
              "obligations", "scoring", "exports", "rules", "lifecycle"}
 
@@ -48,6 +50,7 @@ class Call:
     name: str
     deadline: datetime | None
     note: str = ""
+    county_deadline: datetime | None = None  # the county's deadline to the city, where the notice has one
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,8 @@ class Rule:
     text: str
     params: dict
     line: int
+    notice: str = ""    # a revised notice's citation name (pack versions); empty: the pack's own notice
+    replaces: str = ""  # the citation this rule had before the revision
 
 
 @dataclass
@@ -87,6 +92,10 @@ class Pack:
     validity: dict
     rules: list[Rule]
     raw: dict = field(repr=False, default_factory=dict)
+    # which rules judged: the shipped pack, or an office's version of it (alliance_desk.pack_versions)
+    version_id: str = ""      # empty for the shipped pack
+    version_label: str = ""
+    digest: str = ""          # SHA-256 of what was loaded: equal digest, equal verdicts
 
     def industry(self, name: str) -> Industry | None:
         return next((i for i in self.industries if i.name == name), None)
@@ -146,14 +155,35 @@ def _line_of(lines: list[str], rule_id: str | None, key: str | None) -> int:
     return start + 1
 
 
+def _as_datetime(value) -> datetime | None:
+    # a date alone means the end of that day
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime.combine(value, datetime.max.time()).replace(second=0, microsecond=0)
+    return value
+
+
 def load_pack(path: str | Path) -> Pack:
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
-    lines = text.splitlines()
+    pack = pack_from_text(path.read_text(encoding="utf-8"), path)
+    pack.version_label = f"{pack.region_name}规则包（随程序发布，{path.name}）"
+    return pack
+
+
+def parse_text(text: str, path) -> dict:
     try:
-        raw = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PackError(f"{path}: TOML 语法错误：{exc}") from None
+
+
+def pack_from_text(text: str, path, raw: dict | None = None) -> Pack:
+    """Load and validate a pack from its TOML text. `raw`, when given, is that text already parsed
+    and changed (a pack version's overrides); line numbers still refer to `text`."""
+    import hashlib
+
+    lines = text.splitlines()
+    if raw is None:
+        raw = parse_text(text, path)
 
     def fail(msg: str, rule_id: str | None = None, key: str | None = None, line: int | None = None):
         ln = line or _line_of(lines, rule_id, key)
@@ -184,10 +214,8 @@ def load_pack(path: str | Path) -> Pack:
 
     calls = []
     for c in raw.get("calls", []):
-        dl = c.get("deadline")
-        if isinstance(dl, date) and not isinstance(dl, datetime):
-            dl = datetime.combine(dl, datetime.max.time()).replace(second=0, microsecond=0)
-        calls.append(Call(c["id"], pack_id, c["name"], dl, c.get("note", "")))
+        calls.append(Call(c["id"], pack_id, c["name"], _as_datetime(c.get("deadline")), c.get("note", ""),
+                          _as_datetime(c.get("county_deadline"))))
 
     stages = [Stage(s["id"], s["name"], s.get("clause", "")) for s in raw.get("stages", [])]
 
@@ -211,15 +239,17 @@ def load_pack(path: str | Path) -> Pack:
                 fail(f"规则 {rid} 缺少 {req}", rid)
         params = {k: v for k, v in r.items() if k not in COMMON}
         _check_params(params, kind, rid, codes, fail)
-        rules.append(Rule(rid, kind, status, r["clause"], r["text"], params, _line_of(lines, rid, None)))
+        rules.append(Rule(rid, kind, status, r["clause"], r["text"], params, _line_of(lines, rid, None),
+                          r.get("notice", ""), r.get("replaces", "")))
 
     if industry_mode == "list" and not industries:
         fail("industries.mode = list 但没有列出产业", key="mode")
     return Pack(
         id=pack_id, name=info["name"], region_name=info["region_name"], authority=info["authority"],
-        scheme=info["scheme"], seed=info["seed"], path=path, info=info, industries=industries,
+        scheme=info["scheme"], seed=info["seed"], path=Path(path), info=info, industries=industries,
         industry_mode=industry_mode, materials=materials, calls=calls, stages=stages,
         publicity=raw.get("publicity", {}), validity=raw.get("validity", {}), rules=rules, raw=raw,
+        digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
 
 

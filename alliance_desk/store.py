@@ -420,15 +420,37 @@ def ensure_calls(session: Session) -> None:
         for c in pack.calls:
             if c.id not in existing:
                 session.add(m.Call(id=c.id, region=pack.id, name=c.name, deadline=c.deadline, note=c.note,
-                                   from_pack=True))
+                                   county_deadline=c.county_deadline, from_pack=True))
 
 
 def calls_for(session: Session, region: str) -> dict[str, Call]:
     rows = session.scalars(select(m.Call).where(m.Call.region == region))
     calls = {c.id: c for c in get_pack(region).calls}
     for r in rows:
-        calls[r.id] = Call(r.id, r.region, r.name, r.deadline, r.note or "")
+        calls[r.id] = Call(r.id, r.region, r.name, r.deadline, r.note or "", county_deadline(r))
     return calls
+
+
+def county_deadline(row: m.Call):
+    """A call's deadline for the county to the city; a pack's call stored before its pack named one
+    takes the pack's."""
+    if row.county_deadline is None and row.from_pack:
+        shipped = next((c for c in get_pack(row.region).calls if c.id == row.id), None)
+        return shipped.county_deadline if shipped else None
+    return row.county_deadline
+
+
+def judging_pack(session: Session, region: str, call_id: str | None, cache: dict | None = None):
+    """The pack that judges an application of `region` in `call_id`: the call's pack version, else
+    the shipped pack (see pack_versions.pack_for_call). `cache` (call id -> pack) spares lookups."""
+    from .pack_versions import pack_for_call
+
+    if cache is None:
+        return pack_for_call(session, region, call_id)
+    key = (region, call_id)
+    if key not in cache:
+        cache[key] = pack_for_call(session, region, call_id)
+    return cache[key]
 
 
 def add_call(db: Database, region: str, call_id: str, name: str, deadline: datetime | None, note: str = "") -> None:
@@ -450,7 +472,8 @@ def _confirmations(session: Session, app_id: str) -> dict[str, Confirmation]:
 
 def _refresh_summary(session: Session, app: m.Application, doc: dict | None = None) -> CheckResult:
     doc = doc or to_document(app)
-    result = evaluate(doc, calls=calls_for(session, app.region), confirmations=_confirmations(session, app.id))
+    result = evaluate(doc, pack=judging_pack(session, app.region, app.call_id), calls=calls_for(session, app.region),
+                      confirmations=_confirmations(session, app.id))
     app.n_fail = result.counts["fail"]
     app.n_warn = result.counts["warn"]
     app.n_manual = result.counts["manual"]
@@ -505,11 +528,13 @@ def save_documents(session: Session, items: list[tuple[str, dict]], calls: dict[
                 r.rule, r.outcome, r.by, r.at.isoformat(timespec="minutes"), r.note or "")
     now = _now()
     new_rows, updates, children = [], [], _Rows()
+    packs: dict = {}
     for doc, verdicts in prepared:
         region = doc["region"]
         if region not in calls:
             calls[region] = calls_for(session, region)
-        result = evaluate(doc, calls=calls[region], confirmations=confs.get(doc["id"]), uscc_problems=verdicts)
+        result = evaluate(doc, pack=judging_pack(session, region, doc.get("call"), packs), calls=calls[region],
+                          confirmations=confs.get(doc["id"]), uscc_problems=verdicts)
         values = _app_values(doc)
         values.update(updated_at=now, n_fail=result.counts["fail"], n_warn=result.counts["warn"],
                       n_manual=result.counts["manual"], eligible=result.eligible)
@@ -719,7 +744,8 @@ def iter_documents(session: Session, ids: list[str] | None = None, batch: int = 
 
 def check_stored(session: Session, app_id: str) -> CheckResult:
     doc = get_document(session, app_id)
-    return evaluate(doc, calls=calls_for(session, doc["region"]), confirmations=_confirmations(session, app_id))
+    return evaluate(doc, pack=judging_pack(session, doc["region"], doc.get("call")),
+                    calls=calls_for(session, doc["region"]), confirmations=_confirmations(session, app_id))
 
 
 def _raw_rows(conn, stmt) -> list[tuple]:
@@ -847,13 +873,15 @@ def check_all(session: Session) -> list[CheckResult]:
         confs.setdefault(r.application_id, {})[r.rule] = Confirmation(
             r.rule, r.outcome, r.by, r.at.isoformat(timespec="minutes"), r.note or "")
     out = []
+    packs: dict = {}
     for region in {r for (r,) in session.execute(select(m.Application.region).distinct())}:
         calls_cache[region] = calls_for(session, region)
     with _gc_paused():
         docs, verdicts = _check_inputs(session)
         for app_id in sorted(docs):
             doc = docs[app_id]
-            out.append(evaluate(doc, calls=calls_cache[doc["region"]], confirmations=confs.get(app_id),
+            out.append(evaluate(doc, pack=judging_pack(session, doc["region"], doc.get("call"), packs),
+                                calls=calls_cache[doc["region"]], confirmations=confs.get(app_id),
                                 uscc_problems=verdicts[app_id]))
     return out
 
@@ -869,7 +897,7 @@ def confirm(db: Database, app_id: str, rule: str, outcome: str = OUTCOME_MET, by
         app = s.get(m.Application, app_id)
         if app is None:
             raise StoreError(f"没有 id 为 {app_id} 的申报")
-        pack = get_pack(app.region)
+        pack = judging_pack(s, app.region, app.call_id)
         if not any(r.id == rule and r.kind == "manual" for r in pack.rules):
             raise StoreError(f"规则 {rule} 不是{pack.region_name}规则包中需人工确认的项目")
         row = s.scalar(select(m.Confirmation).where(m.Confirmation.application_id == app_id,

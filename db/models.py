@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, false,
                         UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -35,6 +35,16 @@ class Call(Base):
     deadline: Mapped[datetime | None] = mapped_column(DateTime)
     note: Mapped[str] = mapped_column(Text, default="")
     from_pack: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the notice that opened the call and its dates (migration 0007); NULL: not known / not set
+    year: Mapped[int | None] = mapped_column(Integer)
+    doc_no: Mapped[str | None] = mapped_column(Text)
+    doc_date: Mapped[date | None] = mapped_column(Date)
+    county_deadline: Mapped[datetime | None] = mapped_column(DateTime)  # the county's deadline to the city
+    publicity_on: Mapped[date | None] = mapped_column(Date)
+    decision_on: Mapped[date | None] = mapped_column(Date)
+    closed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # the pack version (db.models_calls.PackVersion id) that judges this call; NULL: the shipped pack
+    pack_version: Mapped[str | None] = mapped_column(String(64))
 
 
 class Application(Base):
@@ -246,4 +256,4 @@ class Confirmation(Base):
 
 # Models of later capabilities live in their own modules; importing them here puts every table
 # in Base.metadata for Alembic and for tests.
-from db import models_audit, models_documents, models_lifecycle, models_review  # noqa: E402,F401
+from db import models_audit, models_calls, models_documents, models_lifecycle, models_review  # noqa: E402,F401

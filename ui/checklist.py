@@ -299,8 +299,13 @@ class ChecklistPanel(QWidget):
         self.verdict.setFont(f)
         self.counts = QLabel("")
         self.counts.setObjectName("counts")
+        # which rules judged: the shipped pack or the office's version adopted for the call
+        self.basis = QLabel("")
+        self.basis.setObjectName("basis")
+        self.basis.setWordWrap(True)
         h.addWidget(self.verdict)
         h.addWidget(self.counts)
+        h.addWidget(self.basis)
         lay.addWidget(self.header)
 
         self.model = ChecklistModel(self)
@@ -381,6 +386,7 @@ class ChecklistPanel(QWidget):
         if res is None:
             self.verdict.setText("—")
             self.counts.setText(translate("ChecklistPanel", "尚无检查结果"))
+            self.basis.setText("")
             self.header.setStyleSheet("QWidget#checklist_header { background: #eeeeee; border-radius: 4px; }")
             return
         c = res.counts
@@ -388,10 +394,12 @@ class ChecklistPanel(QWidget):
         self.verdict.setText(translate("ChecklistPanel", "符合条件") if ok else translate("ChecklistPanel", "不符合条件"))
         self.counts.setText(translate("ChecklistPanel", "不符合 {0} · 提示 {1} · 待确认 {2}").format(
             c.get("fail", 0), c.get("warn", 0), c.get("manual", 0)))
+        label = getattr(res, "pack_version", "")
+        self.basis.setText(translate("ChecklistPanel", "审查依据：{0}").format(label) if label else "")
         bg, fg = ("#e8f5e9", "#1b5e20") if ok else ("#ffebee", "#b71c1c")
         self.header.setStyleSheet(
             f"QWidget#checklist_header {{ background: {bg}; border: 1px solid {fg}33; border-radius: 4px; }}"
-            f"QLabel#verdict {{ color: {fg}; }} QLabel#counts {{ color: #424242; }}")
+            f"QLabel#verdict {{ color: {fg}; }} QLabel#counts {{ color: #424242; }} QLabel#basis {{ color: #616161; }}")
 
     def _on_clicked(self, index: QModelIndex) -> None:
         path = index.data(FieldRole)

@@ -215,6 +215,7 @@ class MainWindow(QMainWindow):
         self.act_procedure = self._act(self.tr("办理进度与认定后义务…"), self.open_procedure, "Ctrl+Shift+P")
         self.act_dashboard = self._act(self.tr("认定后管理看板…"), lambda: self.open_tool("dashboard"), "Ctrl+Shift+D")
         self.act_history = self._act(self.tr("修改历史（审计记录）…"), self.open_history, "Ctrl+Shift+H")
+        self.act_calls = self._act(self.tr("申报批次…"), self.open_calls)
         self.act_about = self._act(self.tr("关于"), self.about_dialog)
         self.act_about.setMenuRole(QAction.MenuRole.AboutRole)
 
@@ -268,6 +269,8 @@ class MainWindow(QMainWindow):
         self.view_menu = m
 
         m = mb.addMenu(self.tr("办理(&W)"))
+        m.addAction(self.act_calls)
+        m.addSeparator()
         m.addAction(self.act_procedure)
         m.addAction(self.act_dashboard)
         m.addAction(self.act_history)
@@ -504,6 +507,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
         if self.read_only:  # the title, the database label and the greyed-out actions say it too
             self.statusBar().showMessage(self.tr("数据库正被他人使用，已只读打开：可以查看、导出，不能修改"))
+        self._warn_broken_versions()
         self.databaseChanged.emit(self.db_label.text())
         if preloaded is not None:
             self._load_gen += 1
@@ -839,6 +843,37 @@ class MainWindow(QMainWindow):
         dlg.show()
         return dlg
 
+    def _warn_broken_versions(self) -> None:
+        """A stored pack version this app cannot load (hand-edited, or from a newer app) is named with
+        its line and reason; nothing uses it, and the shipped packs work on."""
+        from alliance_desk.pack_versions import broken_versions
+
+        broken = broken_versions(self.db) if self.db is not None else []
+        label = getattr(self, "broken_versions_label", None)
+        if label is None:  # stays in the status bar, beside passing messages
+            label = self.broken_versions_label = QLabel(self)
+            label.setStyleSheet("color: #c62828;")
+            self.statusBar().addPermanentWidget(label)
+        label.setVisible(bool(broken))
+        label.setText(self.tr("有 {0} 个规则包版本无法载入，未使用").format(len(broken)) if broken else "")
+        label.setToolTip("\n".join(broken))
+        if broken:
+            self.statusBar().showMessage(self.tr("有 {0} 个规则包版本无法载入，未使用：{1}").format(
+                len(broken), "；".join(broken)))
+
+    def open_calls(self) -> QWidget | None:
+        """申报批次: open, edit and close calls; revise the region's pack after a new notice."""
+        if self.db is None:
+            return None
+        from ui.calls import CallsDialog
+
+        app_id = self.current_application_id()
+        row = self.model.find(app_id) if app_id else None
+        dlg = CallsDialog(self.db, row.region if row else None, self)
+        dlg.finished.connect(lambda _r: self.reload_list())
+        dlg.show()
+        return dlg
+
     def open_history(self) -> QWidget | None:
         """Who changed what and when for the current application (the hash-chained audit trail)."""
         app_id = self.current_application_id()
@@ -1111,7 +1146,7 @@ class MainWindow(QMainWindow):
             a.setEnabled(has_app)
         for a in (self.act_import_members, self.act_delete):
             a.setEnabled(has_app and writable)
-        for a in (self.act_new, self.act_import_json):
+        for a in (self.act_new, self.act_import_json, self.act_calls):
             a.setEnabled(writable)
         self.act_reload.setEnabled(has_db)
         # the toolbar's tooltip says why a write is greyed out

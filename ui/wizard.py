@@ -65,8 +65,12 @@ class _RegionPage(QWizardPage):
         region = self.region.currentData()
         pack = self.w.packs[region]
         self.call.clear()
-        for call_id, name in listing.calls_for_region(self.w.db, region):
-            self.call.addItem(name, call_id)
+        from alliance_desk.calls import list_calls
+
+        # open calls first (newest first), then the closed ones, marked as such
+        for c in list_calls(self.w.db, region):
+            deadline = self.tr("，截止 {0}").format(c.deadline.strftime("%Y-%m-%d %H:%M")) if c.deadline else ""
+            self.call.addItem(self.tr("{0}（已关闭）").format(c.name) if c.closed else c.name + deadline, c.id)
         self.call.addItem(self.tr("（不指定批次）"), None)
         counties, industries = listing.suggestions_for_region(self.w.db, region)
         self.county.clear()

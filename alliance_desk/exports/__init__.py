@@ -93,10 +93,13 @@ def export(db, kind: str, region: str, call: str | None, out: str | Path, county
         return write_application_forms(docs, cfg["application_form"], out, out.suffix.lower().lstrip("."),
                                        progress=progress)
     if kind == "notice":
+        from ..pack_versions import call_pack
         from ..workdays import UNIT_CALENDAR, load_calendar
         from .notice import write_notice
 
         start = opts.get("start") or date.today()
+        if not opts.get("days"):  # the call's own rules: a revised notice may set other publicity days
+            opts["days"] = int((call_pack(db, region, call).publicity or {}).get("days") or 0) or None
         unit = opts.get("unit") or (pack.publicity or {}).get("unit") or "working"
         calendar = None if unit == UNIT_CALENDAR else load_calendar(db)
         notice_opts = {k: opts[k] for k in ("days", "unit", "dated", "contact", "authority", "include_personal")
@@ -171,11 +174,14 @@ def preview(db, kind: str, region: str, call: str | None, county: str | None = N
     if not docs:
         raise nothing_selected(purpose, region, call, county)
     label = "上报包" if kind == KIND_PACKAGE else KINDS[kind]
-    lines = [f"{label}：{len(docs)} 份申报"]
+    from ..pack_versions import call_pack
+
+    judged_by = call_pack(db, region, call)
+    lines = [f"{label}：{len(docs)} 份申报", f"审查依据：{judged_by.version_label}"]
     if kind == "notice":
         from ..workdays import UNIT_CALENDAR, load_calendar, period
 
-        pub = get_pack(region).publicity or {}
+        pub = judged_by.publicity or {}
         unit = opts.get("unit") or pub.get("unit") or "working"
         days = opts.get("days") or int(pub.get("days") or 0)
         if days > 0:

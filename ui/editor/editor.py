@@ -62,11 +62,13 @@ class ApplicationEditor(QWidget):
             draft = store.load_draft(s, app_id)
             region = draft.doc["region"]
             self._calls = store.calls_for(s, region)
+            # the pack of each call (an adopted version, else the shipped pack): the call may change here
+            self._packs = {cid: store.judging_pack(s, region, cid) for cid in self._calls}
             stored = store.check_stored(s, app_id)
         self._confirmations = {i.rule: i.confirmation for i in stored.items if i.confirmation is not None}
         self._doc: dict = draft.doc
         self._version: int = draft.version
-        self.pack = get_pack(region)
+        self.pack = self._packs.get(draft.doc.get("call")) or get_pack(region)
         self._normalise()
         self._base = copy.deepcopy(self._doc)  # as stored: what "my edits" are measured against
         member_invalid = {k: v for k, v in draft.invalid.items() if k.startswith("members[")}
@@ -163,7 +165,8 @@ class ApplicationEditor(QWidget):
 
     def check_result(self) -> engine.CheckResult:
         """The region's checklist evaluated on the in-memory document (with stored confirmations)."""
-        return engine.evaluate(self._doc, pack=self.pack, calls=self._calls, confirmations=self._confirmations)
+        pack = self._packs.get(self._doc.get("call")) or self.pack
+        return engine.evaluate(self._doc, pack=pack, calls=self._calls, confirmations=self._confirmations)
 
     def flush(self) -> bool:
         """Save pending edits now (synchronously). Returns True; raises store.StoreError
