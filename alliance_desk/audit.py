@@ -40,7 +40,7 @@ ACTION_LABELS = {
     "create": "新建", "update": "修改", "delete": "删除", "import": "导入", "confirm": "人工确认",
     "unconfirm": "撤销确认", "stage": "办理程序", "decide": "作出决定", "record": "登记", "delete_record": "删除登记",
     "score": "评分", "delete_score": "删除评分", "declare_conflict": "声明回避", "package_import": "导入上报包",
-    "restore": "恢复数据库", "add_call": "新增", "calendar_year": "设置", "calendar_remove": "删除",
+    "restore": "恢复数据库", "add_call": "新增", "anchor": "登记现状", "owner_transfer": "移交", "calendar_year": "设置", "calendar_remove": "删除",
     "key_generate": "生成", "key_trust": "登记", "key_untrust": "移除",
     "expert_add": "新增", "expert_update": "修改", "round_create": "新建", "round_update": "修改",
     "round_applications": "调整", "round_experts": "加入", "expert_role": "调整", "expert_remove": "移出",
@@ -51,6 +51,7 @@ LABELS = {
     "unconfirm": "撤销人工确认", "stage": "办理步骤", "decide": "作出决定", "record": "认定后登记",
     "delete_record": "删除登记", "score": "专家评分", "delete_score": "删除评分", "declare_conflict": "声明回避",
     "package_import": "导入上报包", "restore": "恢复数据库", "add_call": "新增申报批次",
+    "anchor": "登记申报现状", "owner_transfer": "移交申报归属",
     "calendar_year": "设置节假日日历", "calendar_remove": "删除节假日日历年度",
     "key_generate": "生成本单位签名密钥", "key_trust": "登记可信公钥", "key_untrust": "移除可信公钥",
     "expert_add": "新增评审专家", "expert_update": "修改专家信息", "round_create": "新建评审轮次",
@@ -177,11 +178,30 @@ def record_many(session, entries: list[tuple]) -> list[int]:
         ids.append(last_id)
         last_hash = digest
     session.execute(insert(AuditEntry.__table__), rows)
+    _anchor(session, rows)
     if head is None:
         session.execute(insert(H).values(id=1, last_id=last_id, last_hash=last_hash))
     else:
         session.execute(update(H).where(H.c.id == 1).values(last_id=last_id, last_hash=last_hash))
     return ids
+
+
+def _anchor(session, rows: list[dict]) -> None:
+    """Each changed application's row carries the chain position and hash of its newest audit row:
+    a trail cut short, wiped or rewritten no longer matches the applications (see trust.py)."""
+    from sqlalchemy import bindparam, update
+
+    from db.models import Application
+
+    newest: dict[str, dict] = {}
+    for r in rows:
+        if r["entity"] == "application" and r["after"] is not None:
+            newest[r["entity_id"]] = {"b_app": r["entity_id"], "b_id": r["id"], "b_hash": r["hash"]}
+    if newest:
+        A = Application.__table__
+        session.execute(update(A).where(A.c.id == bindparam("b_app"))
+                        .values(audit_id=bindparam("b_id"), audit_hash=bindparam("b_hash")),
+                        list(newest.values()))
 
 
 # ------------------------------------------------------------------ documents: compact diff
