@@ -40,7 +40,8 @@ ACTION_LABELS = {
     "create": "新建", "update": "修改", "delete": "删除", "import": "导入", "confirm": "人工确认",
     "unconfirm": "撤销确认", "stage": "办理程序", "decide": "作出决定", "record": "登记", "delete_record": "删除登记",
     "score": "评分", "delete_score": "删除评分", "declare_conflict": "声明回避", "package_import": "导入上报包",
-    "restore": "恢复数据库", "add_call": "新增", "anchor": "登记现状", "owner_transfer": "移交", "calendar_year": "设置", "calendar_remove": "删除",
+    "restore": "恢复数据库", "add_call": "新增", "anchor": "登记现状", "owner_transfer": "移交",
+    "older_accepted": "确认导入较早文件", "calendar_year": "设置", "calendar_remove": "删除",
     "key_generate": "生成", "key_trust": "登记", "key_untrust": "移除",
     "expert_add": "新增", "expert_update": "修改", "round_create": "新建", "round_update": "修改",
     "round_applications": "调整", "round_experts": "加入", "expert_role": "调整", "expert_remove": "移出",
@@ -51,7 +52,7 @@ LABELS = {
     "unconfirm": "撤销人工确认", "stage": "办理步骤", "decide": "作出决定", "record": "认定后登记",
     "delete_record": "删除登记", "score": "专家评分", "delete_score": "删除评分", "declare_conflict": "声明回避",
     "package_import": "导入上报包", "restore": "恢复数据库", "add_call": "新增申报批次",
-    "anchor": "登记申报现状", "owner_transfer": "移交申报归属",
+    "anchor": "登记申报现状", "owner_transfer": "移交申报归属", "older_accepted": "确认导入较早的文件",
     "calendar_year": "设置节假日日历", "calendar_remove": "删除节假日日历年度",
     "key_generate": "生成本单位签名密钥", "key_trust": "登记可信公钥", "key_untrust": "移除可信公钥",
     "expert_add": "新增评审专家", "expert_update": "修改专家信息", "round_create": "新建评审轮次",
@@ -63,7 +64,7 @@ ENTITY_LABELS = {
     "application": "申报", "confirmation": "人工确认项", "stage_transition": "办理步骤", "decision": "决定",
     "obligation_record": "认定后登记", "review_score": "专家评分", "package": "上报包", "database": "数据库",
     "call": "申报批次", "calendar": "节假日日历", "office_key": "本单位签名密钥", "trusted_key": "可信公钥",
-    "review_expert": "评审专家", "review_round": "评审轮次", "review_assignment": "评审分配",
+    "application_owner": "申报归属", "review_expert": "评审专家", "review_round": "评审轮次", "review_assignment": "评审分配",
 }
 
 

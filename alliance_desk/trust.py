@@ -261,11 +261,14 @@ def adopt_existing(session) -> None:
     from db.models_trust import ApplicationOwner, ExchangeMark
 
     existing = set(session.scalars(select(Application.id)))
+    known = set(session.scalars(select(ApplicationOwner.application_id)))
+    known_marks = set(session.execute(select(ExchangeMark.kind, ExchangeMark.fingerprint, ExchangeMark.scope)).all())
     now = _now()
     for app_id, (fp, office, rank) in owners.items():
-        if app_id in existing:
+        if app_id in existing and app_id not in known:
             session.add(ApplicationOwner(application_id=app_id, fingerprint=fp, office=office, sequence=rank.sequence,
                                          created_at=rank.created_at, package_sha256=rank.sha256, since=now))
     for (kind, fp, scope), rank in marks.items():
-        session.add(ExchangeMark(kind=kind, fingerprint=fp, scope=scope, sequence=rank.sequence,
-                                 created_at=rank.created_at, sha256=rank.sha256, accepted_at=now))
+        if (kind, fp, scope) not in known_marks:
+            session.add(ExchangeMark(kind=kind, fingerprint=fp, scope=scope, sequence=rank.sequence,
+                                     created_at=rank.created_at, sha256=rank.sha256, accepted_at=now))
