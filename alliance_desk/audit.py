@@ -479,10 +479,13 @@ class VerifyResult:
     broken_at: str | None = None
     reason: str = ""
     notes: list[str] = field(default_factory=list)
+    applications: bool = False    # the chain is whole but applications do not match it
 
     def text(self) -> str:
         if self.ok:
             lines = [f"审计记录完整：共 {self.checked} 条，哈希链无断裂；最新哈希 {self.head_hash}"]
+        elif self.applications:
+            lines = [f"审计记录与申报数据不符（哈希链本身 {self.checked} 条完整）：{self.reason}"]
         else:
             where = f"第 {self.broken_id} 条" if self.broken_id else "链尾"
             at = f"（{self.broken_at}）" if self.broken_at else ""
@@ -535,7 +538,22 @@ def _protection_notes(session) -> list[str]:
 
 def verify(db) -> VerifyResult:
     """Walk the whole chain; report the first broken link (an edited, inserted or deleted row, or
-    rows cut off the end)."""
+    rows cut off the end); then check every application against it (anchors.application_problems:
+    a trail cut short or wiped, or an application changed outside the app)."""
+    result = _verify_chain(db)
+    if not result.ok:
+        return result
+    from .anchors import application_problems
+
+    with db.Session() as s:
+        problems = application_problems(s, result.checked)
+    if problems:
+        return VerifyResult(False, result.checked, result.head_hash, None, None, problems[0],
+                            result.notes + problems[1:], applications=True)
+    return result
+
+
+def _verify_chain(db) -> VerifyResult:
     from sqlalchemy import select
 
     from db.models_audit import AuditHead as H
