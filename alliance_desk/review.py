@@ -1593,7 +1593,7 @@ def import_score_file(db: Database, path: str | Path, round_id: str | None = Non
             raise ReviewError(f"{label}签名密钥与本单位为该专家下发的评审包不符（文件并非由该评审包生成）")
         if payload.get("template") != rnd.template_id:
             raise ReviewError(f"{label}评分模板 {payload.get('template')} 与本轮次的 {rnd.template_id} 不符")
-        rank = trust.Rank(sequence, payload.get("submitted_at"), pkg.file_sha256)
+        rank = trust.Rank(sequence, submitted.isoformat() if submitted else None, pkg.file_sha256)
         undone = _older_scores(s, rid, eid, pkg.key_fingerprint, rank, submitted, label)
         if undone and not allow_older:
             raise OlderScoreFile(label, undone)
