@@ -500,3 +500,52 @@ def test_a_package_can_never_make_stored_data_older(tmp_path_factory, order):
         assert audit.verify(db).ok
     finally:
         db.dispose()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(st.lists(st.integers(min_value=0, max_value=3), min_size=1, max_size=6))
+def test_a_score_file_can_never_make_stored_scores_older(tmp_path_factory, order):
+    """Four successive score files of one expert (each with a new overall comment on B); imported
+    in any order, any number of times, the stored score is that of the newest file accepted."""
+    from test_review import build, fill_drafts
+
+    base = tmp_path_factory.getbasetemp()
+    template = base / "never-older-scores.sqlite"
+    files = base / "never-older-scores"
+    if not template.exists():
+        files.mkdir(exist_ok=True)
+        office = open_database(base / "never-older-scores-build.sqlite")
+        laptop = open_database(base / "never-older-scores-laptop.sqlite")
+        try:
+            sc = build(office)
+            pkg = rv.open_review_package(rv.export_review_package(office, sc.round_id, sc.experts["E3"],
+                                                                  files / "E3.adpkg"))
+            fill_drafts(laptop, pkg, sc)
+            for v in range(4):
+                d = rv.load_drafts(laptop, pkg)[sc.apps["B"]]
+                d.comment = f"第{v + 1}次意见"
+                rv.save_draft(laptop, pkg, sc.apps["B"], d)
+                rv.export_score_file(laptop, pkg, files / f"s{v}.adpkg")
+            (files / "ids.json").write_text(json.dumps([sc.apps["B"], sc.experts["E3"]]))
+        finally:
+            office.dispose()
+            laptop.dispose()
+        backup.backup_to(base / "never-older-scores-build.sqlite", template)
+    app_id, expert_id = json.loads((files / "ids.json").read_text())
+    work = Path(tempfile.mkdtemp(dir=base)) / "office.sqlite"
+    shutil.copy(template, work)
+    db = open_database(work)
+    try:
+        newest = -1
+        for v in order:
+            try:
+                rv.import_file(db, files / f"s{v}.adpkg")
+                assert v >= newest
+                newest = v
+            except rv.OlderScoreFile:
+                assert v < newest
+            assert score_comment(db, app_id, expert_id) == f"第{newest + 1}次意见"
+        assert audit.verify(db).ok
+    finally:
+        db.dispose()
