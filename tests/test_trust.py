@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -15,7 +14,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -443,9 +441,6 @@ def test_two_imports_at_once_take_turns(tmp_path):
 
 
 # ------------------------------------------------------------------ property: never older
-
-_KEY = Ed25519PrivateKey.generate()
-
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.function_scoped_fixture])
