@@ -132,7 +132,15 @@ def cmd_audit(args) -> int:
     db = open_database(getattr(args, "db", None))
     try:
         if args.audit_command == "verify":
+            from .backup import sqlite_path
+            from .restore_guard import backup_problems
+
             res = audit.verify(db)
+            path = sqlite_path(db.url)
+            # the backups beside a SQLite file anchor the chain outside the database too
+            extra = backup_problems(path, db) if res.ok and path is not None else []
+            if extra:
+                return _problems([f"审计记录与备份不符：{extra[0]}", *extra[1:]])
             if res.ok:
                 print(res.text())
                 return EXIT_OK

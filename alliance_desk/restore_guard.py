@@ -5,7 +5,12 @@
 - It is this office's database: the first row of its trail (the database's birth certificate,
   hashed into every later row) and its active signing key are those of the current database. A
   backup of another database is refused unless the restore is confirmed naming the difference.
-Databases too damaged to read, or still empty, have nothing to compare against. No Qt.
+Databases too damaged to read, or still empty, have nothing to compare against.
+
+The other way round, the backups are the trail's anchor outside the database (`backup_problems`,
+run by `audit verify`): every backup taken since the last restore holds the chain's head at that
+moment, and the current chain must still hold that row with that hash — a trail rewritten
+consistently (every hash recomputed) or cut back before a backup no longer matches it. No Qt.
 """
 from __future__ import annotations
 
@@ -77,3 +82,55 @@ def difference(db_path: Path, source: Path) -> str | None:
     if mine[1] and theirs[1] and mine[1] != theirs[1]:
         parts.append(f"备份中的本单位签名密钥为 {theirs[1]}，当前数据库为 {mine[1]}")
     return "；".join(parts) or None
+
+
+BACKUPS_CHECKED = 5
+
+
+def _head(path: Path) -> tuple[int, str] | None:
+    from .backup import _connect
+
+    try:
+        conn = _connect(path, "ro")
+        try:
+            if "audit_head" not in _tables(conn):
+                return None
+            row = conn.execute("SELECT last_id, last_hash FROM audit_head WHERE id = 1").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return (int(row[0]), str(row[1])) if row and row[0] else None
+
+
+def backup_problems(db_path: Path, db) -> list[str]:
+    """One line per recent backup (since the last restore) whose chain head the current trail no
+    longer holds."""
+    from datetime import datetime
+
+    from sqlalchemy import func, select
+
+    from db.models_audit import AuditEntry as E
+
+    from .backup import list_backups
+
+    with db.Session() as s:
+        restored = s.scalar(select(func.max(E.at)).where(E.action == "restore"))
+        since = None
+        if restored:
+            try:
+                since = datetime.fromisoformat(restored).astimezone().replace(tzinfo=None)
+            except ValueError:
+                since = None
+        problems = []
+        for b in list_backups(db_path)[:BACKUPS_CHECKED]:
+            if since is not None and b.taken_at <= since:
+                continue   # before the restore: a history the database has left on purpose
+            head = _head(b.path)
+            if head is None:
+                continue
+            now = s.scalar(select(E.hash).where(E.id == head[0]))
+            if now != head[1]:
+                problems.append(f"备份 {b.path.name}（{b.label}）时审计记录已有 {head[0]} 条，当前审计链的第 {head[0]} 条"
+                                f"{'已不存在' if now is None else '与备份中的不同'}：审计记录在此之后被改写或截断")
+        return problems

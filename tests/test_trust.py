@@ -544,3 +544,45 @@ def test_a_score_file_can_never_make_stored_scores_older(tmp_path_factory, order
         assert audit.verify(db).ok
     finally:
         db.dispose()
+
+
+def test_a_consistently_rewritten_trail_is_caught_by_the_backups(tmp_path, capsys):
+    """The attacker edits an application and rewrites the whole chain consistently (every hash
+    recomputed, the anchors moved along): the database alone verifies — the README says so — but a
+    backup taken before holds the old head, and `audit verify` compares with it."""
+    office = tmp_path / "office.sqlite"
+    db = open_database(office)
+    docs = [eligible("gansu"), eligible("anshan")]
+    store.import_documents(db, [(f"{d['region']}.json", d) for d in docs])
+    db.dispose()
+    assert cli(capsys, "audit", "verify", "--db", office)[0] == 0
+    backup.take_backup(office, "manual")
+    con = sqlite3.connect(office)
+    con.execute("DROP TRIGGER audit_log_no_update")
+    con.execute("UPDATE applications SET investment_wan = 1 WHERE id = ?", (docs[0]["id"],))
+    prev = audit.GENESIS
+    for row in con.execute("SELECT id, at, actor, action, entity, entity_id, application_id, before, after "
+                           "FROM audit_log ORDER BY id").fetchall():
+        rid, at, actor, action, entity, entity_id, app_id, before, after = row
+        if entity_id == docs[0]["id"]:
+            doc = audit.load_text(after)
+            doc["document"]["investment_wan"] = 1
+            after = audit.store_text(doc)
+        digest = audit.row_hash(prev, audit.row_text(rid, at, actor, action, entity, entity_id, app_id, before, after))
+        con.execute("UPDATE audit_log SET after = ?, prev_hash = ?, hash = ? WHERE id = ?",
+                    (after, "tmp-" + str(rid), digest, rid))
+        con.execute("UPDATE applications SET audit_hash = ? WHERE audit_id = ?", (digest, rid))
+        prev = digest
+    for rid, h in con.execute("SELECT id, hash FROM audit_log ORDER BY id").fetchall():
+        con.execute("UPDATE audit_log SET prev_hash = (SELECT COALESCE((SELECT hash FROM audit_log WHERE id = ?), ?)) "
+                    "WHERE id = ?", (rid - 1, audit.GENESIS, rid))
+    con.execute("UPDATE audit_head SET last_hash = ?", (prev,))
+    con.commit()
+    con.close()
+    db = open_database(office)
+    try:
+        assert audit.verify(db).ok          # consistent: the database alone cannot tell
+    finally:
+        db.dispose()
+    code, out, err = cli(capsys, "audit", "verify", "--db", office)
+    assert code == 2 and "审计记录与备份不符" in err and "与备份中的不同" in err
