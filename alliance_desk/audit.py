@@ -381,6 +381,8 @@ def describe(row: AuditRow, limit: int = 5) -> str:
             parts.append(f"导入「{_short(doc.get('name', ''))}」{replaced}")
             if "changes" in b or "changes" in a:
                 parts.extend(_change_parts(b.get("changes") or {}, a.get("changes") or {}, limit))
+        elif row.action == "anchor":   # upgrading a database: the trail records what was already there
+            parts.append(f"升级时登记已有申报「{_short(doc.get('name', ''))}」的现状")
         else:
             parts.append(f"新建「{_short(doc.get('name', ''))}」")
     elif "document" in b and after is None:
@@ -406,6 +408,8 @@ def describe(row: AuditRow, limit: int = 5) -> str:
         parts.append(f"{x.get('rule')}：{x.get('outcome')}" + (f"（{_short(x['note'])}）" if x.get("note") else ""))
     elif row.action == "package_import":
         parts.append(f"{a.get('sender')} 的上报包 {a.get('file')}，{len(a.get('applications') or [])} 份申报")
+        if a.get("older_accepted"):
+            parts.append(f"经确认导入较早的包：{_short(a['older_accepted'], 80)}")
     elif row.action == "add_call":
         deadline = str(a.get("deadline") or "未设").replace("T", " ")[:16]
         parts.append(f"「{_short(a.get('name', ''))}」（{row.entity_id}），截止 {deadline}")
@@ -455,6 +459,10 @@ def describe(row: AuditRow, limit: int = 5) -> str:
     elif row.action == "draw":
         parts.append(f"第 {a.get('draw')} 次抽取，种子 {a.get('seed')}，从 {a.get('candidates')} 位中抽取 "
                      f"{a.get('count')} 位正式、{a.get('reserves')} 位备选")
+    elif row.action == "owner_transfer":
+        parts.append(f"{b.get('office')} → {a.get('office')}" + (f"（{_short(a['note'])}）" if a.get("note") else ""))
+    elif row.action == "older_accepted":
+        parts.append(f"{a.get('file')}：{_short(a.get('undone', ''), 80)}")
     elif row.action == "restore":
         parts.append(f"从 {a.get('restored_from')} 恢复；原数据库另存为 {b.get('replaced_kept_as')}")
     else:
