@@ -40,7 +40,8 @@ ACTION_LABELS = {
     "create": "新建", "update": "修改", "delete": "删除", "import": "导入", "confirm": "人工确认",
     "unconfirm": "撤销确认", "stage": "办理程序", "decide": "作出决定", "record": "登记", "delete_record": "删除登记",
     "score": "评分", "delete_score": "删除评分", "declare_conflict": "声明回避", "package_import": "导入上报包",
-    "restore": "恢复数据库", "add_call": "新增", "calendar_year": "设置", "calendar_remove": "删除",
+    "restore": "恢复数据库", "add_call": "新增", "anchor": "登记现状", "owner_transfer": "移交",
+    "older_accepted": "确认导入较早文件", "calendar_year": "设置", "calendar_remove": "删除",
     "key_generate": "生成", "key_trust": "登记", "key_untrust": "移除",
     "expert_add": "新增", "expert_update": "修改", "round_create": "新建", "round_update": "修改",
     "round_applications": "调整", "round_experts": "加入", "expert_role": "调整", "expert_remove": "移出",
@@ -53,6 +54,7 @@ LABELS = {
     "unconfirm": "撤销人工确认", "stage": "办理步骤", "decide": "作出决定", "record": "认定后登记",
     "delete_record": "删除登记", "score": "专家评分", "delete_score": "删除评分", "declare_conflict": "声明回避",
     "package_import": "导入上报包", "restore": "恢复数据库", "add_call": "新增申报批次",
+    "anchor": "登记申报现状", "owner_transfer": "移交申报归属", "older_accepted": "确认导入较早的文件",
     "calendar_year": "设置节假日日历", "calendar_remove": "删除节假日日历年度",
     "key_generate": "生成本单位签名密钥", "key_trust": "登记可信公钥", "key_untrust": "移除可信公钥",
     "expert_add": "新增评审专家", "expert_update": "修改专家信息", "round_create": "新建评审轮次",
@@ -66,7 +68,7 @@ ENTITY_LABELS = {
     "application": "申报", "confirmation": "人工确认项", "stage_transition": "办理步骤", "decision": "决定",
     "obligation_record": "认定后登记", "review_score": "专家评分", "package": "上报包", "database": "数据库",
     "call": "申报批次", "calendar": "节假日日历", "office_key": "本单位签名密钥", "trusted_key": "可信公钥",
-    "review_expert": "评审专家", "review_round": "评审轮次", "review_assignment": "评审分配",
+    "application_owner": "申报归属", "review_expert": "评审专家", "review_round": "评审轮次", "review_assignment": "评审分配",
     "pack_version": "规则包版本",
 }
 
@@ -182,11 +184,30 @@ def record_many(session, entries: list[tuple]) -> list[int]:
         ids.append(last_id)
         last_hash = digest
     session.execute(insert(AuditEntry.__table__), rows)
+    _anchor(session, rows)
     if head is None:
         session.execute(insert(H).values(id=1, last_id=last_id, last_hash=last_hash))
     else:
         session.execute(update(H).where(H.c.id == 1).values(last_id=last_id, last_hash=last_hash))
     return ids
+
+
+def _anchor(session, rows: list[dict]) -> None:
+    """Each changed application's row carries the chain position and hash of its newest audit row:
+    a trail cut short, wiped or rewritten no longer matches the applications (see trust.py)."""
+    from sqlalchemy import bindparam, update
+
+    from db.models import Application
+
+    newest: dict[str, dict] = {}
+    for r in rows:
+        if r["entity"] == "application" and r["after"] is not None:
+            newest[r["entity_id"]] = {"b_app": r["entity_id"], "b_id": r["id"], "b_hash": r["hash"]}
+    if newest:
+        A = Application.__table__
+        session.execute(update(A).where(A.c.id == bindparam("b_app"))
+                        .values(audit_id=bindparam("b_id"), audit_hash=bindparam("b_hash")),
+                        list(newest.values()))
 
 
 # ------------------------------------------------------------------ documents: compact diff
@@ -367,6 +388,8 @@ def describe(row: AuditRow, limit: int = 5) -> str:
             parts.append(f"导入「{_short(doc.get('name', ''))}」{replaced}")
             if "changes" in b or "changes" in a:
                 parts.extend(_change_parts(b.get("changes") or {}, a.get("changes") or {}, limit))
+        elif row.action == "anchor":   # upgrading a database: the trail records what was already there
+            parts.append(f"升级时登记已有申报「{_short(doc.get('name', ''))}」的现状")
         else:
             parts.append(f"新建「{_short(doc.get('name', ''))}」")
     elif "document" in b and after is None:
@@ -392,6 +415,8 @@ def describe(row: AuditRow, limit: int = 5) -> str:
         parts.append(f"{x.get('rule')}：{x.get('outcome')}" + (f"（{_short(x['note'])}）" if x.get("note") else ""))
     elif row.action == "package_import":
         parts.append(f"{a.get('sender')} 的上报包 {a.get('file')}，{len(a.get('applications') or [])} 份申报")
+        if a.get("older_accepted"):
+            parts.append(f"经确认导入较早的包：{_short(a['older_accepted'], 80)}")
     elif row.action == "add_call":
         deadline = str(a.get("deadline") or "未设").replace("T", " ")[:16]
         parts.append(f"「{_short(a.get('name', ''))}」（{row.entity_id}），截止 {deadline}")
@@ -445,6 +470,10 @@ def describe(row: AuditRow, limit: int = 5) -> str:
     elif row.action == "draw":
         parts.append(f"第 {a.get('draw')} 次抽取，种子 {a.get('seed')}，从 {a.get('candidates')} 位中抽取 "
                      f"{a.get('count')} 位正式、{a.get('reserves')} 位备选")
+    elif row.action == "owner_transfer":
+        parts.append(f"{b.get('office')} → {a.get('office')}" + (f"（{_short(a['note'])}）" if a.get("note") else ""))
+    elif row.action == "older_accepted":
+        parts.append(f"{a.get('file')}：{_short(a.get('undone', ''), 80)}")
     elif row.action == "restore":
         parts.append(f"从 {a.get('restored_from')} 恢复；原数据库另存为 {b.get('replaced_kept_as')}")
     else:
@@ -469,10 +498,13 @@ class VerifyResult:
     broken_at: str | None = None
     reason: str = ""
     notes: list[str] = field(default_factory=list)
+    applications: bool = False    # the chain is whole but applications do not match it
 
     def text(self) -> str:
         if self.ok:
             lines = [f"审计记录完整：共 {self.checked} 条，哈希链无断裂；最新哈希 {self.head_hash}"]
+        elif self.applications:
+            lines = [f"审计记录与申报数据不符（哈希链本身 {self.checked} 条完整）：{self.reason}"]
         else:
             where = f"第 {self.broken_id} 条" if self.broken_id else "链尾"
             at = f"（{self.broken_at}）" if self.broken_at else ""
@@ -525,7 +557,22 @@ def _protection_notes(session) -> list[str]:
 
 def verify(db) -> VerifyResult:
     """Walk the whole chain; report the first broken link (an edited, inserted or deleted row, or
-    rows cut off the end)."""
+    rows cut off the end); then check every application against it (anchors.application_problems:
+    a trail cut short or wiped, or an application changed outside the app)."""
+    result = _verify_chain(db)
+    if not result.ok:
+        return result
+    from .anchors import application_problems
+
+    with db.Session() as s:
+        problems = application_problems(s, result.checked)
+    if problems:
+        return VerifyResult(False, result.checked, result.head_hash, None, None, problems[0],
+                            result.notes + problems[1:], applications=True)
+    return result
+
+
+def _verify_chain(db) -> VerifyResult:
     from sqlalchemy import select
 
     from db.models_audit import AuditHead as H

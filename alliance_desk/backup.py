@@ -362,11 +362,15 @@ def inspect_file(path: str | os.PathLike) -> str:
 
 
 def restore(db_path: str | os.PathLike, source: str | os.PathLike, now: datetime | None = None,
-            actor: str | None = None) -> RestoreResult:
+            actor: str | None = None, accept_other: bool = False) -> RestoreResult:
     """Replace the database with `source` (an Alliance Desk database or backup). The database must
-    not be open in the app (lock file); the replaced one is kept as `<stem>.replaced-<ts>.sqlite`.
-    The restore is then written to the restored database's audit trail."""
-    from . import locking
+    not be open in the app (lock file); the backup's audit trail must verify, and a backup of
+    another database (restore_guard.difference) is refused unless `accept_other`; the replaced one
+    is kept as `<stem>.replaced-<ts>.sqlite`. The restored data and the audit row of the restore
+    land in one step: the row is written into a staging copy first, which then replaces the
+    database's content in one SQLite transaction (a kill leaves the old or the new, never the data
+    without its row)."""
+    from . import locking, restore_guard
 
     db_path, source = Path(db_path), Path(source)
     if db_path.exists() and source.exists() and db_path.resolve() == source.resolve():
@@ -375,6 +379,13 @@ def restore(db_path: str | os.PathLike, source: str | os.PathLike, now: datetime
     holder = locking.holder(db_path)
     if holder is not None:
         raise BackupError(f"数据库正在被使用：{holder.text()}；请先关闭那边的 Alliance Desk 再恢复")
+    broken = restore_guard.chain_problem(source)
+    if broken:
+        raise BackupError(f"{source.name} 的审计记录校验未通过，不能用来恢复：{broken}")
+    other = restore_guard.difference(db_path, source)
+    if other and not accept_other:
+        raise BackupError(f"{source.name} 不是本数据库的备份：{other}。如确要用它替换当前数据库，请确认"
+                          "（命令行加 --other-database）")
     now = (now or datetime.now()).replace(microsecond=0)
     replaced = None
     if db_path.exists():
@@ -383,22 +394,29 @@ def restore(db_path: str | os.PathLike, source: str | os.PathLike, now: datetime
         while replaced.exists():
             replaced = db_path.with_name(f"{db_path.stem}.replaced-{now.strftime(_STAMP)}-{n}.sqlite")
             n += 1
-        try:
-            backup_to(db_path, replaced)
-            _copy_into(source, db_path)
-        except (BackupError, sqlite3.Error):
-            # the current file is too damaged for SQLite to copy or overwrite: move it (and its
-            # log) aside as it is, and restore into a fresh file
-            os.replace(db_path, replaced)
-            for suffix in ("-wal", "-shm"):
-                side = Path(str(db_path) + suffix)
-                if side.exists():
-                    os.replace(side, Path(str(replaced) + suffix))
-            _copy_into(source, db_path)
-    else:
-        _copy_into(source, db_path)
+    staging = db_path.with_name(f"{db_path.stem}.restoring-{os.getpid()}.sqlite")
+    try:
+        backup_to(source, staging)
+        _record_restore(staging, db_path, source, replaced, revision, actor, other)
+        if replaced is not None:
+            try:
+                backup_to(db_path, replaced)
+                _copy_into(staging, db_path)
+            except (BackupError, sqlite3.Error):
+                # the current file is too damaged for SQLite to copy or overwrite: move it (and its
+                # log) aside as it is, and restore into a fresh file
+                os.replace(db_path, replaced)
+                for suffix in ("-wal", "-shm"):
+                    side = Path(str(db_path) + suffix)
+                    if side.exists():
+                        os.replace(side, Path(str(replaced) + suffix))
+                _copy_into(staging, db_path)
+        else:
+            _copy_into(staging, db_path)
+    finally:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(str(staging) + suffix).unlink(missing_ok=True)
     _fsync_dir(db_path.parent)
-    _record_restore(db_path, source, replaced, revision, actor)
     return RestoreResult(db_path, source, replaced, revision)
 
 
@@ -417,16 +435,29 @@ def _copy_into(source: Path, db_path: Path) -> None:
         src.close()
 
 
-def _record_restore(db_path: Path, source: Path, replaced: Path | None, revision: str, actor: str | None) -> None:
-    from db.session import open_database
+def _record_restore(staging: Path, db_path: Path, source: Path, replaced: Path | None, revision: str,
+                    actor: str | None, other: str | None) -> None:
+    """Bring the staging copy to this build's schema and write the restore's audit row into it."""
+    from sqlalchemy.orm import sessionmaker
+
+    from db.session import current_revision, head_revision, make_engine, upgrade
 
     from . import audit
 
-    db = open_database(db_path)      # migrates an older backup (after backing it up)
+    engine = make_engine("sqlite:///" + str(staging))
     try:
-        with db.Session.begin() as s:
+        if current_revision(engine) != head_revision():
+            upgrade(engine)      # an older backup: migrated in the copy (the backup stays as it was)
+        after = {"restored_from": str(source), "revision": revision}
+        if other:
+            after["other_database_confirmed"] = other
+        with sessionmaker(engine).begin() as s:
             audit.record(s, actor, "restore", "database", db_path.name,
-                         {"replaced_kept_as": replaced.name if replaced else None},
-                         {"restored_from": str(source), "revision": revision})
+                         {"replaced_kept_as": replaced.name if replaced else None}, after)
     finally:
-        db.dispose()
+        engine.dispose()
+    conn = _connect(staging, "rw")   # one self-contained file for _copy_into's read-only open
+    try:
+        conn.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        conn.close()

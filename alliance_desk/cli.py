@@ -304,8 +304,10 @@ def main(argv: list[str] | None = None) -> int:
         args.screenshot = None
         args.size = "1366x768"
         args.tab = 0
+    from .cli_guard import run
+
     try:
-        return COMMANDS[command](args)
+        return run(command, args, COMMANDS[command])
     except KeyboardInterrupt:
         return EXIT_FAIL
     except Exception as exc:  # noqa: BLE001 - a clerk sees a sentence, not a traceback

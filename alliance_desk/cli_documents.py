@@ -10,7 +10,8 @@ fills cli.COMMANDS itself):
                    certificates: [--recognized-on DATE] [--mode full|text] [--printer NAME];
                    recommendation-table: [--recommender UNIT] [--contact NAME] [--phone TEL])
     alliance-desk package export --db DB --region R --call C [--county X] [--application ID …] -o FILE.adpkg
-    alliance-desk package import --db DB FILE.adpkg        (package verify: check only)
+    alliance-desk package import --db DB FILE.adpkg [--allow-older]   (package verify: check only)
+    alliance-desk package transfer --db DB --application ID --to FINGERPRINT|self
     alliance-desk keys init --office NAME [--replace] | show | export -o FILE | trust FILE [--office NAME]
                   | list | remove FINGERPRINT              (all with --db DB)
     alliance-desk calendar publicity-end START N [--db DB] [--unit working|calendar]
@@ -119,6 +120,16 @@ def register(subparsers) -> dict:
         cli._add_db(k)
         k.add_argument("file")
         k.set_defaults(handler=cmd_package_import if name == "import" else cmd_package_verify)
+    sub.choices["import"].add_argument("--allow-older", action="store_true", dest="allow_older",
+                                       help="确认导入比已接受的更早的上报包（会覆盖较新的内容，记入审计记录）")
+    k = sub.add_parser("transfer", help="移交申报归属：此后只有新归属单位的上报包能修改它")
+    cli._add_db(k)
+    k.add_argument("--application", required=True, metavar="ID")
+    k.add_argument("--to", required=True, metavar="FINGERPRINT|self",
+                   help="接收单位已登记公钥的指纹（前 8 位以上），或 self（归本单位）")
+    k.add_argument("--by", default=None)
+    k.add_argument("--note", default="")
+    k.set_defaults(handler=cmd_package_transfer)
 
     # ---------------------------------------------------------------- keys
     p = subparsers.add_parser("keys", help="本单位签名密钥与可信的发送单位公钥")
@@ -210,11 +221,12 @@ def _guard(handler, args) -> int:
     from .packages import PackageError
     from .packs import PackError
     from .store import StoreError
+    from .trust import TrustError
     from .workdays import CalendarError
 
     try:
         return handler(args)
-    except (ExportError, PackageError, CalendarError, StoreError, PackError) as exc:
+    except (ExportError, PackageError, CalendarError, StoreError, PackError, TrustError) as exc:
         for line in str(exc).splitlines() or [type(exc).__name__]:
             print(line, file=sys.stderr)
         return EXIT_INVALID
@@ -280,7 +292,7 @@ def cmd_package_import(args) -> int:
 
     db = _db(args)
     try:
-        res = packages.import_package(db, args.file)
+        res = packages.import_package(db, args.file, allow_older=args.allow_older)
     except packages.PackageError as exc:
         print(f"上报包被拒绝，数据库未作任何修改：{exc}", file=sys.stderr)
         return EXIT_INVALID
@@ -289,6 +301,18 @@ def cmd_package_import(args) -> int:
     from .store import report_lines
 
     print("\n".join(report_lines(res.summary(), res.created, res.updated)))
+    return EXIT_OK
+
+
+def cmd_package_transfer(args) -> int:
+    from . import trust
+
+    db = _db(args)
+    try:
+        office = trust.transfer(db, args.application, args.to, args.by, args.note)
+    finally:
+        db.dispose()
+    print(f"申报 {args.application} 已移交给「{office}」")
     return EXIT_OK
 
 

@@ -11,7 +11,7 @@
     review declare --db DB --round ID --application A --expert E --reason TEXT
     review sheets --db DB --round ID --out DIR                                    one .xlsx per expert
     review package --db DB --round ID --expert E --out FILE.adpkg                 review package
-    review import --db DB FILE [--round ID]                                       .xlsx or score file
+    review import --db DB FILE [--round ID] [--allow-older]                     .xlsx or score file
     review summary --db DB --round ID [--json] [--method mean|trimmed|median|zscore]
     review export-summary --db DB --round ID --out FILE.xlsx [--method M]
 
@@ -117,6 +117,8 @@ def register(subparsers) -> dict:
     cli._add_db(q)
     q.add_argument("file")
     q.add_argument("--round", help="只接受这一评审轮次的文件")
+    q.add_argument("--allow-older", action="store_true", dest="allow_older",
+                   help="确认导入比已收到的更早的评分文件（会覆盖较新的评分，记入审计记录）")
 
     q = sub.add_parser("summary", help="评分汇总与排名")
     cli._add_db(q)
@@ -292,7 +294,7 @@ def _import(args) -> int:
     from . import review
 
     db = cli._open(args)
-    result = review.import_file(db, args.file, args.round)
+    result = review.import_file(db, args.file, args.round, args.allow_older)
     print(result.summary())
     return EXIT_OK
 

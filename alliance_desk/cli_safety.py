@@ -4,7 +4,7 @@
 them in build_parser.
 
     alliance-desk backup --db DB [-o FILE]       online copy (default: into backups/ beside DB)
-    alliance-desk restore --db DB FILE           replace DB with FILE (old one kept aside)
+    alliance-desk restore --db DB FILE [--other-database]   replace DB with FILE (old one kept aside)
     alliance-desk check-integrity --db DB        PRAGMA quick_check (exit 2 when damaged)
     alliance-desk audit verify --db DB           exit 0 intact, 2 broken (row id and time named)
     alliance-desk audit log --db DB [--application ID] [--limit N] [--json]
@@ -38,6 +38,8 @@ def register(subparsers) -> dict:
     p = subparsers.add_parser("restore", help="用备份文件恢复数据库（被替换的数据库另存一份）")
     cli._add_db(p)
     p.add_argument("file", metavar="FILE")
+    p.add_argument("--other-database", action="store_true", dest="other_database",
+                   help="确认用另一个数据库（审计链或本单位密钥不同）的备份替换当前数据库")
     p.set_defaults(handler=cmd_restore)
 
     p = subparsers.add_parser("check-integrity", help="检查数据库文件是否完好（PRAGMA quick_check）")
@@ -100,7 +102,7 @@ def cmd_restore(args) -> int:
     if path is None:
         return EXIT_INVALID
     try:
-        res = backup.restore(path, args.file)
+        res = backup.restore(path, args.file, accept_other=args.other_database)
     except backup.BackupError as exc:
         return _problems([f"恢复失败，数据库未作任何修改：{exc}"])
     print(f"已用 {res.source} 恢复 {res.path.name}（数据库结构版本 {res.revision}）")
@@ -130,7 +132,15 @@ def cmd_audit(args) -> int:
     db = open_database(getattr(args, "db", None))
     try:
         if args.audit_command == "verify":
+            from .backup import sqlite_path
+            from .restore_guard import backup_problems
+
             res = audit.verify(db)
+            path = sqlite_path(db.url)
+            # the backups beside a SQLite file anchor the chain outside the database too
+            extra = backup_problems(path, db) if res.ok and path is not None else []
+            if extra:
+                return _problems([f"审计记录与备份不符：{extra[0]}", *extra[1:]])
             if res.ok:
                 print(res.text())
                 return EXIT_OK

@@ -196,6 +196,34 @@ def _no_constant(name):
     raise ValueError(f"不允许的数值 {name}（JSON 不支持 NaN/Infinity）")
 
 
+class _Floats:
+    """json.loads parse_float hook that notices numbers beyond the float range (`1e400` would be
+    stored as infinity and then exported as `Infinity`, which no JSON reader accepts)."""
+
+    def __init__(self) -> None:
+        self.non_finite = False
+
+    def __call__(self, text: str) -> float:
+        value = float(text)
+        if not math.isfinite(value):
+            self.non_finite = True
+        return value
+
+
+def non_finite_path(value: Any, parts: list | None = None) -> list | None:
+    """The JSON path (parts) of the first infinite or NaN number in a parsed value, or None."""
+    stack: list[tuple[Any, list]] = [(value, parts or [])]
+    while stack:
+        node, at = stack.pop()
+        if isinstance(node, float) and not math.isfinite(node):
+            return at
+        if isinstance(node, dict):
+            stack.extend((v, at + [k]) for k, v in reversed(list(node.items())))
+        elif isinstance(node, list):
+            stack.extend((v, at + [i]) for i, v in reversed(list(enumerate(node))))
+    return None
+
+
 def parse_text(data: bytes | str, source: str | None = None) -> dict:
     """Parse and validate one application; raise ApplicationFormatError with located messages."""
     from . import safety
@@ -213,14 +241,18 @@ def parse_text(data: bytes | str, source: str | None = None) -> dict:
             ) from None
     else:
         text = data[1:] if data.startswith("\ufeff") else data
+    floats = _Floats()
     try:
-        doc = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+        doc = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant, parse_float=floats)
     except json.JSONDecodeError as exc:
         raise ApplicationFormatError(
             [f"{prefix}第 {exc.lineno} 行第 {exc.colno} 列：JSON 格式错误（{_json_reason(exc.msg)}）"], source
         ) from None
     except (ValueError, RecursionError) as exc:
         raise ApplicationFormatError([f"{prefix}{safety.parse_error_reason(exc)}"], source) from None
+    if floats.non_finite:
+        where = json_path(non_finite_path(doc) or [])
+        raise ApplicationFormatError([f"{prefix}{where}: 数值超出可表示的范围（如 1e400），不是有限的数"], source)
     # A schema-valid document is shallow (every object and array in the schema is closed), so the
     # depth walk is needed only when the fast validator does not vouch for it; no string can be over
     # the limit when the whole text is not, and lone surrogates can only come from \u escapes.

@@ -41,6 +41,7 @@ class LockInfo:
     pid: int
     started_at: str
     token: str = ""
+    purpose: str = "app"     # "app": a desktop seat; "command": a command-line writer
 
     def text(self) -> str:
         who = self.user or "未知用户"
@@ -107,11 +108,15 @@ def pid_alive(pid: int) -> bool:
 def read_lock(db_path: str | os.PathLike) -> LockInfo | None:
     """The lock's content; None when there is no lock or it cannot be read."""
     try:
-        data = json.loads(lock_path(db_path).read_text(encoding="utf-8"))
-        return LockInfo(str(data.get("host", "")), str(data.get("user", "")), int(data.get("pid", 0)),
-                        str(data.get("started_at", "")), str(data.get("token", "")))
+        return _parse(lock_path(db_path).read_text(encoding="utf-8"))
     except (OSError, ValueError, TypeError, AttributeError):
         return None
+
+
+def _parse(text: str) -> LockInfo:
+    data = json.loads(text)
+    return LockInfo(str(data.get("host", "")), str(data.get("user", "")), int(data.get("pid", 0)),
+                    str(data.get("started_at", "")), str(data.get("token", "")), str(data.get("purpose", "app")))
 
 
 def is_stale(info: LockInfo) -> bool:
@@ -198,7 +203,7 @@ def _create(path: Path, text: str) -> None:
             pass
 
 
-def acquire(db_path: str | os.PathLike) -> Lock:
+def acquire(db_path: str | os.PathLike, purpose: str = "app") -> Lock:
     """Take the database's lock; DatabaseInUse when another live instance holds it. A stale lock
     (dead process on this machine, or an unreadable lock older than a few seconds) is taken over."""
     from .audit import default_actor
@@ -207,9 +212,9 @@ def acquire(db_path: str | os.PathLike) -> Lock:
     path = lock_path(db_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     info = LockInfo(_host(), default_actor(), os.getpid(), datetime.now().astimezone().isoformat(timespec="seconds"),
-                    uuid.uuid4().hex)
+                    uuid.uuid4().hex, purpose)
     text = json.dumps({"format": LOCK_FORMAT, "host": info.host, "user": info.user, "pid": info.pid,
-                       "started_at": info.started_at, "token": info.token}, ensure_ascii=False)
+                       "started_at": info.started_at, "token": info.token, "purpose": purpose}, ensure_ascii=False)
     took_over: LockInfo | None = None
     for _ in range(5):
         try:
@@ -248,11 +253,29 @@ def acquire(db_path: str | os.PathLike) -> Lock:
 
 def _read_info(path: Path) -> LockInfo | None:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return LockInfo(str(data.get("host", "")), str(data.get("user", "")), int(data.get("pid", 0)),
-                        str(data.get("started_at", "")), str(data.get("token", "")))
+        return _parse(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, TypeError, AttributeError):
         return None
+
+
+COMMAND_WAIT_S = 60.0   # how long a command-line writer waits for another command to finish
+
+
+def acquire_for_command(db_path: str | os.PathLike, wait_s: float | None = None) -> Lock:
+    """The writer lock for a command-line writer (import, decide, restore …): the same lock as the
+    desktop app, so the two never write at once. Another command holding it (a second import
+    started at the same moment) is waited for, up to `wait_s`; a desktop seat is not (it may stay
+    open for hours): DatabaseInUse at once."""
+    wait_s = COMMAND_WAIT_S if wait_s is None else wait_s
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return acquire(db_path, purpose="command")
+        except DatabaseInUse as exc:
+            waiting = exc.info is None or exc.info.purpose == "command"
+            if not waiting or time.monotonic() >= deadline:
+                raise
+        time.sleep(0.1)
 
 
 # ------------------------------------------------------------------ read-only opening

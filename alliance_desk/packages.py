@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from . import adpkg, audit, exchange
+from . import adpkg, audit, exchange, trust
 from .adpkg import ALGORITHM, PackageError
 
 KEY_FORMAT = "alliance-desk/public-key@1"
@@ -71,6 +71,16 @@ class PackageInfo:
     call: str | None
     county: str | None
     application_ids: list[str]
+    sequence: int | None = None
+    claimed_sender: str = ""          # the office name the manifest gives (must equal `sender`)
+
+    @property
+    def scope(self) -> str:
+        return trust.scope_of(self.region, self.call, self.county)
+
+    @property
+    def rank(self) -> "trust.Rank":
+        return trust.Rank(self.sequence, self.created_at, self.sha256)
 
 
 @dataclass
@@ -79,11 +89,22 @@ class PackageImport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     times: int = 1
+    undone: str = ""                  # what an older package taken knowingly undid
 
     def summary(self) -> str:
         again = f"（该包第 {self.times} 次导入）" if self.times > 1 else ""
+        older = f"\n注意：按您的确认导入了较早的上报包：{self.undone}" if self.undone else ""
         return (f"已导入「{self.info.sender}」的上报包：新增 {len(self.created)} 份，更新 {len(self.updated)} 份"
-                f"{again}")
+                f"{again}{older}")
+
+
+class OlderPackage(PackageError):
+    """The package is older than one already accepted; `undo` says what importing it would undo."""
+
+    def __init__(self, label: str, undo: str):
+        self.undo = undo
+        super().__init__(f"{label}：{undo}。较早的上报包会覆盖较新的内容，已拒绝；"
+                         "如确需导入，请确认（命令行加 --allow-older），此操作会记入审计记录")
 
 
 # ------------------------------------------------------------------ keys
@@ -240,7 +261,8 @@ def _is_trusted(db, fp: str) -> str | None:
 # ------------------------------------------------------------------ export
 
 def _build(docs: list[dict], office: str, private_key, region: str | None, call: str | None,
-           county: str | None, created_at: datetime | None) -> tuple[bytes, dict]:
+           county: str | None, created_at: datetime | None, sequence: int | None = None,
+           head: dict | None = None) -> tuple[bytes, dict]:
     entries: dict[str, bytes] = {}
     for doc in docs:
         name = f"applications/{doc['id']}.json"
@@ -248,13 +270,31 @@ def _build(docs: list[dict], office: str, private_key, region: str | None, call:
             raise PackageError(f"申报 {doc['id']} 重复")
         entries[name] = exchange.dumps(doc).encode("utf-8")
     extra = {"region": region, "call": call, "county": county, "applications": len(entries)}
+    if sequence is not None:
+        extra["sequence"] = sequence
+    if head is not None:
+        extra["audit_head"] = head
     return adpkg.package_bytes(KIND_SUBMISSION, office, entries, private_key, extra, created_at)
 
 
 def build_package(docs: list[dict], office: str, private_key, region: str | None = None, call: str | None = None,
-                  county: str | None = None, created_at: datetime | None = None) -> bytes:
+                  county: str | None = None, created_at: datetime | None = None,
+                  sequence: int | None = None) -> bytes:
     """The bytes of a signed submission package holding `docs` (`private_key`: Ed25519PrivateKey)."""
-    return _build(docs, office, private_key, region, call, county, created_at)[0]
+    return _build(docs, office, private_key, region, call, county, created_at, sequence)[0]
+
+
+def _stamp(db, region: str | None, call: str | None, county: str | None) -> tuple[int, dict]:
+    """The next sequence number of this office's packages for the scope, and the audit trail's
+    head (id and hash) the package records."""
+    from sqlalchemy import select
+
+    from db.models_audit import AuditHead
+
+    with db.Session.begin() as s:
+        seq = trust.next_sequence(s, trust.scope_of(KIND_SUBMISSION, region, call, county))
+        head = s.execute(select(AuditHead.last_id, AuditHead.last_hash).where(AuditHead.id == 1)).first()
+        return seq, {"id": head[0], "hash": head[1]} if head else {"id": 0, "hash": audit.GENESIS}
 
 
 def export_package(db, out: str | Path, region: str, call: str | None, county: str | None = None,
@@ -269,12 +309,13 @@ def export_package(db, out: str | Path, region: str, call: str | None, county: s
     if not docs:
         raise nothing_selected(PURPOSE_RECOMMENDED, region, call, county)
     report(progress, 1, 3, "正在打包并签名")
-    data, manifest = _build(docs, office, key, region, call, county, None)
+    sequence, head = _stamp(db, region, call, county)
+    data, manifest = _build(docs, office, key, region, call, county, None, sequence, head)
     with atomic_output(out) as tmp:
         tmp.write_bytes(data)
     report(progress, 3, 3, "完成")
     return PackageInfo(Path(out), adpkg.sha256(data), office, manifest["sender"]["key_fingerprint"],
-                       manifest["created_at"], region, call, county, [d["id"] for d in docs])
+                       manifest["created_at"], region, call, county, [d["id"] for d in docs], sequence, office)
 
 
 # ------------------------------------------------------------------ checking and import
@@ -284,9 +325,17 @@ def verify_package(db, path: str | Path) -> tuple[PackageInfo, list[tuple[str, d
     pkg = adpkg.read_package(path, kind=KIND_SUBMISSION, names=ENTRY_NAME)
     label = pkg.path.name
     fp = pkg.key_fingerprint
-    if _is_trusted(db, fp) is None:
+    registered = _is_trusted(db, fp)
+    if registered is None:
         raise PackageError(f"{label}：发送单位「{pkg.sender}」的公钥（指纹 {adpkg.short_fingerprint(fp)}）未登记为可信："
                            "请核对指纹后用 alliance-desk keys trust 登记其公钥文件")
+    if pkg.sender.strip() != registered.strip():
+        # the key decides who sent it; a package naming another office is an impersonation attempt
+        raise PackageError(f"{label}：包中声明的发送单位「{pkg.sender}」与签名公钥（指纹 {adpkg.short_fingerprint(fp)}）"
+                           f"登记的单位「{registered}」不符，已拒绝")
+    sequence = pkg.manifest.get("sequence")
+    if sequence is not None and (type(sequence) is not int or sequence < 1):
+        raise PackageError(f"{label}：manifest.json 的序号 sequence 无效")
     docs: list[tuple[str, dict]] = []
     for name, blob in pkg.entries.items():
         source = f"{label}:{name}"
@@ -298,50 +347,72 @@ def verify_package(db, path: str | Path) -> tuple[PackageInfo, list[tuple[str, d
             raise PackageError(f"{source}：其中的 id（{doc['id']}）与文件名不符")
         docs.append((source, doc))
     m = pkg.manifest
-    info = PackageInfo(pkg.path, pkg.file_sha256, pkg.sender, fp, str(m.get("created_at") or ""),
-                       m.get("region"), m.get("call"), m.get("county"), [d["id"] for _, d in docs])
+    info = PackageInfo(pkg.path, pkg.file_sha256, registered, fp, str(m.get("created_at") or ""),
+                       m.get("region"), m.get("call"), m.get("county"), [d["id"] for _, d in docs], sequence,
+                       pkg.sender)
     return info, docs
 
 
-def import_package(db, path: str | Path, progress=None) -> PackageImport:
-    """Verify the package, then import all its applications in one transaction (or none)."""
+def import_package(db, path: str | Path, progress=None, allow_older: bool = False,
+                   actor: str | None = None) -> PackageImport:
+    """Verify the package, then in one transaction (or not at all): check the sender owns every
+    application it changes and that the package is not older than one accepted before (refused,
+    OlderPackage, unless `allow_older`), import the applications, move the owners and marks on and
+    log the receipt with its audit row."""
     from .exports.common import report
     from . import store
 
     report(progress, 0, 3, "正在校验上报包")
     info, docs = verify_package(db, path)
+    label = info.path.name
     report(progress, 1, 3, f"正在导入 {len(docs)} 份申报")
     try:
-        rep = store.import_documents(db, docs)
+        with store._gc_paused(), db.Session.begin() as s:
+            verdict = trust.check_submission(s, info.fingerprint, info.sender, _own_fingerprints(s), info.scope,
+                                             info.rank, [d for _, d in docs])
+            if verdict.problems:
+                raise PackageError([f"{label}：{p}" for p in verdict.problems])
+            if verdict.older and not allow_older:
+                raise OlderPackage(label, verdict.older_text())
+            rep = store.import_documents_in(s, docs)
+            trust.accept_submission(s, info.fingerprint, info.sender, info.scope, info.rank, info.application_ids)
+            times = _record_receipt(s, info, verdict.older_text())
     except store.StoreError as exc:
         raise PackageError(f"导入失败，数据库未作任何修改：{exc}") from None
-    times = _record_receipt(db, info)
     report(progress, 3, 3, "完成")
-    return PackageImport(info, rep.created, rep.updated, times)
+    return PackageImport(info, rep.created, rep.updated, times, verdict.older_text())
 
 
-def _record_receipt(db, info: PackageInfo) -> int:
-    """Log the import (after the applications' transaction: the log is bookkeeping; if writing it
-    failed the applications would still be in and importing again stays safe)."""
+def _own_fingerprints(session) -> set[str]:
+    from sqlalchemy import select
+
+    from db.models_documents import OfficeKey
+
+    return set(session.scalars(select(OfficeKey.fingerprint)))
+
+
+def _record_receipt(s, info: PackageInfo, undone: str = "") -> int:
+    """Log the import and its audit row (same transaction as the applications)."""
     from db.models_documents import PackageReceipt
 
-    with db.Session.begin() as s:
-        row = s.get(PackageReceipt, info.sha256)
-        now = _now()
-        if row is None:
-            row = PackageReceipt(sha256=info.sha256, kind=KIND_SUBMISSION, sender=info.sender,
-                                 fingerprint=info.fingerprint, created_at=info.created_at,
-                                 applications=len(info.application_ids), first_imported_at=now,
-                                 last_imported_at=now, times=1)
-            s.add(row)
-        else:
-            row.last_imported_at = now
-            row.times += 1
-        audit.record(s, None, "package_import", "package", info.sha256, None,
-                     {"file": info.path.name, "sender": info.sender, "fingerprint": info.fingerprint,
-                      "created_at": info.created_at, "region": info.region, "call": info.call,
-                      "county": info.county, "applications": info.application_ids, "times": row.times})
-        return row.times
+    row = s.get(PackageReceipt, info.sha256)
+    now = _now()
+    if row is None:
+        row = PackageReceipt(sha256=info.sha256, kind=KIND_SUBMISSION, sender=info.sender,
+                             fingerprint=info.fingerprint, created_at=info.created_at,
+                             applications=len(info.application_ids), first_imported_at=now,
+                             last_imported_at=now, times=1)
+        s.add(row)
+    else:
+        row.last_imported_at = now
+        row.times += 1
+    after = {"file": info.path.name, "sender": info.sender, "fingerprint": info.fingerprint,
+             "created_at": info.created_at, "sequence": info.sequence, "region": info.region, "call": info.call,
+             "county": info.county, "applications": info.application_ids, "times": row.times}
+    if undone:
+        after["older_accepted"] = undone
+    audit.record(s, None, "package_import", "package", info.sha256, None, after)
+    return row.times
 
 
 def receipts(db) -> list[dict]:

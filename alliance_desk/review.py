@@ -27,7 +27,7 @@ from db.session import Database
 
 from . import audit
 from . import adpkg as pkgmod
-from . import scoring
+from . import scoring, trust
 from . import uscc as uscc_mod
 from .packs import PackError, get_pack
 
@@ -1515,19 +1515,47 @@ def export_score_file(db: Database, pkg: ReviewPackage, path: str | Path) -> Pat
                            "comment": d.comment.strip(), "suggested": sugg})
     if problems:
         raise ReviewError(problems)
+    with db.Session.begin() as s:  # later submissions rank above earlier ones (trust.is_older)
+        sequence = trust.next_sequence(s, trust.scope_of("scores", pkg.round_id, pkg.expert_id))
     payload = {"format": SCORES_FORMAT, "round": pkg.round_id, "expert": pkg.expert_id,
-               "template": pkg.template.id, "submitted_at": _now().isoformat(), "scores": scores,
-               "conflicts": declared}
+               "template": pkg.template.id, "submitted_at": _now().isoformat(), "sequence": sequence,
+               "scores": scores, "conflicts": declared}
     path = Path(path)
     pkgmod.write_package(path, "scores", f"{pkg.expert_name}（{pkg.expert_unit}）",
                          {"scores.json": json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8")},
-                         pkg.private_key, extra={"round": pkg.round_id, "expert": pkg.expert_id})
+                         pkg.private_key, extra={"round": pkg.round_id, "expert": pkg.expert_id, "sequence": sequence})
     return path
 
 
-def import_score_file(db: Database, path: str | Path, round_id: str | None = None) -> ImportResult:
+class OlderScoreFile(ReviewError):
+    """The score file is older than scores already taken from the same expert; `undo` says what."""
+
+    def __init__(self, label: str, undo: str):
+        self.undo = undo
+        super().__init__(f"{label}{undo}。较早的评分文件会覆盖较新的评分，已拒绝；如确需导入，请确认"
+                         "（命令行加 --allow-older），此操作会记入审计记录")
+
+
+def _older_scores(s: Session, rid: str, eid: str, fp: str, rank: trust.Rank, submitted: datetime | None,
+                  label: str) -> str:
+    """What importing this score file would undo ("" when it is not older than what is stored)."""
+    verdict = trust.Verdict()
+    trust.check_mark(s, "scores", fp, trust.scope_of(rid, eid), rank, verdict, "该评分文件")
+    if submitted is not None:
+        sub = submitted.replace(tzinfo=None)
+        newer = s.scalars(select(r.ReviewScore).where(r.ReviewScore.round_id == rid, r.ReviewScore.expert_id == eid,
+                                                      r.ReviewScore.submitted_at > sub))
+        names = _round_app_names(s, rid, [x.application_id for x in newer])
+        if names:
+            verdict.older.append(f"专家对「{'」「'.join(sorted(names.values()))}」已有 {sub:%Y-%m-%d %H:%M:%S} 之后提交的评分")
+    return verdict.older_text()
+
+
+def import_score_file(db: Database, path: str | Path, round_id: str | None = None,
+                      allow_older: bool = False) -> ImportResult:
     """Import a signed score file. Refused (nothing written) when the file is tampered, signed with a
-    key the office did not issue to that expert for that round, of another round, or invalid."""
+    key the office did not issue to that expert for that round, of another round, invalid, or older
+    than scores already taken from that expert (OlderScoreFile, unless `allow_older`)."""
     path = Path(path)
     label = f"{path.name}："
     try:
@@ -1542,6 +1570,9 @@ def import_score_file(db: Database, path: str | Path, round_id: str | None = Non
         raise ReviewError(f"{label}这是另一评审轮次（{rid}）的评分文件，不属于本轮次")
     try:
         submitted = datetime.fromisoformat(payload["submitted_at"]) if payload.get("submitted_at") else None
+        sequence = payload.get("sequence")
+        if sequence is not None and (type(sequence) is not int or sequence < 1):
+            raise ValueError("sequence")
         entries = [ScoreEntry(x["application"], dict(x["points"]), x.get("comment") or "",
                               dict(x.get("comments") or {}),
                               {k: float(v) for k, v in (x.get("suggested") or {}).items()})
@@ -1562,10 +1593,20 @@ def import_score_file(db: Database, path: str | Path, round_id: str | None = Non
             raise ReviewError(f"{label}签名密钥与本单位为该专家下发的评审包不符（文件并非由该评审包生成）")
         if payload.get("template") != rnd.template_id:
             raise ReviewError(f"{label}评分模板 {payload.get('template')} 与本轮次的 {rnd.template_id} 不符")
-        return apply_scores(s, rid, eid, entries, "file", path.name, declared, submitted, label)
+        rank = trust.Rank(sequence, submitted.isoformat() if submitted else None, pkg.file_sha256)
+        undone = _older_scores(s, rid, eid, pkg.key_fingerprint, rank, submitted, label)
+        if undone and not allow_older:
+            raise OlderScoreFile(label, undone)
+        result = apply_scores(s, rid, eid, entries, "file", path.name, declared, submitted, label)
+        trust.accept_mark(s, "scores", pkg.key_fingerprint, trust.scope_of(rid, eid), rank)
+        if undone:
+            audit.record(s, None, "older_accepted", "review_score", f"{rid}/{eid}", None,
+                         {"file": path.name, "expert_name": result.expert_name, "undone": undone})
+        return result
 
 
-def import_file(db: Database, path: str | Path, round_id: str | None = None) -> ImportResult:
+def import_file(db: Database, path: str | Path, round_id: str | None = None,
+                allow_older: bool = False) -> ImportResult:
     """A filled Excel score sheet (.xlsx) or a signed score file (.adpkg)."""
     path = Path(path)
     suffix = path.suffix.lower()
@@ -1574,7 +1615,7 @@ def import_file(db: Database, path: str | Path, round_id: str | None = None) -> 
 
         return import_sheet(db, path, round_id)
     if suffix == ".adpkg":
-        return import_score_file(db, path, round_id)
+        return import_score_file(db, path, round_id, allow_older)
     raise ReviewError(f"{path.name}：只能导入 Excel 评分表（.xlsx）或签名评分文件（.adpkg）")
 
 

@@ -25,6 +25,7 @@ import fail.
 from __future__ import annotations
 
 import base64
+import math
 import hashlib
 import re
 import zipfile
@@ -79,6 +80,8 @@ def tree_problem(value: Any, max_chars: int = MAX_STRING_CHARS, max_depth: int =
                 return f"{_path(parts)}: 文本过长（{len(node)} 个字符，上限 {max_chars}）"
             if _SURROGATE.search(node):
                 return f"{_path(parts)}: 含有无效的 Unicode 字符（孤立的代理项）"
+        elif isinstance(node, float) and not math.isfinite(node):
+            return f"{_path(parts)}: 数值超出可表示的范围（如 1e400），不是有限的数"
         elif isinstance(node, dict):
             for k, v in node.items():
                 if isinstance(k, str) and (len(k) > 1000 or _SURROGATE.search(k)):

@@ -642,26 +642,32 @@ def delete_application(db: Database, app_id: str) -> None:
 def import_documents(db: Database, docs: Iterable[tuple[str, dict]]) -> ImportReport:
     """Import (source, doc) pairs in ONE transaction: all land or none do. A later pair with the
     same id as an earlier one updates it, as if they had been imported one after the other."""
-    report = ImportReport()
     with _gc_paused(), db.Session.begin() as s:
-        ensure_calls(s)
-        s.flush()
-        calls: dict[str, dict] = {}
-        batch: list[tuple[str, dict]] = []
-        ids: set[str] = set()
+        return import_documents_in(s, docs)
 
-        def flush() -> None:
-            for (_, doc), created in zip(batch, save_documents(s, batch, calls, action="import")):
-                (report.created if created else report.updated).append(doc["id"])
-            batch.clear()
-            ids.clear()
 
-        for source, doc in docs:
-            if doc["id"] in ids or len(batch) >= IMPORT_BATCH:
-                flush()
-            batch.append((source, doc))
-            ids.add(doc["id"])
-        flush()
+def import_documents_in(s: Session, docs: Iterable[tuple[str, dict]]) -> ImportReport:
+    """`import_documents` inside the caller's transaction (a package import adds its bookkeeping
+    to the same transaction)."""
+    report = ImportReport()
+    ensure_calls(s)
+    s.flush()
+    calls: dict[str, dict] = {}
+    batch: list[tuple[str, dict]] = []
+    ids: set[str] = set()
+
+    def flush() -> None:
+        for (_, doc), created in zip(batch, save_documents(s, batch, calls, action="import")):
+            (report.created if created else report.updated).append(doc["id"])
+        batch.clear()
+        ids.clear()
+
+    for source, doc in docs:
+        if doc["id"] in ids or len(batch) >= IMPORT_BATCH:
+            flush()
+        batch.append((source, doc))
+        ids.add(doc["id"])
+    flush()
     return report
 
 

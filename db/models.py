@@ -97,6 +97,9 @@ class Application(Base):
     n_warn: Mapped[int] = mapped_column(Integer, default=0)
     n_manual: Mapped[int] = mapped_column(Integer, default=0)
     eligible: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the audit row of the last change (id and hash): a trail cut short or wiped no longer matches
+    audit_id: Mapped[int | None] = mapped_column(Integer)
+    audit_hash: Mapped[str | None] = mapped_column(String(64))
 
     agreement: Mapped[Agreement] = relationship(back_populates="application", cascade="all, delete-orphan",
                                                 uselist=False)
@@ -256,4 +259,4 @@ class Confirmation(Base):
 
 # Models of later capabilities live in their own modules; importing them here puts every table
 # in Base.metadata for Alembic and for tests.
-from db import models_audit, models_calls, models_documents, models_lifecycle, models_review  # noqa: E402,F401
+from db import models_audit, models_calls, models_documents, models_lifecycle, models_review, models_trust  # noqa: E402,F401

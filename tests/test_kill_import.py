@@ -6,6 +6,8 @@ Half of the kills come after a random delay from the start (start-up, parsing, w
 commit); the other half wait until the import's transaction starts reaching the disk (its
 write-ahead log grows: a burst of about 10 ms before the commit frame) and strike within a few
 milliseconds, so the middle of the write is hit many times.
+`alliance-desk restore` is killed 25 times too: the database is always the old one, or the restored
+one together with the audit row of the restore.
 The random seed is printed (and can be set with KILL_SEED) so a failure can be replayed."""
 from __future__ import annotations
 
@@ -127,6 +129,94 @@ def test_killed_imports_leave_all_or_nothing(tmp_path):
     try:
         from alliance_desk import audit as audit_mod
 
+        assert audit_mod.verify(db).ok
+    finally:
+        db.dispose()
+
+
+# ------------------------------------------------------------------ kills during restore
+
+N_RESTORE_KILLS = 25
+
+
+def _restore_state(path: Path) -> tuple[str, int, int]:
+    """(integrity_check, applications, restore audit rows) after recovery."""
+    con = sqlite3.connect(str(path))
+    try:
+        verdict = con.execute("PRAGMA integrity_check").fetchone()[0]
+        apps = con.execute("SELECT COUNT(*) FROM applications").fetchone()[0]
+        restores = con.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'restore'").fetchone()[0]
+        return verdict, apps, restores
+    finally:
+        con.close()
+
+
+@pytest.mark.slow
+def test_killed_restores_leave_the_data_with_its_audit_row(tmp_path):
+    """`alliance-desk restore` killed 25 times at random points: the database is always either the
+    old one without a restore row, or the restored one with its restore row — never the restored
+    data without the row that says so. Half the kills strike once the replaced database has been
+    set aside, i.e. while the staging copy is written and copied in."""
+    from alliance_desk import audit as audit_mod
+    from alliance_desk import backup, store
+
+    seed = int(os.environ.get("KILL_SEED", time.time_ns() % 1_000_000))
+    rng = random.Random(seed)
+    template = tmp_path / "office-template.sqlite"
+    db = open_database(template)
+    docs = [eligible(REGIONS[i % len(REGIONS)], n_members=5) for i in range(60)]
+    for i, d in enumerate(docs):
+        d["id"] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"kill-restore/{i}"))
+    store.import_documents(db, [("", d) for d in docs[:40]])
+    db.dispose()
+    saved = backup.backup_to(template, tmp_path / "saved.sqlite")       # 40 applications
+    db = open_database(template)
+    store.import_documents(db, [("", d) for d in docs[40:]])          # the office has 60 since
+    db.dispose()
+    con = sqlite3.connect(str(template))
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    work = tmp_path / "work" / "office.sqlite"
+    work.parent.mkdir()
+    command = [sys.executable, "-m", "alliance_desk", "restore", "--db", str(work), str(saved)]
+
+    def fresh() -> None:
+        for p in work.parent.iterdir():
+            if p.is_file():
+                p.unlink()
+        shutil.copy(template, work)
+
+    fresh()
+    t0 = time.monotonic()
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    full = time.monotonic() - t0
+    assert done.returncode == 0, done.stderr
+    assert _restore_state(work) == ("ok", 40, 1)
+
+    outcomes = {"old": 0, "restored": 0}
+    for k in range(N_RESTORE_KILLS):
+        fresh()
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if k % 2 == 0:
+            time.sleep(rng.uniform(0.05, full * 1.1))
+        else:
+            deadline = time.monotonic() + full * 2
+            while (not list(work.parent.glob("office.replaced-*")) and proc.poll() is None
+                   and time.monotonic() < deadline):
+                time.sleep(0.0003)
+            time.sleep(rng.uniform(0, 0.02))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        verdict, apps, restores = _restore_state(work)
+        where = f"kill {k} (seed {seed})"
+        assert verdict == "ok", f"{where}: integrity_check {verdict}"
+        assert (apps, restores) in ((60, 0), (40, 1)), \
+            f"{where}: {apps} applications with {restores} restore rows"
+        outcomes["restored" if restores else "old"] += 1
+    assert outcomes["old"] > 0 and outcomes["restored"] > 0, (outcomes, seed)
+    print(f"restore kills: {outcomes} (seed {seed})")
+    db = open_database(work)
+    try:
         assert audit_mod.verify(db).ok
     finally:
         db.dispose()

@@ -17,7 +17,7 @@ from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Q
 from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox,
                                QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QListWidget, QListWidgetItem, QProgressBar, QPushButton, QSpinBox,
+                               QListWidget, QListWidgetItem, QMessageBox, QProgressBar, QPushButton, QSpinBox,
                                QSplitter, QTableView, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
                                QWidget)
 
@@ -750,28 +750,49 @@ class ReviewRoundWidget(QWidget):
         return self._run(lambda: rv.export_review_package(db, rid, expert_id, path),
                          lambda p: _t("已导出评审包：{0}").format(p), _t("正在导出评审包…"))
 
-    def import_files(self, paths: list[str | Path]) -> Task:
-        """Import score sheets / score files one by one; each is all-or-nothing, problems are listed."""
+    def import_files(self, paths: list[str | Path], allow_older: bool = False) -> Task:
+        """Import score sheets / score files one by one; each is all-or-nothing, problems are listed.
+        A score file older than the scores already taken is not imported unless the clerk confirms,
+        in a dialog that says which scores it would take back (`ask_older`)."""
         db, rid = self.db, self.round_id
 
         def work():
-            lines, bad = [], False
+            lines, bad, older = [], False, []
             for p in paths:
                 try:
-                    lines.append(rv.import_file(db, p, rid).summary())
+                    lines.append(rv.import_file(db, p, rid, allow_older).summary())
+                except rv.OlderScoreFile as exc:
+                    older.append((p, exc.undo))
+                    lines.append(_t("未导入 {0}：比已导入的评分更早").format(Path(p).name))
                 except rv.ReviewError as exc:
                     bad = True
                     lines.append(_t("未导入 {0}：").format(Path(p).name))
                     lines.extend("  " + x for x in exc.problems)
-            return lines, bad
+            return lines, bad, older
 
         def done(value):
-            lines, bad = value
+            lines, bad, older = value
             self.refresh()
-            self._report("\n".join(lines), bad)
+            self._report("\n".join(lines), bad or bool(older))
+            again = [p for p, undo in older if self.ask_older(Path(p).name, undo)]
+            if again:
+                self.import_files(again, allow_older=True)
 
         self.last_task = run_in_background(work, on_done=done, parent=self, label=_t("正在导入评分…"))
         return self.last_task
+
+    def ask_older(self, name: str, undo: str) -> bool:
+        """Whether to take an older score file anyway (default: no)."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(_t("评分文件比已导入的更早"))
+        box.setText(_t("{0} 比已导入的评分更早：{1}。").format(name, undo))
+        box.setInformativeText(_t("仍然导入会用较早的评分覆盖较新的评分，并记入审计记录。通常应请专家重新发送最新的评分文件。"))
+        take = box.addButton(_t("仍然导入"), QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(_t("不导入"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.exec()
+        return box.clickedButton() is take
 
     def export_summary_to(self, path: str | Path) -> Task:
         from alliance_desk.score_sheets import write_summary
