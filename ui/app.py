@@ -111,6 +111,25 @@ def show_dashboard_if_due(window, on=None) -> bool:
     return True
 
 
+def quit_on_signals(app, window):
+    """Ctrl+C in the terminal, `kill` or a session logout close the window the way its close
+    button does: edits are saved and the database lock is released. Qt's loop runs in C++, so a
+    short timer lets Python run the handler. Returns the timer (keep it alive)."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    def handler(_signum, _frame) -> None:
+        QTimer.singleShot(0, lambda: window.close() and app.quit())
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, handler)
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(200)
+    return timer
+
+
 def run(args) -> int:
     t0 = time.perf_counter()
     probe = bool(os.environ.get(PROBE_ENV))
@@ -229,6 +248,7 @@ def run(args) -> int:
     # would share the interpreter lock with Qt's start-up and delay the first paint.
     window.firstPainted.connect(hand_over)
     window.show()
+    signal_timer = None if (screenshot or probe) else quit_on_signals(app, window)  # noqa: F841
     if screenshot:
         QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, lambda: (print("出错了：截图超时", file=sys.stderr), finish(1)))
     rc = app.exec()
