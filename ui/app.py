@@ -77,8 +77,26 @@ def install_translations(app) -> list:
 
     from alliance_desk.paths import resource
 
+    class QtChinese(QTranslator):
+        """qtbase_zh_CN.qm lacks some strings Qt 6 gave an accelerator: QFileDialog's "&Look in:"
+        and "Files of &type:" are there only as "Look in:" / "Files of type:". Those are used,
+        with the accelerator put back (查找范围(&L)：)."""
+
+        def translate(self, context, source, disambiguation=None, n=-1):  # noqa: N802 - Qt API
+            text = super().translate(context, source, disambiguation, n)
+            if text or "&" not in source or "&&" in source:
+                return text
+            text = super().translate(context, source.replace("&", ""), disambiguation, n)
+            if not text:
+                return text
+            key = source[source.index("&") + 1:][:1].upper()
+            for colon in ("：", ":"):
+                if text.endswith(colon):
+                    return f"{text[:-1]}(&{key}){colon}"
+            return f"{text}(&{key})"
+
     out = []
-    qt = QTranslator(app)
+    qt = QtChinese(app)
     if qt.load("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(qt)
         out.append(qt)
@@ -149,7 +167,7 @@ def run(args) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "alliance-desk"])
     app.setOrganizationName("AllianceDesk")
     app.setApplicationName("AllianceDesk")
-    app.setApplicationDisplayName("Alliance Desk")
+    app.setApplicationDisplayName("Alliance Desk")  # = main_window.APP_DISPLAY_NAME, which titles end with
 
     from .fonts import ensure_cjk_font
 
