@@ -95,9 +95,13 @@ class _RegionPage(QWizardPage):
         self.completeChanged.emit()
 
     def selected_call(self):
-        """The pack's call chosen in the combo (None: no call, or one the pack does not know)."""
-        pack = self.w.packs[self.region.currentData()]
-        return next((c for c in pack.calls if c.id == self.call.currentData()), None)
+        """The call chosen in the combo, the pack's or one the office added (None: no call)."""
+        from alliance_desk import store
+
+        if not self.call.currentData():
+            return None
+        with self.w.db.Session() as s:
+            return store.calls_for(s, self.region.currentData()).get(self.call.currentData())
 
     def _show_when(self) -> None:
         call = self.selected_call()
