@@ -83,12 +83,14 @@ def install_translations(app) -> list:
         with the accelerator put back (查找范围(&L)：)."""
 
         def translate(self, context, source, disambiguation=None, n=-1):  # noqa: N802 - Qt API
+            # None, never "": PySide turns "" into an empty (not null) QString, which Qt would use
+            # as the translation of every string this catalogue lacks, the app's own included
             text = super().translate(context, source, disambiguation, n)
             if text or "&" not in source or "&&" in source:
-                return text
+                return text or None
             text = super().translate(context, source.replace("&", ""), disambiguation, n)
             if not text:
-                return text
+                return None
             key = source[source.index("&") + 1:][:1].upper()
             for colon in ("：", ":"):
                 if text.endswith(colon):

@@ -107,6 +107,15 @@ def test_qt_file_dialog_speaks_chinese(qtbot, qapp):
         assert labels["lookInLabel"] == "查找范围(&L)："
         assert labels["fileTypeLabel"] == "文件类型(&T)："
         assert labels["fileNameLabel"] == "文件名称(&N)："
+        # the app's own words, which no Qt catalogue holds, stay as written
+        from PySide6.QtCore import QCoreApplication
+        from PySide6.QtWidgets import QPushButton
+
+        assert QCoreApplication.translate("ApplicationEditor", "成员单位") == "成员单位"
+        assert QCoreApplication.translate("QFileDialog", "no such Qt string") == "no such Qt string"
+        button = QPushButton(QCoreApplication.translate("MainWindow", "新建"))
+        qtbot.addWidget(button)
+        assert button.text() == "新建"
         dlg.close()
     finally:
         for t in translators:
