@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from ui.list_model import ELIGIBLE_BG, INELIGIBLE_BG
+from PySide6.QtGui import QColor
+
+from ui.list_model import ELIGIBLE_BG, ELIGIBLE_FG, INELIGIBLE_BG
 
 pytestmark = pytest.mark.slow
 
@@ -47,6 +49,18 @@ def colours(image) -> set[int]:
         for x in range(0, image.width(), 3):
             found.add(image.pixel(x, y) & 0xFFFFFF)
     return found
+
+
+def verdicts_written(image) -> bool:
+    """符合条件 drawn in its green in the right-hand columns: the window's own (translated) words are
+    on the screen, not blanked by a translation catalogue."""
+    fg = ELIGIBLE_FG
+    near = 0
+    for y in range(image.height()):
+        for x in range(image.width() - 400, image.width()):
+            c = QColor(image.pixel(x, y))
+            near += abs(c.red() - fg.red()) + abs(c.green() - fg.green()) + abs(c.blue() - fg.blue()) < 60
+    return near > 200
 
 
 @pytest.fixture
@@ -104,6 +118,7 @@ def test_app_opens_the_demo_database_in_a_real_x_window_and_quits_cleanly(xserve
         assert app.poll() is None, app.stderr.read().decode(errors="replace")
         assert shown is not None, "the main window with the demo database never appeared on the X screen"
         assert (shown.width(), shown.height()) == SCREEN
+        assert verdicts_written(shown)
         shot = tmp_path / "real-window.png"
         assert shown.save(str(shot))
         assert shot.stat().st_size > 10_000
@@ -135,3 +150,4 @@ def test_screenshot_path_renders_on_xcb(xserver, tmp_path):
     image = QImage(str(out))
     assert (image.width(), image.height()) == SCREEN
     assert {ELIGIBLE_BG.rgb() & 0xFFFFFF, INELIGIBLE_BG.rgb() & 0xFFFFFF} <= colours(image)
+    assert verdicts_written(image)
