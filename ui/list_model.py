@@ -241,7 +241,7 @@ class ApplicationListModel(QAbstractTableModel):
 
     def _tooltip(self, r: Row, col: int):
         if col == COL_CALL and r.call_id:
-            return f"{self._call_names.get(r.call_id, r.call_id)}（{r.call_id}）"
+            return self._call_names.get(r.call_id, r.call_id)
         if col == COL_VERDICT:
             return _tr("不符合 %1 项 · 提示 %2 项 · 待确认 %3 项").replace("%1", str(r.n_fail)) \
                 .replace("%2", str(r.n_warn)).replace("%3", str(r.n_manual))

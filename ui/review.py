@@ -250,7 +250,7 @@ class NewRoundDialog(QDialog):
         region = self.region.currentData()
         self.call.clear()
         for cid, name in self._calls(region):
-            self.call.addItem(f"{name}（{cid}）", cid)
+            self.call.addItem(name, cid)
         self.template.clear()
         for t in scoring.templates_for(region):
             self.template.addItem(t.label, t.id)
@@ -495,6 +495,14 @@ class ReviewRoundWidget(QWidget):
         if round_id:
             self.roundChanged.emit(round_id)
 
+    def _call_name(self) -> str:
+        """The round's call as the clerk knows it (its name, not its id)."""
+        from alliance_desk.listing import calls_for_region
+
+        if not self.info.call_id:
+            return ""
+        return dict(calls_for_region(self.db, self.info.region)).get(self.info.call_id, "")
+
     def refresh(self) -> None:
         """Reload the round from the database into every tab."""
         has = self.round_id is not None
@@ -513,7 +521,7 @@ class ReviewRoundWidget(QWidget):
         tpl = self.info.template
         own = "" if tpl.official else f" <span style='color:#8a4b00'>[{html.escape(_t(scoring.OWN_TEMPLATE))}]</span>"
         self.template_label.setText(f"{_t('评分模板')}：<b>{html.escape(tpl.name)}</b>{own}　"
-                                    f"{html.escape(self.info.region_name)}　{html.escape(self.info.call_id or '')}")
+                                    f"{html.escape(self.info.region_name)}　{html.escape(self._call_name())}")
         self.template_label.setToolTip(tpl.note or tpl.origin)
         self.per_app.setValue(self.info.per_application)
         self.method_combo.blockSignals(True)
