@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox,
-                               QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QProgressBar, QPushButton, QSpinBox,
                                QSplitter, QTableView, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
                                QWidget)
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogBut
 from alliance_desk import review as rv
 from alliance_desk import scoring
 
+from . import file_dialogs
 from .workers import Task, run_in_background
 
 
@@ -824,12 +825,13 @@ class ReviewRoundWidget(QWidget):
         if not ds:
             self._report(_t("本轮次还没有随机抽取记录"), True)
             return
-        path, _ = QFileDialog.getSaveFileName(self, _t("导出专家抽取记录表"), "专家抽取记录表.xlsx", "Excel (*.xlsx)")
+        path = file_dialogs.save_file(self, "review", _t("导出专家抽取记录表"), "专家抽取记录表.xlsx", "Excel (*.xlsx)",
+                                      suffix=".xlsx")
         if path:
             self.export_draw_record_to(ds[-1].id, path)
 
     def _sheets_dialog(self) -> None:
-        d = QFileDialog.getExistingDirectory(self, _t("选择评分表保存位置"))
+        d = file_dialogs.directory(self, "review", _t("选择评分表保存位置"))
         if d:
             self.export_sheets_to(d)
 
@@ -840,17 +842,18 @@ class ReviewRoundWidget(QWidget):
             return
         eid = self.round_experts.item(rows[0], 0).data(Qt.ItemDataRole.UserRole)
         name = self.round_experts.item(rows[0], 0).text()
-        path, _ = QFileDialog.getSaveFileName(self, _t("导出评审包"), f"评审包_{name}.adpkg", _t("评审包 (*.adpkg)"))
+        path = file_dialogs.save_file(self, "review", _t("导出评审包"), f"评审包_{name}.adpkg", _t("评审包 (*.adpkg)"),
+                                      suffix=".adpkg")
         if path:
             self.export_package_to(eid, path)
 
     def _import_dialog(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, _t("导入评分"), "",
-                                                _t("评分表或评分文件 (*.xlsx *.adpkg)"))
+        paths = file_dialogs.open_files(self, "review", _t("导入评分"), _t("评分表或评分文件 (*.xlsx *.adpkg)"))
         if paths:
             self.import_files(paths)
 
     def _summary_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, _t("导出评分汇总表"), "评分汇总表.xlsx", "Excel (*.xlsx)")
+        path = file_dialogs.save_file(self, "review", _t("导出评分汇总表"), "评分汇总表.xlsx", "Excel (*.xlsx)",
+                                      suffix=".xlsx")
         if path:
             self.export_summary_to(path)
