@@ -376,6 +376,7 @@ class ExportDialog(QDialog):
             text = f"已导出上报包 {result.path}（{len(result.application_ids)} 份申报，发送单位 {result.sender}）"
             notes = [f"SHA-256 {result.sha256}"]
         self.status.setText("<br>".join(html.escape(x) for x in [text] + list(notes)[:6]))
+        file_dialogs.remember(FOLDER_KIND, result.path, self.settings)  # the next export starts there
         self.finished_export.emit(str(result.path))
 
     def _failed(self, exc: BaseException) -> None:

@@ -31,6 +31,9 @@ def default_submitted_at(call, now: datetime | None = None) -> tuple[str, bool]:
     deadline = getattr(call, "deadline", None)
     if deadline is not None and datetime.fromisoformat(text) > deadline:
         return deadline.strftime("%Y-%m-%dT%H:%M"), True
+    opens = getattr(call, "opens", None)  # a call that states when it opens (not every pack does)
+    if isinstance(opens, datetime) and datetime.fromisoformat(text) < opens:
+        return opens.strftime("%Y-%m-%dT%H:%M"), True
     return text, False
 
 
@@ -107,8 +110,11 @@ class _RegionPage(QWizardPage):
         call = self.selected_call()
         when, moved = default_submitted_at(call)
         shown = when.replace("T", " ")
-        if moved:
+        past = moved and call.deadline is not None and when == call.deadline.strftime("%Y-%m-%dT%H:%M")
+        if past:
             text = self.tr("{when}（本批次截止时间：现在已过截止，按截止时间预填，请在编辑器中改为实际报送时间）")
+        elif moved:
+            text = self.tr("{when}（本批次开始受理时间：现在尚未开始，按开始时间预填，可在编辑器中修改）")
         elif call is not None and call.deadline is not None:
             text = self.tr("{when}（现在；本批次截止 {deadline}，可在编辑器中修改）")
         else:

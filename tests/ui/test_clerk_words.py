@@ -144,13 +144,13 @@ def test_file_pickers_open_in_the_last_folder_used(qtbot, window, docs, db, tmp_
     target.write_text(store.export_json(db, docs["small"]["id"]), encoding="utf-8")
     seen: list[Path] = []
     _answer_file_dialog(qtbot, target, seen)
-    with qtbot.waitSignal(w.importFinished, timeout=20000):
+    with qtbot.waitSignals([w.importFinished, w.indexLoaded], timeout=20000):  # the list reloaded too
         w.import_json_dialog()
     assert seen == [Path.home()]  # first time: the home folder
     assert settings.value("folders/json") == str(folder)
     # a second import, and the JSON export, open where the clerk was
     _answer_file_dialog(qtbot, target, seen)
-    with qtbot.waitSignal(w.importFinished, timeout=20000):
+    with qtbot.waitSignals([w.importFinished, w.indexLoaded], timeout=20000):
         w.import_json_dialog()
     assert seen[-1] == folder
     assert w.select_application(docs["small"]["id"])
@@ -234,6 +234,11 @@ def test_wizard_default_time_is_now_for_a_call_still_open():
     assert default_submitted_at(call, datetime(2030, 5, 1, 9, 0, 40)) == ("2030-05-01T09:01", False)
     assert default_submitted_at(call, datetime(2030, 6, 1, 9, 0)) == ("2030-05-30T23:59", True)
     assert default_submitted_at(None, datetime(2030, 6, 1, 9, 0)) == ("2030-06-01T09:00", False)
+    # a call that states its opening (issue 13 may add it to packs): before it, the opening time
+    from types import SimpleNamespace
+
+    later = SimpleNamespace(opens=datetime(2031, 3, 1, 8, 30), deadline=datetime(2031, 5, 30, 23, 59))
+    assert default_submitted_at(later, datetime(2030, 6, 1, 9, 0)) == ("2031-03-01T08:30", True)
 
 
 def test_the_list_re_sorts_after_an_edit(qtbot, window, docs):
