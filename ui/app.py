@@ -77,8 +77,28 @@ def install_translations(app) -> list:
 
     from alliance_desk.paths import resource
 
+    class QtChinese(QTranslator):
+        """qtbase_zh_CN.qm lacks some strings Qt 6 gave an accelerator: QFileDialog's "&Look in:"
+        and "Files of &type:" are there only as "Look in:" / "Files of type:". Those are used,
+        with the accelerator put back (查找范围(&L)：)."""
+
+        def translate(self, context, source, disambiguation=None, n=-1):  # noqa: N802 - Qt API
+            # None, never "": PySide turns "" into an empty (not null) QString, which Qt would use
+            # as the translation of every string this catalogue lacks, the app's own included
+            text = super().translate(context, source, disambiguation, n)
+            if text or "&" not in source or "&&" in source:
+                return text or None
+            text = super().translate(context, source.replace("&", ""), disambiguation, n)
+            if not text:
+                return None
+            key = source[source.index("&") + 1:][:1].upper()
+            for colon in ("：", ":"):
+                if text.endswith(colon):
+                    return f"{text[:-1]}(&{key}){colon}"
+            return f"{text}(&{key})"
+
     out = []
-    qt = QTranslator(app)
+    qt = QtChinese(app)
     if qt.load("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(qt)
         out.append(qt)
@@ -111,6 +131,25 @@ def show_dashboard_if_due(window, on=None) -> bool:
     return True
 
 
+def quit_on_signals(app, window):
+    """Ctrl+C in the terminal, `kill` or a session logout close the window the way its close
+    button does: edits are saved and the database lock is released. Qt's loop runs in C++, so a
+    short timer lets Python run the handler. Returns the timer (keep it alive)."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    def handler(_signum, _frame) -> None:
+        QTimer.singleShot(0, lambda: window.close() and app.quit())
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, handler)
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(200)
+    return timer
+
+
 def run(args) -> int:
     t0 = time.perf_counter()
     probe = bool(os.environ.get(PROBE_ENV))
@@ -130,7 +169,7 @@ def run(args) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "alliance-desk"])
     app.setOrganizationName("AllianceDesk")
     app.setApplicationName("AllianceDesk")
-    app.setApplicationDisplayName("Alliance Desk")
+    app.setApplicationDisplayName("Alliance Desk")  # = main_window.APP_DISPLAY_NAME, which titles end with
 
     from .fonts import ensure_cjk_font
 
@@ -229,6 +268,7 @@ def run(args) -> int:
     # would share the interpreter lock with Qt's start-up and delay the first paint.
     window.firstPainted.connect(hand_over)
     window.show()
+    signal_timer = None if (screenshot or probe) else quit_on_signals(app, window)  # noqa: F841
     if screenshot:
         QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, lambda: (print("出错了：截图超时", file=sys.stderr), finish(1)))
     rc = app.exec()

@@ -12,15 +12,16 @@ import html
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, QUrl, Signal
+from PySide6.QtCore import QDate, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout,
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
                                QSpinBox, QTextBrowser, QVBoxLayout, QWidget)
 
 from alliance_desk import exports
 from alliance_desk.packs import all_packs
 
+from . import file_dialogs
 from .workers import Task, run_in_background
 
 FORMATS = {  # kind -> [(suffix, label)]
@@ -33,6 +34,12 @@ FORMATS = {  # kind -> [(suffix, label)]
 }
 DEFAULT_NAMES = {"recommendation-table": "推荐汇总表", "member-table": "成员单位表", "application-form": "申请表",
                  "notice": "公示", "certificates": "证书", "package": "上报包"}
+FOLDER_KIND = "documents"  # the remembered folder (ui/file_dialogs.py) of every export
+
+
+def _clerk(exc: BaseException) -> str:
+    """An export refusal as the window says it (display names, no ids or command-line options)."""
+    return getattr(exc, "clerk", None) or str(exc)
 
 
 def _qdate(d: date) -> QDate:
@@ -49,11 +56,13 @@ class ExportDialog(QDialog):
     finished_export = Signal(str)
 
     def __init__(self, db, parent: QWidget | None = None, region: str | None = None, call: str | None = None,
-                 directory: str | Path | None = None):
+                 directory: str | Path | None = None, settings: QSettings | None = None):
         super().__init__(parent)
         self.db = db
-        self.directory = Path(directory) if directory else Path.home()
+        self.settings = settings
+        self.directory = Path(directory) if directory else file_dialogs.last_folder(FOLDER_KIND, settings)
         self.task: Task | None = None
+        self._previewed = False  # once previewed, the preview follows every change of the choice
         self.last_result = None
         self.last_error: BaseException | None = None
         self.cancelled = False
@@ -156,6 +165,11 @@ class ExportDialog(QDialog):
         self.call.currentIndexChanged.connect(self._call_changed)
         self.county.currentIndexChanged.connect(self._reload_apps)
         self.fmt.currentIndexChanged.connect(self._suggest_output)
+        self.apps.itemChanged.connect(self._selection_changed)
+        for w in (self.start, self.recognized):
+            w.dateChanged.connect(self._selection_changed)
+        self.days.valueChanged.connect(self._selection_changed)
+        self.use_decision_date.toggled.connect(self._selection_changed)
         if region:
             self.region.setCurrentIndex(max(0, self.region.findData(region)))
         self._region_changed()
@@ -222,7 +236,7 @@ class ExportDialog(QDialog):
         self.call.clear()
         self.call.addItem("（全部批次）", "")
         for cid, name in exports.list_calls(self.db, region):
-            self.call.addItem(f"{name}（{cid}）", cid)
+            self.call.addItem(name, cid)
         self.call.setCurrentIndex(1 if self.call.count() > 1 else 0)
         self.call.blockSignals(False)
         self._kind_changed()
@@ -238,6 +252,7 @@ class ExportDialog(QDialog):
         self.notice_box.setVisible(kind == "notice")
         self.cert_box.setVisible(kind == "certificates")
         self._suggest_output()
+        self._selection_changed()
 
     def _call_changed(self) -> None:
         region = self.region.currentData()
@@ -253,34 +268,50 @@ class ExportDialog(QDialog):
 
     def _reload_apps(self) -> None:
         self.apps.clear()
+        stages = {st.id: st.name for st in all_packs()[self.region.currentData()].stages}
         for row in exports.list_candidates(self.db, self.region.currentData(), self.call.currentData() or None,
                                            self.county.currentData() or None):
             marks = []
             if row["recommended"]:
                 marks.append("同意推荐")
             if row["stage"]:
-                marks.append(f"阶段：{row['stage']}")
+                marks.append(f"阶段：{stages.get(row['stage'], row['stage'])}")
             it = QListWidgetItem(f"{row['name']}（{row['county']}）" + (f"  [{'，'.join(marks)}]" if marks else ""))
             it.setData(Qt.ItemDataRole.UserRole, row["id"])
             it.setFlags(it.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             it.setCheckState(Qt.CheckState.Unchecked)
             self.apps.addItem(it)
+        self._selection_changed()
+
+    def _selection_changed(self, *_args) -> None:
+        """What the preview and the last message said was about the old choice: a preview shown is
+        made again for the new one, an old message goes."""
+        if self._previewed:
+            self.preview()
+        else:
+            self.preview_view.clear()
+        if self.task is None or self.task.done:
+            self.status.setText("")
 
     def _suggest_output(self) -> None:
         kind = self.current_kind()
         suffix = self.fmt.currentData() or ".xlsx"
-        call = self.call.currentData() or self.region.currentData()
-        name = f"{DEFAULT_NAMES.get(kind, kind)}-{call}{suffix}"
+        # the clerk's words: 公示-重庆市-2022年度重庆市产业技术创新联盟认定.pdf, never the ids
+        region_name = all_packs()[self.region.currentData()].region_name
+        parts = [DEFAULT_NAMES.get(kind, kind), region_name]
+        if self.call.currentData():
+            parts.append(self.call.currentText())
+        name = file_dialogs.safe_file_name("-".join(parts)) + suffix
         current = self.output.text().strip()
         folder = Path(current).parent if current else self.directory
         self.output.setText(str(folder / name))
 
     def _browse(self) -> None:
         suffix = self.fmt.currentData() or ""
-        path, _ = QFileDialog.getSaveFileName(self, "保存到", self.output.text(), f"*{suffix}")
+        label = self.fmt.currentText() or suffix
+        path = file_dialogs.save_file(self, FOLDER_KIND, "保存到", Path(self.output.text()).name,
+                                      f"{label} (*{suffix})" if suffix else "", self.settings, suffix)
         if path:
-            if suffix and not path.lower().endswith(suffix):
-                path += suffix
             self.set_output(path)
 
     # ---------------------------------------------------------------- actions
@@ -290,11 +321,12 @@ class ExportDialog(QDialog):
                 self.county.currentData() or None, self.selected_ids() or None)
 
     def preview(self) -> list[str]:
+        self._previewed = True
         kind, region, call, county, ids = self._args()
         try:
             lines = exports.preview(self.db, kind, region, call, county, ids, **self.options())
         except ValueError as exc:
-            self.preview_view.setHtml(f"<p style='color:#b00020'>{html.escape(str(exc))}</p>")
+            self.preview_view.setHtml(f"<p style='color:#b00020'>{html.escape(_clerk(exc))}</p>")
             return []
         self.preview_view.setHtml("<br>".join(html.escape(x) for x in lines))
         return lines
@@ -344,12 +376,13 @@ class ExportDialog(QDialog):
             text = f"已导出上报包 {result.path}（{len(result.application_ids)} 份申报，发送单位 {result.sender}）"
             notes = [f"SHA-256 {result.sha256}"]
         self.status.setText("<br>".join(html.escape(x) for x in [text] + list(notes)[:6]))
+        file_dialogs.remember(FOLDER_KIND, result.path, self.settings)  # the next export starts there
         self.finished_export.emit(str(result.path))
 
     def _failed(self, exc: BaseException) -> None:
         self.last_error = exc
         self.export_button.setEnabled(True)
-        self.status.setText(f"<span style='color:#b00020'>导出失败：{html.escape(str(exc))}</span>")
+        self.status.setText(f"<span style='color:#b00020'>导出失败：{html.escape(_clerk(exc))}</span>")
 
     def _cancelled(self) -> None:
         self.cancelled = True

@@ -119,14 +119,20 @@ class ApplicationListModel(QAbstractTableModel):
             self._all.insert(0, row)
         else:
             self._all[pos_all] = row
+        if self._sort_column >= 0 and row is not None:
+            # an edit may change the sorted value (name, time, verdict): the row goes where it sorts
+            self._sort_all()
         new_shown = apply_filters(self._all, self._filters, self._index)
         old = self._pos.get(app_id)
-        if row is not None and old is not None and len(new_shown) == len(self._shown) \
-                and new_shown[old].id == app_id:
-            # the row stays where it is: update in place, selection and scroll position survive
-            self._shown = new_shown
-            self.dataChanged.emit(self.index(old, 0), self.index(old, len(HEADERS) - 1))
-            self._emit_counts()
+        if row is not None and old is not None and len(new_shown) == len(self._shown):
+            if new_shown[old].id == app_id:
+                # the row stays where it is: update in place, selection and scroll position survive
+                self._shown = new_shown
+                self.dataChanged.emit(self.index(old, 0), self.index(old, len(HEADERS) - 1))
+                self._emit_counts()
+            else:
+                self._move_shown(new_shown)
+                self._emit_counts()
             return
         self._set_shown(new_shown)
 
@@ -235,7 +241,7 @@ class ApplicationListModel(QAbstractTableModel):
 
     def _tooltip(self, r: Row, col: int):
         if col == COL_CALL and r.call_id:
-            return f"{self._call_names.get(r.call_id, r.call_id)}（{r.call_id}）"
+            return self._call_names.get(r.call_id, r.call_id)
         if col == COL_VERDICT:
             return _tr("不符合 %1 项 · 提示 %2 项 · 待确认 %3 项").replace("%1", str(r.n_fail)) \
                 .replace("%2", str(r.n_warn)).replace("%3", str(r.n_manual))
@@ -263,11 +269,15 @@ class ApplicationListModel(QAbstractTableModel):
         if not 0 <= column < len(HEADERS):
             return
         self._sort_column, self._sort_order = column, order
+        self._sort_all()
+        self._move_shown(apply_filters(self._all, self._filters, self._index))
+
+    def _move_shown(self, rows: list[Row]) -> None:
+        """The same rows in a new order: a layout change, so the selection follows its rows."""
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
         ids = [self._shown[p.row()].id if 0 <= p.row() < len(self._shown) else None for p in persistent]
-        self._sort_all()
-        self._shown = apply_filters(self._all, self._filters, self._index)
+        self._shown = rows
         self._pos = {r.id: i for i, r in enumerate(self._shown)}
         if persistent:
             self.changePersistentIndexList(persistent, [

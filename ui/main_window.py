@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QUndoGroup, QUndoStack
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QFileDialog, QGridLayout, QHeaderView,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QGridLayout, QHeaderView,
                                QLabel, QLineEdit, QMainWindow, QMenu, QMessageBox, QPushButton, QSizePolicy,
                                QSplitter, QStackedWidget, QStyle, QTableView, QTabWidget, QToolBar, QVBoxLayout,
                                QWidget)
@@ -25,6 +25,7 @@ from alliance_desk import __version__
 from alliance_desk.listing import (STATUS_ELIGIBLE, STATUS_FAIL, STATUS_MANUAL, STATUS_WARN, Filters, Row,
                                    distinct_values)
 
+from . import file_dialogs
 from .list_model import (COL_CALL, COL_COUNTY, COL_FAIL, COL_INDUSTRY, COL_LEAD, COL_MANUAL, COL_MEMBERS,
                          COL_NAME, COL_REGION, COL_SUBMITTED, COL_VERDICT, COL_WARN, ApplicationListModel)
 from .workers import Task, run_in_background
@@ -530,19 +531,23 @@ class MainWindow(QMainWindow):
     def _show_db_label(self) -> None:
         if self.db is None:
             self.db_label.setText(self.tr("未打开数据库"))
-            self.setWindowTitle(self.tr("Alliance Desk — 产业技术创新联盟申报审查"))
+            self._set_title(self.tr("产业技术创新联盟申报审查"))
             return
         label = self.db.label
         ro = self.tr("（只读）") if self.read_only else ""
         self.db_label.setText(label + ro)
         self.db_label.setToolTip(label + (self.tr("\n只读：可以查看、导出，不能修改") if ro else ""))
         name = Path(label).name if self._db_path() else label
-        self.setWindowTitle(self.tr("{name}{ro} — Alliance Desk 产业技术创新联盟申报审查").format(name=name, ro=ro))
+        self._set_title(self.tr("{name}{ro} — 产业技术创新联盟申报审查").format(name=name, ro=ro))
+
+    def _set_title(self, text: str) -> None:
+        # X11 and Windows append " — <display name>" (ui/app.py sets APP_DISPLAY_NAME) unless the
+        # title already ends with it: end with it here, so the name is shown once on every platform
+        self.setWindowTitle(f"{text} — {APP_DISPLAY_NAME}")
 
     def open_database_dialog(self) -> None:
-        start = self._db_path() or str(Path.home())
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("打开数据库"), str(Path(start).parent),
-                                              self.tr("Alliance Desk 数据库 (*.sqlite *.db);;所有文件 (*)"))
+        path = file_dialogs.open_file(self, "database", self.tr("打开数据库"),
+                                      self.tr("Alliance Desk 数据库 (*.sqlite *.db);;所有文件 (*)"), self.settings)
         if path:
             self.open_database_path(path)
 
@@ -839,7 +844,8 @@ class MainWindow(QMainWindow):
 
         app_id = self.current_application_id()
         row = self.model.find(app_id) if app_id else None
-        dlg = ExportDialog(self.db, self, region=row.region if row else None, call=row.call_id if row else None)
+        dlg = ExportDialog(self.db, self, region=row.region if row else None, call=row.call_id if row else None,
+                           settings=self.settings)
         dlg.show()
         return dlg
 
@@ -1215,8 +1221,8 @@ class MainWindow(QMainWindow):
     # ================================================================ JSON import / export
 
     def import_json_dialog(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, self.tr("导入申报 JSON"), str(Path.home()),
-                                                self.tr("申报 JSON (*.json);;所有文件 (*)"))
+        paths = file_dialogs.open_files(self, "json", self.tr("导入申报 JSON"),
+                                        self.tr("申报 JSON (*.json);;所有文件 (*)"), self.settings)
         if paths:
             self.import_json_files(paths)
 
@@ -1249,9 +1255,9 @@ class MainWindow(QMainWindow):
         if not app_id:
             return
         row = self.model.find(app_id)
-        suggested = str(Path.home() / f"{_safe_name(row.name if row else app_id)}.json")
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("导出申报 JSON"), suggested,
-                                              self.tr("申报 JSON (*.json)"))
+        path = file_dialogs.save_file(self, "json", self.tr("导出申报 JSON"),
+                                      f"{_safe_name(row.name if row else app_id)}.json",
+                                      self.tr("申报 JSON (*.json)"), self.settings, ".json")
         if path:
             self.export_json_to(app_id, path)
 
@@ -1276,12 +1282,10 @@ class MainWindow(QMainWindow):
         if not app_id:
             return
         row = self.model.find(app_id)
-        suggested = str(Path.home() / f"{_safe_name(row.name if row else app_id)}-成员名单.xlsx")
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("导出成员名单"), suggested,
-                                              self.tr("Excel 工作簿 (*.xlsx)"))
+        path = file_dialogs.save_file(self, "members", self.tr("导出成员名单"),
+                                      f"{_safe_name(row.name if row else app_id)}-成员名单.xlsx",
+                                      self.tr("Excel 工作簿 (*.xlsx)"), self.settings, ".xlsx")
         if path:
-            if not path.lower().endswith(".xlsx"):
-                path += ".xlsx"
             self.export_members_to(app_id, path)
 
     def export_members_to(self, app_id: str, path: str | Path) -> int | None:
@@ -1304,8 +1308,8 @@ class MainWindow(QMainWindow):
         app_id = self.current_application_id()
         if not app_id:
             return
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("导入成员名单"), str(Path.home()),
-                                              self.tr("Excel 工作簿 (*.xlsx)"))
+        path = file_dialogs.open_file(self, "members", self.tr("导入成员名单"), self.tr("Excel 工作簿 (*.xlsx)"),
+                                      self.settings)
         if not path:
             return
         box = QMessageBox(QMessageBox.Icon.Question, self.tr("导入成员名单"),
@@ -1448,13 +1452,15 @@ class MainWindow(QMainWindow):
         event.accept()
 
 
+APP_DISPLAY_NAME = "Alliance Desk"
+
+
 def _short(title: str, n: int = 18) -> str:
     return title if len(title) <= n else title[:n - 1] + "…"
 
 
 def _safe_name(name: str) -> str:
-    bad = '<>:"/\\|?*\n\r\t'
-    return "".join("_" if c in bad else c for c in name).strip() or "申报"
+    return file_dialogs.safe_file_name(name) or "申报"
 
 
 def _login_name() -> str:

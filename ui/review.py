@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox,
-                               QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QMessageBox, QProgressBar, QPushButton, QSpinBox,
                                QSplitter, QTableView, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
                                QWidget)
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogBut
 from alliance_desk import review as rv
 from alliance_desk import scoring
 
+from . import file_dialogs
 from .workers import Task, run_in_background
 
 
@@ -250,7 +251,7 @@ class NewRoundDialog(QDialog):
         region = self.region.currentData()
         self.call.clear()
         for cid, name in self._calls(region):
-            self.call.addItem(f"{name}（{cid}）", cid)
+            self.call.addItem(name, cid)
         self.template.clear()
         for t in scoring.templates_for(region):
             self.template.addItem(t.label, t.id)
@@ -495,6 +496,14 @@ class ReviewRoundWidget(QWidget):
         if round_id:
             self.roundChanged.emit(round_id)
 
+    def _call_name(self) -> str:
+        """The round's call as the clerk knows it (its name, not its id)."""
+        from alliance_desk.listing import calls_for_region
+
+        if not self.info.call_id:
+            return ""
+        return dict(calls_for_region(self.db, self.info.region)).get(self.info.call_id, "")
+
     def refresh(self) -> None:
         """Reload the round from the database into every tab."""
         has = self.round_id is not None
@@ -513,7 +522,7 @@ class ReviewRoundWidget(QWidget):
         tpl = self.info.template
         own = "" if tpl.official else f" <span style='color:#8a4b00'>[{html.escape(_t(scoring.OWN_TEMPLATE))}]</span>"
         self.template_label.setText(f"{_t('评分模板')}：<b>{html.escape(tpl.name)}</b>{own}　"
-                                    f"{html.escape(self.info.region_name)}　{html.escape(self.info.call_id or '')}")
+                                    f"{html.escape(self.info.region_name)}　{html.escape(self._call_name())}")
         self.template_label.setToolTip(tpl.note or tpl.origin)
         self.per_app.setValue(self.info.per_application)
         self.method_combo.blockSignals(True)
@@ -837,12 +846,13 @@ class ReviewRoundWidget(QWidget):
         if not ds:
             self._report(_t("本轮次还没有随机抽取记录"), True)
             return
-        path, _ = QFileDialog.getSaveFileName(self, _t("导出专家抽取记录表"), "专家抽取记录表.xlsx", "Excel (*.xlsx)")
+        path = file_dialogs.save_file(self, "review", _t("导出专家抽取记录表"), "专家抽取记录表.xlsx", "Excel (*.xlsx)",
+                                      suffix=".xlsx")
         if path:
             self.export_draw_record_to(ds[-1].id, path)
 
     def _sheets_dialog(self) -> None:
-        d = QFileDialog.getExistingDirectory(self, _t("选择评分表保存位置"))
+        d = file_dialogs.directory(self, "review", _t("选择评分表保存位置"))
         if d:
             self.export_sheets_to(d)
 
@@ -853,17 +863,18 @@ class ReviewRoundWidget(QWidget):
             return
         eid = self.round_experts.item(rows[0], 0).data(Qt.ItemDataRole.UserRole)
         name = self.round_experts.item(rows[0], 0).text()
-        path, _ = QFileDialog.getSaveFileName(self, _t("导出评审包"), f"评审包_{name}.adpkg", _t("评审包 (*.adpkg)"))
+        path = file_dialogs.save_file(self, "review", _t("导出评审包"), f"评审包_{name}.adpkg", _t("评审包 (*.adpkg)"),
+                                      suffix=".adpkg")
         if path:
             self.export_package_to(eid, path)
 
     def _import_dialog(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, _t("导入评分"), "",
-                                                _t("评分表或评分文件 (*.xlsx *.adpkg)"))
+        paths = file_dialogs.open_files(self, "review", _t("导入评分"), _t("评分表或评分文件 (*.xlsx *.adpkg)"))
         if paths:
             self.import_files(paths)
 
     def _summary_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, _t("导出评分汇总表"), "评分汇总表.xlsx", "Excel (*.xlsx)")
+        path = file_dialogs.save_file(self, "review", _t("导出评分汇总表"), "评分汇总表.xlsx", "Excel (*.xlsx)",
+                                      suffix=".xlsx")
         if path:
             self.export_summary_to(path)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QValidator
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFileDialog, QFrame, QGridLayout, QGroupBox,
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFrame, QGridLayout, QGroupBox,
                                QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit,
                                QPushButton, QScrollArea, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFileDialog, QFrame
 from alliance_desk import review as rv
 from alliance_desk import scoring
 from alliance_desk.rules import KIND_LABELS, LEVEL_LABELS
+
+from . import file_dialogs
 
 SAVE_DELAY_MS = 300
 ROLE_LABELS = {"lead": "牵头单位", "core": "核心成员", "member": "一般成员"}
@@ -415,13 +417,13 @@ class ReviewerWidget(QWidget):
         self.status.setText(f"<span style='color:{color}'>{html.escape(text).replace(chr(10), '<br>')}</span>")
 
     def _open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, _t("打开评审包"), "", _t("评审包 (*.adpkg)"))
+        path = file_dialogs.open_file(self, "expert", _t("打开评审包"), _t("评审包 (*.adpkg)"))
         if path:
             self.open_package(path)
 
     def _export_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, _t("导出签名评分文件"), f"评分_{self.pkg.expert_name}.adpkg",
-                                              _t("评分文件 (*.adpkg)"))
+        path = file_dialogs.save_file(self, "expert", _t("导出签名评分文件"), f"评分_{self.pkg.expert_name}.adpkg",
+                                      _t("评分文件 (*.adpkg)"), suffix=".adpkg")
         if path:
             self.export_score_file_to(path)
 

@@ -23,6 +23,20 @@ def _now_minute(now: datetime | None = None) -> str:
     return rounded.strftime("%Y-%m-%dT%H:%M")
 
 
+def default_submitted_at(call, now: datetime | None = None) -> tuple[str, bool]:
+    """The submission time a new application starts with: now, unless that lies outside the call's
+    window (a past call), then the call's deadline, the last moment the call accepts. Returns the
+    time and whether it was moved into the window."""
+    text = _now_minute(now)
+    deadline = getattr(call, "deadline", None)
+    if deadline is not None and datetime.fromisoformat(text) > deadline:
+        return deadline.strftime("%Y-%m-%dT%H:%M"), True
+    opens = getattr(call, "opens", None)  # a call that states when it opens (not every pack does)
+    if isinstance(opens, datetime) and datetime.fromisoformat(text) < opens:
+        return opens.strftime("%Y-%m-%dT%H:%M"), True
+    return text, False
+
+
 def _combo_text(combo: QComboBox) -> str:
     """The chosen value of an (editable) combo: its data when an item is selected, else the text."""
     text = combo.currentText().strip()
@@ -53,10 +67,15 @@ class _RegionPage(QWizardPage):
         self.county.lineEdit().setPlaceholderText(self.tr("如：榆次区、于都县"))
         self.scheme = QLabel(self)
         self.scheme.setWordWrap(True)
+        self.when = QLabel(self)
+        self.when.setObjectName("submittedAtHint")
+        self.when.setWordWrap(True)
         form.addRow(self.tr("地区(&R)："), self.region)
         form.addRow(self.tr("申报批次(&C)："), self.call)
         form.addRow(self.tr("县区/推荐单位(&U)："), self.county)
         form.addRow("", self.scheme)
+        form.addRow(self.tr("提交时间："), self.when)
+        self.call.currentIndexChanged.connect(lambda _i: self._show_when())
         self.region.currentIndexChanged.connect(self._region_changed)
         self.county.editTextChanged.connect(lambda _t: self.completeChanged.emit())
         self._region_changed()
@@ -79,7 +98,33 @@ class _RegionPage(QWizardPage):
         self.w.industry_suggestions = industries
         self.scheme.setText(self.tr("{name}，{authority}；推荐单位：{rec}").format(
             name=pack.name, authority=pack.authority, rec=pack.info.get("recommender", "")))
+        self._show_when()
         self.completeChanged.emit()
+
+    def selected_call(self):
+        """The call chosen in the combo, the pack's or one the office added (None: no call)."""
+        from alliance_desk import store
+
+        if not self.call.currentData():
+            return None
+        with self.w.db.Session() as s:
+            return store.calls_for(s, self.region.currentData()).get(self.call.currentData())
+
+    def _show_when(self) -> None:
+        call = self.selected_call()
+        when, moved = default_submitted_at(call)
+        shown = when.replace("T", " ")
+        past = moved and call.deadline is not None and when == call.deadline.strftime("%Y-%m-%dT%H:%M")
+        if past:
+            text = self.tr("{when}（本批次截止时间：现在已过截止，按截止时间预填，请在编辑器中改为实际报送时间）")
+        elif moved:
+            text = self.tr("{when}（本批次开始受理时间：现在尚未开始，按开始时间预填，可在编辑器中修改）")
+        elif call is not None and call.deadline is not None:
+            text = self.tr("{when}（现在；本批次截止 {deadline}，可在编辑器中修改）")
+        else:
+            text = self.tr("{when}（现在，可在编辑器中修改）")
+        self.when.setText(text.format(when=shown, deadline=call.deadline.strftime("%Y-%m-%d %H:%M")
+                                      if call is not None and call.deadline is not None else ""))
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt API
         return bool(self.county.currentText().strip())
@@ -95,7 +140,6 @@ class _AlliancePage(QWizardPage):
         self.name = QLineEdit(self)
         self.name.setObjectName("nameEdit")
         self.name.setMaxLength(NAME_MAX)
-        self.name.setPlaceholderText(self.tr("如：晋中市新能源汽车产业技术创新战略联盟"))
         self.name_hint = QLabel(self)
         self.industry = QComboBox(self)
         self.industry.setObjectName("industryCombo")
@@ -111,6 +155,11 @@ class _AlliancePage(QWizardPage):
 
     def initializePage(self) -> None:  # noqa: N802 - Qt API
         pack = self.w.packs[self.w.region_page.region.currentData()]
+        # the example speaks the region's own words: its name and what its notice calls an alliance
+        from alliance_desk.exports.common import settings as export_settings
+
+        noun = export_settings(pack)["alliance_noun"]
+        self.name.setPlaceholderText(self.tr("如：{region}新能源汽车{noun}").format(region=pack.region_name, noun=noun))
         self.industry.clear()
         if pack.industry_mode == "list":
             self.industry.setEditable(False)
@@ -252,7 +301,7 @@ class NewApplicationWizard(QWizard):
         doc["name"] = ap.name.text().strip()
         doc["industry"] = _combo_text(ap.industry)
         doc["county"] = rp.county.currentText().strip()
-        doc["submitted_at"] = _now_minute(now)
+        doc["submitted_at"] = default_submitted_at(rp.selected_call(), now)[0]
         doc["members"] = [{"name": lp.lead.text().strip(), "uscc": lp.uscc.text().strip().upper(),
                            "kind": lp.kind.currentData(), "role": "lead", "in_region": lp.in_region.isChecked()}]
         doc["organization"] = {"council": [], "expert_committee": [], "secretariat": None}

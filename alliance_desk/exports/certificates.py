@@ -111,7 +111,9 @@ def issue_certificates(db, docs: list[dict], region: str, recognized_on: date | 
                 raise ExportError(f"「{doc['name']}」属于 {doc['region']}，不是 {region}")
             on = recognized_on.get(doc["id"]) if isinstance(recognized_on, dict) else recognized_on
             if on is None:
-                raise ExportError(f"「{doc['name']}」没有认定日期：请先记录认定决定，或用 --recognized-on 指定")
+                raise ExportError(f"「{doc['name']}」没有认定日期：请先记录认定决定，或用 --recognized-on 指定",
+                                  clerk=f"「{doc['name']}」没有认定日期：请先在“办理进度”中记录认定决定，"
+                                        "或取消“使用已记录的认定日期”后填写认定日期")
             row = s.scalar(select(IssuedCertificate).where(IssuedCertificate.application_id == doc["id"],
                                                            IssuedCertificate.recognized_on == on))
             if row is None:
@@ -173,7 +175,9 @@ def get_calibration(db, printer: str) -> Calibration:
     with db.Session() as s:
         row = s.get(PrinterCalibration, printer)
         if row is None:
-            raise ExportError(f"没有打印机「{printer}」的校准记录；请先用 alliance-desk certificates calibrate 保存偏移量")
+            raise ExportError(f"没有打印机「{printer}」的校准记录；请先用 alliance-desk certificates calibrate 保存偏移量",
+                              clerk=f"没有打印机「{printer}」的套打校准记录：请先请管理员为这台打印机保存偏移量，"
+                                    "或取消“套打”整张打印")
         return Calibration(row.printer, row.offset_x_mm, row.offset_y_mm, row.note or "")
 
 

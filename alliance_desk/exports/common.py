@@ -41,7 +41,12 @@ STAGES_FOR = {
 
 
 class ExportError(ValueError):
-    """A refused export; the message is Chinese and says what to do."""
+    """A refused export; the message is Chinese and says what to do. `clerk` is the same said for
+    the window (display names, no ids or command-line options); the CLI prints the message."""
+
+    def __init__(self, message: str, clerk: str | None = None):
+        super().__init__(message)
+        self.clerk = clerk or message
 
 
 @dataclass
@@ -221,7 +226,11 @@ def nothing_selected(purpose: str, region: str, call: str | None, county: str | 
             PURPOSE_PUBLICITY: "处于公示阶段的申报",
             PURPOSE_RECOGNIZED: "已认定的申报"}[purpose]
     where = f"地区 {region}" + (f"、批次 {call}" if call else "") + (f"、{county}" if county else "")
-    return ExportError(f"{where}中没有{what}；可用 --application 指定申报 id")
+    pack = get_pack(region)
+    call_name = next((c.name for c in pack.calls if c.id == call), "所选申报批次") if call else ""
+    place = pack.region_name + (f"「{call_name}」" if call else "") + (f"{county}" if county else "")
+    return ExportError(f"{where}中没有{what}；可用 --application 指定申报 id",
+                       clerk=f"{place}没有{what}。可在“申报”列表中勾选要导出的申报。")
 
 
 # ------------------------------------------------------------------ document helpers

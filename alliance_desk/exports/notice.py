@@ -87,7 +87,8 @@ def build_notice(docs: list[dict], region: str, start: date, calendar: WorkCalen
     days = days if days is not None else int(pub.get("days") or 0)
     unit = unit or pub.get("unit") or UNIT_WORKING
     if days <= 0:
-        raise ExportError(f"{pack.region_name}的规则包未设置公示期（[publicity] days = 0）；请用 --days 指定公示天数")
+        raise ExportError(f"{pack.region_name}的规则包未设置公示期（[publicity] days = 0）；请用 --days 指定公示天数",
+                          clerk=f"{pack.region_name}的规则未规定公示天数：请在“公示天数”中填写")
     per = period(calendar, start, days, unit)
     authority = authority or cfg["authority"]
     values = template_values(pack, year=year or start.year, count=len(docs), authority=authority)

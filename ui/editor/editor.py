@@ -19,11 +19,13 @@ from PySide6.QtWidgets import (QFormLayout, QFrame, QGridLayout, QGroupBox, QHBo
 
 from alliance_desk import engine, exchange, merge, store
 from alliance_desk.packs import get_pack
+from alliance_desk.rule_facts import reads
 
 from . import docpath
 from .commands import SetFieldCommand
 from .docpath import MISSING
 from .fields import CheckField, ComboField, ElidedLabel, LineField, TextAreaField, UndoKeyFilter
+from .lead import LeadFactsPanel
 from .materials import MaterialsEditor
 from .members import HolderTableModel, MemberTableModel, RecordTablePanel
 
@@ -430,7 +432,8 @@ class ApplicationEditor(QWidget):
         lay = QVBoxLayout(page)
         box, form = self._form(self.tr("基本情况"))
         form.addRow(self.tr("联盟名称"), self._line(
-            "name", self.tr("联盟名称"), self.tr("4–100 个字，如 晋中市新能源汽车产业技术创新战略联盟")))
+            "name", self.tr("联盟名称"), self.tr("4–100 个字，如 {0}新能源汽车产业技术创新联盟").format(
+                self.pack.region_name)))
         if self.pack.industry_mode == "list":
             items = [(self.tr("（请选择）"), "")]
             items += [(f"{i.name}（{i.group}）" if i.group else i.name, i.name) for i in self.pack.industries]
@@ -441,19 +444,19 @@ class ApplicationEditor(QWidget):
         form.addRow(self.tr("推荐单位（县区）"), self._line(
             "county", self.tr("推荐单位（县区）"), self.tr("负责审核推荐的县（区、市）或开发区")))
         calls = [(self.tr("（未指定）"), MISSING)]
-        calls += [(f"{c.name}（{c.id}）", c.id) for c in self._calls.values()]
+        calls += [(c.name, c.id) for c in self._calls.values()]
         form.addRow(self.tr("申报批次"),
                     self._bind(ComboField("call", calls), self.tr("申报批次")))
         form.addRow(self.tr("提交时间"), self._line(
             "submitted_at", self.tr("提交时间"), hint=self.tr("材料提交的本地时间，YYYY-MM-DD HH:MM")))
         form.addRow(self.tr("联盟成立日期"), self._line("established_on", self.tr("联盟成立日期")))
-        if self.pack.id == "chongqing":
+        if self.pack.info.get("tiers"):  # a region that recognises 示范/试点 tiers (重庆 三(二))
             tiers = [(self.tr("（未选择）"), MISSING), (self.tr("示范"), "demonstration"),
                      (self.tr("试点"), "pilot")]
             form.addRow(self.tr("申报类别"), self._bind(
                 ComboField("tier_requested", tiers), self.tr("申报类别")))
             form.addRow("", self._check("previously_pilot", self.tr("往年已为试点创新联盟")))
-        if self.pack.id == "anshan":
+        if reads(self.pack, "provincial_recognized"):
             form.addRow("", self._check("provincial_recognized", self.tr("已认定为省级联盟")))
         lay.addWidget(box)
 
@@ -495,7 +498,12 @@ class ApplicationEditor(QWidget):
             hint=self.tr("双击单元格编辑；可从 Excel/WPS 复制多行后按 Ctrl+V 粘贴。"
                            "红色单元格有问题，鼠标停留可查看原因。牵头单位有且只有一家。"))
         self.members_panel.setObjectName("members_panel")
-        lay.addWidget(self.members_panel)
+        lay.addWidget(self.members_panel, 3)
+        # facts of the lead unit that only some regions judge: offered where the pack's rules read them
+        platforms, classes = reads(self.pack, "lead.platforms"), reads(self.pack, "lead.enterprise_class")
+        self.lead_panel = LeadFactsPanel(self, platforms, classes, page) if platforms or classes else None
+        if self.lead_panel is not None:
+            lay.addWidget(self.lead_panel, 1)
         return page
 
     def _build_org(self) -> QWidget:
