@@ -45,6 +45,7 @@ ACTION_LABELS = {
     "expert_add": "新增", "expert_update": "修改", "round_create": "新建", "round_update": "修改",
     "round_applications": "调整", "round_experts": "加入", "expert_role": "调整", "expert_remove": "移出",
     "assign": "分配", "unassign": "取消分配", "auto_assign": "自动分配", "draw": "随机抽取",
+    "override": "强制列入",
 }
 LABELS = {
     "create": "新建申报", "update": "修改申报", "delete": "删除申报", "import": "导入申报", "confirm": "人工确认",
@@ -57,6 +58,7 @@ LABELS = {
     "round_update": "修改评审轮次", "round_applications": "调整评审申报", "round_experts": "加入评审专家",
     "expert_role": "调整专家角色", "expert_remove": "移出评审专家", "assign": "分配评审专家",
     "unassign": "取消分配", "auto_assign": "自动分配评审专家", "draw": "随机抽取专家",
+    "override": "强制列入公文",
 }
 ENTITY_LABELS = {
     "application": "申报", "confirmation": "人工确认项", "stage_transition": "办理步骤", "decision": "决定",
@@ -434,6 +436,8 @@ def describe(row: AuditRow, limit: int = 5) -> str:
     elif row.action == "draw":
         parts.append(f"第 {a.get('draw')} 次抽取，种子 {a.get('seed')}，从 {a.get('candidates')} 位中抽取 "
                      f"{a.get('count')} 位正式、{a.get('reserves')} 位备选")
+    elif row.action == "override":
+        parts.append(f"强制列入{a.get('paper')}（{'；'.join(a.get('refused') or [])}），理由：{_short(a.get('reason', ''), 80)}")
     elif row.action == "restore":
         parts.append(f"从 {a.get('restored_from')} 恢复；原数据库另存为 {b.get('replaced_kept_as')}")
     else:

@@ -71,6 +71,8 @@ class PackageInfo:
     call: str | None
     county: str | None
     application_ids: list[str]
+    checklist_failures: dict[str, list[str]] = field(default_factory=dict)  # id -> failed rule ids
+    notes: list[str] = field(default_factory=list)  # one marked line per failing application
 
 
 @dataclass
@@ -79,6 +81,7 @@ class PackageImport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     times: int = 1
+    warnings: list[str] = field(default_factory=list)  # suspected duplicates, failed checklists
 
     def summary(self) -> str:
         again = f"（该包第 {self.times} 次导入）" if self.times > 1 else ""
@@ -240,7 +243,8 @@ def _is_trusted(db, fp: str) -> str | None:
 # ------------------------------------------------------------------ export
 
 def _build(docs: list[dict], office: str, private_key, region: str | None, call: str | None,
-           county: str | None, created_at: datetime | None) -> tuple[bytes, dict]:
+           county: str | None, created_at: datetime | None,
+           failures: dict[str, list[str]] | None = None) -> tuple[bytes, dict]:
     entries: dict[str, bytes] = {}
     for doc in docs:
         name = f"applications/{doc['id']}.json"
@@ -248,6 +252,8 @@ def _build(docs: list[dict], office: str, private_key, region: str | None, call:
             raise PackageError(f"申报 {doc['id']} 重复")
         entries[name] = exchange.dumps(doc).encode("utf-8")
     extra = {"region": region, "call": call, "county": county, "applications": len(entries)}
+    if failures:  # signed with the rest: the receiving office sees what the sender's checklist said
+        extra["checklist_failures"] = failures
     return adpkg.package_bytes(KIND_SUBMISSION, office, entries, private_key, extra, created_at)
 
 
@@ -268,13 +274,15 @@ def export_package(db, out: str | Path, region: str, call: str | None, county: s
     docs = select_documents(db, region, call, county, ids, PURPOSE_RECOMMENDED)
     if not docs:
         raise nothing_selected(PURPOSE_RECOMMENDED, region, call, county)
+    failures = _failures(db, docs)
     report(progress, 1, 3, "正在打包并签名")
-    data, manifest = _build(docs, office, key, region, call, county, None)
+    data, manifest = _build(docs, office, key, region, call, county, None, failures)
     with atomic_output(out) as tmp:
         tmp.write_bytes(data)
     report(progress, 3, 3, "完成")
     return PackageInfo(Path(out), adpkg.sha256(data), office, manifest["sender"]["key_fingerprint"],
-                       manifest["created_at"], region, call, county, [d["id"] for d in docs])
+                       manifest["created_at"], region, call, county, [d["id"] for d in docs], failures,
+                       _failure_lines(docs, failures))
 
 
 # ------------------------------------------------------------------ checking and import
@@ -317,7 +325,22 @@ def import_package(db, path: str | Path, progress=None) -> PackageImport:
         raise PackageError(f"导入失败，数据库未作任何修改：{exc}") from None
     times = _record_receipt(db, info)
     report(progress, 3, 3, "完成")
-    return PackageImport(info, rep.created, rep.updated, times)
+    plain = [d for _, d in docs]
+    return PackageImport(info, rep.created, rep.updated, times,
+                         rep.warnings + _failure_lines(plain, _failures(db, plain)))
+
+
+def _failures(db, docs: list[dict]) -> dict[str, list[str]]:
+    from .exports.guard import checklist_failures
+
+    return checklist_failures(db, docs)
+
+
+def _failure_lines(docs: list[dict], failing: dict[str, list[str]]) -> list[str]:
+    """The applications that fail their checklist, one marked line each."""
+    from .exports.guard import failure_mark
+
+    return [f"「{d['name']}」{failure_mark(failing[d['id']])}" for d in docs if d["id"] in failing]
 
 
 def _record_receipt(db, info: PackageInfo) -> int:
