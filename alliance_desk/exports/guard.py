@@ -90,7 +90,8 @@ def check(db, kind: str, docs: list[dict]) -> list[Refusal]:
             now = cfg.stage(f.stage)
             if f.outcome == "rejected":
                 reasons.append(f"已决定{cfg.outcome_label('rejected')}")
-            elif cfg.index(f.stage) < cfg.index(gate.id):
+            elif f.outcome is None and cfg.index(f.stage) < cfg.index(gate.id):
+                # a positive decision (possibly taken without the procedure tracked here) is past the gate
                 where = f"目前在「{now.short}」" if now else "尚未开始办理"
                 reasons.append(f"未经推荐：{where}，公示前须到「{gate.short}」（{gate.clause}）")
         else:
