@@ -179,9 +179,10 @@ def for_documents(session, docs: list[dict]) -> dict[str, list[Duplicate]]:
 
 def warning_lines(findings: dict[str, list[Duplicate]], names: dict[str, str],
                   sources: dict[str, str] | None = None) -> list[str]:
-    """One Chinese line per application with a duplicate, for import reports and save messages."""
+    """One Chinese line per application with a duplicate, in the order of `names` (the files' order)."""
     lines = []
-    for app_id, found in findings.items():
+    for app_id in [i for i in names if i in findings] + [i for i in findings if i not in names]:
+        found = findings[app_id]
         where = f"{sources[app_id]}：" if sources and sources.get(app_id) else ""
         lines.append(f"{where}「{names.get(app_id, app_id)}」疑似重复申报：" + "；".join(d.text() for d in found))
     return lines

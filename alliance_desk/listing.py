@@ -44,6 +44,7 @@ class Row:
     n_manual: int
     eligible: bool
     updated_at: datetime | None
+    duplicate: str = ""  # suspected duplicate of another application (duplicates.py), "" when none
 
 
 @dataclass
@@ -114,7 +115,18 @@ def load_rows(session: Session) -> list[Row]:
 
     a = m.Application.__table__
     q = _rows_query().order_by(a.c.submitted_at.desc(), a.c.name)
-    return [_row(t) for t in session.execute(q)]
+    rows = [_row(t) for t in session.execute(q)]
+    _mark_duplicates(session, rows)
+    return rows
+
+
+def _mark_duplicates(session: Session, rows: list[Row], region: str | None = None) -> None:
+    from . import duplicates
+
+    found = duplicates.find_all(session, region)
+    for r in rows:
+        if r.id in found:
+            r.duplicate = "疑似重复申报：" + "；".join(d.text() for d in found[r.id])
 
 
 def refresh_row(session: Session, app_id: str) -> Row | None:
@@ -123,7 +135,11 @@ def refresh_row(session: Session, app_id: str) -> Row | None:
 
     a = m.Application.__table__
     t = session.execute(_rows_query().where(a.c.id == app_id)).first()
-    return _row(t) if t is not None else None
+    if t is None:
+        return None
+    row = _row(t)
+    _mark_duplicates(session, [row], t.region)
+    return row
 
 
 def _index_query():
