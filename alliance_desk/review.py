@@ -45,8 +45,9 @@ MAX_SEED = 2**31 - 1
 class ReviewError(ValueError):
     """A refused review operation; `problems` has one Chinese line per problem."""
 
-    def __init__(self, problems: list[str] | str):
+    def __init__(self, problems: list[str] | str, gaps: list[tuple[str, "scoring.Problem"]] | None = None):
         self.problems = [problems] if isinstance(problems, str) else list(problems)
+        self.gaps = list(gaps or [])  # (application id, problem) behind each line, where there is one
         super().__init__("\n".join(self.problems))
 
 
@@ -1498,11 +1499,12 @@ def export_score_file(db: Database, pkg: ReviewPackage, path: str | Path) -> Pat
     """Check every assigned application is scored (or declared a conflict) and write the score file
     (.adpkg, kind "scores") signed with the key of the review package."""
     drafts = load_drafts(db, pkg)
-    problems, scores, declared = [], [], []
+    problems, scores, declared, gaps = [], [], [], []
     for a in pkg.applications:
         d = drafts[a["id"]]
         errs = draft_problems(pkg, a, d)
         problems += [f"「{a['name']}」：{p.message}" for p in errs]
+        gaps += [(a["id"], p) for p in errs]
         if errs:
             continue
         if d.conflict is not None:
@@ -1514,7 +1516,7 @@ def export_score_file(db: Database, pkg: ReviewPackage, path: str | Path) -> Pat
                            "comments": {k: v.strip() for k, v in d.comments.items() if v and v.strip()},
                            "comment": d.comment.strip(), "suggested": sugg})
     if problems:
-        raise ReviewError(problems)
+        raise ReviewError(problems, gaps)
     payload = {"format": SCORES_FORMAT, "round": pkg.round_id, "expert": pkg.expert_id,
                "template": pkg.template.id, "submitted_at": _now().isoformat(), "scores": scores,
                "conflicts": declared}

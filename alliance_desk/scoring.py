@@ -282,6 +282,7 @@ class Problem:
     key: str | None     # the leaf, or None for the whole score
     field: str          # "points" | "comment"
     message: str
+    missing: bool = False  # no score at all for the leaf (a gap), as opposed to a wrong one
 
 
 def parse_points(raw: Any) -> float | None | str:
@@ -320,7 +321,7 @@ def validate(template: Template, points: Mapping[str, Any], comments: Mapping[st
     for it in template.leaves:
         v = parse_points(points.get(it.key))
         if v is None:
-            problems.append(Problem(it.key, "points", f"「{it.name}」未评分"))
+            problems.append(Problem(it.key, "points", f"「{it.name}」未评分", missing=True))
             continue
         if isinstance(v, str):
             problems.append(Problem(it.key, "points", f"{v}，请填写 0 到 {fmt(it.max)} 之间的分数"))
