@@ -379,6 +379,19 @@ class Aggregate:
     value: float | None = None          # the value of the chosen method
     rank: int | None = None
 
+    @property
+    def trim_fallback(self) -> bool:
+        """The trimmed mean is a plain mean here: fewer than TRIM_MIN scores, nothing was dropped."""
+        return 0 < self.n < TRIM_MIN
+
+    @property
+    def trim_note(self) -> str:
+        return trim_note(self.n) if self.trim_fallback else ""
+
+
+def trim_note(n: int) -> str:
+    return f"仅 {n} 位专家评分（不足 {TRIM_MIN} 位），未去掉最高分和最低分，按算术平均计算"
+
 
 def trimmed_mean(values: list[float]) -> float | None:
     """Drop one highest and one lowest when there are at least 5 values; otherwise the plain mean."""
