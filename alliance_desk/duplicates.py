@@ -43,7 +43,7 @@ class Duplicate:
         return f"牵头单位统一社会信用代码与同批次的「{self.other_name}」相同"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Entry:
     id: str
     name: str
@@ -51,15 +51,6 @@ class _Entry:
     call_id: str | None
     lead_uscc: str | None
     order: tuple
-
-    @property
-    def name_key(self) -> tuple:
-        return (self.region, normalise_name(self.name))
-
-    @property
-    def uscc_key(self) -> tuple | None:
-        code = (self.lead_uscc or "").strip().upper()
-        return (self.region, self.call_id or "", code) if code else None
 
 
 def _order(created_at: datetime | None, app_id: str) -> tuple:
@@ -81,10 +72,10 @@ def _pairs(entries: Iterable[_Entry]) -> dict[str, list[Duplicate]]:
     """One pass: group by name key and by lead-USCC key; each member of a group meets the others."""
     groups: dict[tuple, list[_Entry]] = {}
     for e in entries:
-        groups.setdefault((BY_NAME,) + e.name_key, []).append(e)
-        key = e.uscc_key
-        if key is not None:
-            groups.setdefault((BY_LEAD_USCC,) + key, []).append(e)
+        groups.setdefault((BY_NAME, e.region, normalise_name(e.name)), []).append(e)
+        code = (e.lead_uscc or "").strip().upper()
+        if code:
+            groups.setdefault((BY_LEAD_USCC, e.region, e.call_id or "", code), []).append(e)
     out: dict[str, list[Duplicate]] = {}
     for key, group in groups.items():
         if len(group) < 2:
@@ -121,6 +112,11 @@ def _stored_entries(session, region: str | None = None, ids: Iterable[str] | Non
     for app_id, code in session.execute(lq):
         leads.setdefault(app_id, code)
     return [_Entry(r.id, r.name, r.region, r.call_id, leads.get(r.id), _order(r.created_at, r.id)) for r in rows]
+
+
+def find_among(rows: Iterable[tuple]) -> dict[str, list[Duplicate]]:
+    """`find_all` over rows already read: (id, name, region, call_id, lead_uscc, created_at) each."""
+    return _pairs(_Entry(i, n, r, c, u, _order(at, i)) for i, n, r, c, u, at in rows)
 
 
 def find_all(session, region: str | None = None) -> dict[str, list[Duplicate]]:
