@@ -59,7 +59,7 @@ class ExportDialog(QDialog):
         self.last_error: BaseException | None = None
         self.cancelled = False
         self.setWindowTitle("导出公文与上报包")
-        self.resize(760, 640)
+        self.resize(960, 680)
 
         self.region = QComboBox()
         for pack in all_packs().values():
@@ -69,7 +69,7 @@ class ExportDialog(QDialog):
         self.county = QComboBox()
         self.fmt = QComboBox()
         self.apps = QListWidget()
-        self.apps.setMinimumHeight(140)
+        self.apps.setMinimumHeight(100)
         self.apps_hint = QLabel("不勾选时按导出类型自动选择：汇总表、申请表、上报包取“同意推荐”的申报；"
                                 "公示取处于公示阶段的申报；证书取已认定的申报。")
         self.apps_hint.setWordWrap(True)
@@ -120,7 +120,8 @@ class ExportDialog(QDialog):
         # applications a notice or certificates would refuse, with the reason; the override needs one
         self.refused_box = QGroupBox("不能列入的申报")
         self.refused_list = QListWidget()
-        self.refused_list.setMaximumHeight(110)
+        self.refused_list.setMaximumHeight(76)  # about four lines; more scroll (fits a 768-pixel screen)
+        self.refused_list.setWordWrap(True)
         self.override = QCheckBox("仍然列入以上申报（须写明理由，理由记入修改历史）")
         self.override_reason = QLineEdit()
         self.override_reason.setPlaceholderText("强制列入的理由，如：经局务会研究同意提前公示")
@@ -133,7 +134,7 @@ class ExportDialog(QDialog):
         self.refused_box.setVisible(False)
 
         self.preview_view = QTextBrowser()
-        self.preview_view.setMinimumHeight(120)
+        self.preview_view.setMinimumHeight(80)
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -159,10 +160,10 @@ class ExportDialog(QDialog):
         lay.addWidget(self.apps, 1)
         lay.addWidget(self.apps_hint)
         opts = QHBoxLayout()
-        opts.addWidget(self.notice_box)
-        opts.addWidget(self.cert_box)
+        opts.addWidget(self.notice_box, 1)
+        opts.addWidget(self.cert_box, 1)
+        opts.addWidget(self.refused_box, 2)  # beside the options: the dialog fits a 768-pixel screen
         lay.addLayout(opts)
-        lay.addWidget(self.refused_box)
         lay.addWidget(QLabel("预览"))
         lay.addWidget(self.preview_view, 1)
         lay.addWidget(self.status)

@@ -78,6 +78,7 @@ def test_notice_docx_with_ticked_applications(qtbot, dialog, tmp_path):
     # neither was recommended: the preview lists both with the reason, the export refuses
     assert dialog.refused_box.isVisibleTo(dialog) and dialog.refused_list.count() == 2
     assert dialog.refused_list.item(0).text().startswith(f"「{anshan[0]['name']}」：未经推荐")
+    assert dialog.minimumSizeHint().height() <= 720   # with the refusals shown it still fits 1366x768
     out = tmp_path / "公示.docx"
     dialog.set_output(out)
     assert dialog.fmt.currentData() == ".docx"

@@ -48,7 +48,7 @@ def office_screen(qtbot, db):
 
     w = ReviewRoundWidget(db)
     qtbot.addWidget(w)
-    w.resize(1280, 760)
+    w.resize(1366, 768)
     w.show()
     qtbot.waitExposed(w)
     return w
@@ -203,7 +203,7 @@ def test_reviewer_mode_scores_a_package_and_the_office_imports_it(qtbot, db, tmp
     try:
         r = ReviewerWidget(laptop)
         qtbot.addWidget(r)
-        r.resize(1280, 820)
+        r.resize(1366, 768)
         r.show()
         qtbot.waitExposed(r)
         assert r.open_package(tmp_path / "E4.adpkg")

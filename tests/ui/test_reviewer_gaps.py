@@ -38,7 +38,7 @@ def test_36_gaps_fit_the_screen_and_jump_to_the_first(qtbot, db, tmp_path):
     try:
         r = ReviewerWidget(laptop)
         qtbot.addWidget(r)
-        r.resize(SCREEN_W, SCREEN_H - 40)   # the taskbar takes the rest
+        r.resize(SCREEN_W, SCREEN_H)
         r.show()
         qtbot.waitExposed(r)
         assert r.open_package(tmp_path / "E4.adpkg")
