@@ -124,25 +124,28 @@ def find_all(session, region: str | None = None) -> dict[str, list[Duplicate]]:
     return _pairs(_stored_entries(session, region))
 
 
-def _candidates(session, doc: dict) -> list[_Entry]:
-    """Stored applications that could match `doc`: same region and normalised name (compared in
-    Python over the region's names, which the name index serves), or same lead USCC (indexed)."""
+def _candidates(session, me: _Entry) -> list[_Entry]:
+    """Stored applications that could match `me`: same region and normalised name (compared in
+    Python over the region's names, one column), or same lead USCC (indexed)."""
     from sqlalchemy import select
 
     from db import models as m
 
     a, mem = m.Application.__table__, m.Member.__table__
-    region = doc.get("region") or ""
-    key = normalise_name(doc.get("name"))
-    ids = {r.id for r in session.execute(select(a.c.id, a.c.name).where(a.c.region == region))
+    key = normalise_name(me.name)
+    ids = {r.id for r in session.execute(select(a.c.id, a.c.name).where(a.c.region == me.region))
            if normalise_name(r.name) == key}
-    code = ((_lead_of(doc) or {}).get("uscc") or "").strip().upper()
+    code = (me.lead_uscc or "").strip().upper()
     if code:
         q = (select(mem.c.application_id).join(a, a.c.id == mem.c.application_id)
-             .where(mem.c.role == "lead", mem.c.uscc == code, a.c.region == region))
+             .where(mem.c.role == "lead", mem.c.uscc == code, a.c.region == me.region))
         ids.update(session.scalars(q))
-    ids.discard(doc["id"])
+    ids.discard(me.id)
     return _stored_entries(session, ids=ids) if ids else []
+
+
+def _for_entry(session, me: _Entry) -> list[Duplicate]:
+    return _pairs([me] + _candidates(session, me)).get(me.id, [])
 
 
 def for_document(session, doc: dict) -> list[Duplicate]:
@@ -153,8 +156,13 @@ def for_document(session, doc: dict) -> list[Duplicate]:
 
     created = session.scalar(select(m.Application.created_at).where(m.Application.id == doc["id"]))
     # an unsaved document is entered after everything stored
-    me = _entry_of(doc, _order(created, doc["id"]) if created else (datetime.max, "\uffff"))
-    return _pairs([me] + _candidates(session, doc)).get(doc["id"], [])
+    return _for_entry(session, _entry_of(doc, _order(created, doc["id"]) if created else (datetime.max, "\uffff")))
+
+
+def for_row(session, app_id: str, name: str, region: str, call_id: str | None, lead_uscc: str | None,
+            created_at: datetime | None) -> list[Duplicate]:
+    """`for_document` for a stored application whose list row is at hand."""
+    return _for_entry(session, _Entry(app_id, name, region, call_id, lead_uscc, _order(created_at, app_id)))
 
 
 def for_documents(session, docs: list[dict]) -> dict[str, list[Duplicate]]:

@@ -147,7 +147,8 @@ def refresh_row(session: Session, app_id: str) -> Row | None:
     if t is None:
         return None
     row = _row(t)
-    _mark([row], _dups().find_all(session, t.region))
+    found = _dups().for_row(session, t.id, t.name, t.region, t.call_id, t.lead_uscc, t.created_at)
+    _mark([row], {t.id: found} if found else {})
     return row
 
 
