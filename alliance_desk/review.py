@@ -1639,7 +1639,7 @@ class Summary:
                 "id": a.application, "name": ref.name, "lead": ref.lead, "rank": a.rank, "value": n(a.value),
                 "n": a.n, "mean": n(a.mean), "trimmed": n(a.trimmed), "median": n(a.median),
                 "zscore": n(a.zscore), "range": n(a.range), "sd": n(a.sd), "flagged": a.flagged,
-                "flag_reasons": a.flag_reasons,
+                "flag_reasons": a.flag_reasons, "trimmed_is_plain_mean": a.trim_fallback, "note": a.trim_note,
                 "scores": [{"expert": e.id, "expert_name": e.name, "total": n(self.scores[(a.application, e.id)].total)}
                            for e in self.experts if (a.application, e.id) in self.scores],
                 "criteria": {c.id: n(a.criterion_means.get(c.id)) for c in tpl.criteria if a.criterion_means},
