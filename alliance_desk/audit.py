@@ -48,6 +48,7 @@ ACTION_LABELS = {
     "assign": "分配", "unassign": "取消分配", "auto_assign": "自动分配", "draw": "随机抽取",
     "edit_call": "修改", "close_call": "关闭", "reopen_call": "重新开放",
     "pack_version_add": "新建", "pack_version_import": "导入",
+    "override": "强制列入",
 }
 LABELS = {
     "create": "新建申报", "update": "修改申报", "delete": "删除申报", "import": "导入申报", "confirm": "人工确认",
@@ -63,6 +64,7 @@ LABELS = {
     "unassign": "取消分配", "auto_assign": "自动分配评审专家", "draw": "随机抽取专家",
     "edit_call": "修改申报批次", "close_call": "关闭申报批次", "reopen_call": "重新开放申报批次",
     "pack_version_add": "新建规则包版本", "pack_version_import": "导入规则包版本",
+    "override": "强制列入公文",
 }
 ENTITY_LABELS = {
     "application": "申报", "confirmation": "人工确认项", "stage_transition": "办理步骤", "decision": "决定",
@@ -474,6 +476,8 @@ def describe(row: AuditRow, limit: int = 5) -> str:
         parts.append(f"{b.get('office')} → {a.get('office')}" + (f"（{_short(a['note'])}）" if a.get("note") else ""))
     elif row.action == "older_accepted":
         parts.append(f"{a.get('file')}：{_short(a.get('undone', ''), 80)}")
+    elif row.action == "override":
+        parts.append(f"强制列入{a.get('paper')}（{'；'.join(a.get('refused') or [])}），理由：{_short(a.get('reason', ''), 80)}")
     elif row.action == "restore":
         parts.append(f"从 {a.get('restored_from')} 恢复；原数据库另存为 {b.get('replaced_kept_as')}")
     else:

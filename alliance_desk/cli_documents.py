@@ -88,6 +88,9 @@ def register(subparsers) -> dict:
                             ("certificates", "证书（.pdf，每个联盟一页）")):
         k = kinds.add_parser(kind, help=help_text)
         _selection(k)
+        if kind in ("notice", "certificates"):
+            k.add_argument("--override-reason", metavar="TEXT",
+                           help="强制列入未经推荐（公示）或未记录认定决定（证书）的申报，理由记入审计记录")
         if kind == "recommendation-table":
             k.add_argument("--recommender", help="推荐单位（默认：所选申报推荐意见中的推荐单位）")
             k.add_argument("--contact", help="推荐单位联系人")
@@ -224,10 +227,15 @@ def _guard(handler, args) -> int:
     from .trust import TrustError
     from .workdays import CalendarError
 
+    from .exports.guard import DocumentsRefused
+
     try:
         return handler(args)
     except (ExportError, PackageError, CalendarError, StoreError, PackError, TrustError) as exc:
-        for line in str(exc).splitlines() or [type(exc).__name__]:
+        lines = str(exc).splitlines() or [type(exc).__name__]
+        if isinstance(exc, DocumentsRefused):
+            lines[-1] = "如确需列入，加 --override-reason 理由（记入审计记录）；未生成文件"
+        for line in lines:
             print(line, file=sys.stderr)
         return EXIT_INVALID
 
@@ -260,7 +268,8 @@ def cmd_export(args) -> int:
             opts[key] = getattr(args, key)
     try:
         result = export(db, args.export_kind, args.region, args.call, args.output, county=args.county,
-                        ids=args.application, progress=_progress_printer("导出"), **opts)
+                        ids=args.application, progress=_progress_printer("导出"),
+                        override_reason=getattr(args, "override_reason", None), **opts)
     finally:
         db.dispose()
     if sys.stderr.isatty():
@@ -284,6 +293,8 @@ def cmd_package_export(args) -> int:
         db.dispose()
     print(f"已导出上报包 {res.path}：{len(res.application_ids)} 份申报，发送单位 {res.sender}，"
           f"SHA-256 {res.sha256}")
+    for line in res.notes:
+        print(line)
     return EXIT_OK
 
 
@@ -300,7 +311,7 @@ def cmd_package_import(args) -> int:
         db.dispose()
     from .store import report_lines
 
-    print("\n".join(report_lines(res.summary(), res.created, res.updated)))
+    print("\n".join(report_lines(res.summary(), res.created, res.updated, res.warnings)))
     return EXIT_OK
 
 

@@ -310,6 +310,8 @@ def _summary(args) -> int:
     print(f"{sm.round.name}  评分模板：{sm.round.template.label}  汇总方法：{scoring.METHOD_LABELS[sm.method]}")
     for a in sm.aggregates:
         flag = "  ⚠ " + "；".join(a.flag_reasons) if a.flagged else ""
+        if sm.method == "trimmed" and a.trim_fallback:
+            flag += f"  注：{a.trim_note}"
         value = scoring.fmt(round(a.value, 2)) if a.value is not None else "—"
         print(f"{a.rank or '—':>3}  {cli._pad(sm.app(a.application).name, 36)}{value:>8}  （{a.n} 位专家）{flag}")
     return EXIT_OK

@@ -44,6 +44,7 @@ class Row:
     n_manual: int
     eligible: bool
     updated_at: datetime | None
+    duplicate: str = ""  # suspected duplicate of another application (duplicates.py), "" when none
 
 
 @dataclass
@@ -94,11 +95,14 @@ def _rows_query():
     a, mem = m.Application.__table__, m.Member.__table__
     lead = (select(mem.c.name).where(and_(mem.c.application_id == a.c.id, mem.c.role == "lead"))
             .order_by(mem.c.position).limit(1).correlate(a).scalar_subquery())
+    lead_uscc = (select(mem.c.uscc).where(and_(mem.c.application_id == a.c.id, mem.c.role == "lead"))
+                 .order_by(mem.c.position).limit(1).correlate(a).scalar_subquery())
     count = (select(func.count()).where(mem.c.application_id == a.c.id)
              .correlate(a).scalar_subquery())
     return (select(a.c.id, a.c.name, a.c.region, a.c.call_id, a.c.county, a.c.industry,
                    lead.label("lead_name"), count.label("member_count"), a.c.submitted_at, a.c.stage,
-                   a.c.n_fail, a.c.n_warn, a.c.n_manual, a.c.eligible, a.c.updated_at)
+                   a.c.n_fail, a.c.n_warn, a.c.n_manual, a.c.eligible, a.c.updated_at,
+                   lead_uscc.label("lead_uscc"), a.c.created_at)
             .select_from(a))
 
 
@@ -114,7 +118,24 @@ def load_rows(session: Session) -> list[Row]:
 
     a = m.Application.__table__
     q = _rows_query().order_by(a.c.submitted_at.desc(), a.c.name)
-    return [_row(t) for t in session.execute(q)]
+    raw = session.execute(q).all()
+    rows = [_row(t) for t in raw]
+    # duplicates from the same rows: no second read of the table
+    _mark(rows, _dups().find_among((t.id, t.name, t.region, t.call_id, t.lead_uscc, t.created_at)
+                                        for t in raw))
+    return rows
+
+
+def _dups():
+    from . import duplicates as module
+
+    return module
+
+
+def _mark(rows: list[Row], found: dict) -> None:
+    for r in rows:
+        if r.id in found:
+            r.duplicate = "疑似重复申报：" + "；".join(d.text() for d in found[r.id])
 
 
 def refresh_row(session: Session, app_id: str) -> Row | None:
@@ -123,7 +144,12 @@ def refresh_row(session: Session, app_id: str) -> Row | None:
 
     a = m.Application.__table__
     t = session.execute(_rows_query().where(a.c.id == app_id)).first()
-    return _row(t) if t is not None else None
+    if t is None:
+        return None
+    row = _row(t)
+    found = _dups().for_row(session, t.id, t.name, t.region, t.call_id, t.lead_uscc, t.created_at)
+    _mark([row], {t.id: found} if found else {})
+    return row
 
 
 def _index_query():

@@ -73,6 +73,8 @@ class PackageInfo:
     application_ids: list[str]
     sequence: int | None = None
     claimed_sender: str = ""          # the office name the manifest gives (must equal `sender`)
+    checklist_failures: dict[str, list[str]] = field(default_factory=dict)  # id -> failed rule ids
+    notes: list[str] = field(default_factory=list)  # one marked line per failing application
 
     @property
     def scope(self) -> str:
@@ -90,6 +92,7 @@ class PackageImport:
     updated: list[str] = field(default_factory=list)
     times: int = 1
     undone: str = ""                  # what an older package taken knowingly undid
+    warnings: list[str] = field(default_factory=list)  # suspected duplicates, failed checklists
 
     def summary(self) -> str:
         again = f"（该包第 {self.times} 次导入）" if self.times > 1 else ""
@@ -262,7 +265,7 @@ def _is_trusted(db, fp: str) -> str | None:
 
 def _build(docs: list[dict], office: str, private_key, region: str | None, call: str | None,
            county: str | None, created_at: datetime | None, sequence: int | None = None,
-           head: dict | None = None) -> tuple[bytes, dict]:
+           head: dict | None = None, failures: dict[str, list[str]] | None = None) -> tuple[bytes, dict]:
     entries: dict[str, bytes] = {}
     for doc in docs:
         name = f"applications/{doc['id']}.json"
@@ -274,6 +277,8 @@ def _build(docs: list[dict], office: str, private_key, region: str | None, call:
         extra["sequence"] = sequence
     if head is not None:
         extra["audit_head"] = head
+    if failures:  # signed with the rest: the receiving office sees what the sender's checklist said
+        extra["checklist_failures"] = failures
     return adpkg.package_bytes(KIND_SUBMISSION, office, entries, private_key, extra, created_at)
 
 
@@ -308,14 +313,16 @@ def export_package(db, out: str | Path, region: str, call: str | None, county: s
     docs = select_documents(db, region, call, county, ids, PURPOSE_RECOMMENDED)
     if not docs:
         raise nothing_selected(PURPOSE_RECOMMENDED, region, call, county)
+    failures = _failures(db, docs)
     report(progress, 1, 3, "正在打包并签名")
     sequence, head = _stamp(db, region, call, county)
-    data, manifest = _build(docs, office, key, region, call, county, None, sequence, head)
+    data, manifest = _build(docs, office, key, region, call, county, None, sequence, head, failures)
     with atomic_output(out) as tmp:
         tmp.write_bytes(data)
     report(progress, 3, 3, "完成")
     return PackageInfo(Path(out), adpkg.sha256(data), office, manifest["sender"]["key_fingerprint"],
-                       manifest["created_at"], region, call, county, [d["id"] for d in docs], sequence, office)
+                       manifest["created_at"], region, call, county, [d["id"] for d in docs], sequence, office,
+                       checklist_failures=failures, notes=_failure_lines(docs, failures))
 
 
 # ------------------------------------------------------------------ checking and import
@@ -380,7 +387,22 @@ def import_package(db, path: str | Path, progress=None, allow_older: bool = Fals
     except store.StoreError as exc:
         raise PackageError(f"导入失败，数据库未作任何修改：{exc}") from None
     report(progress, 3, 3, "完成")
-    return PackageImport(info, rep.created, rep.updated, times, verdict.older_text())
+    plain = [d for _, d in docs]
+    return PackageImport(info, rep.created, rep.updated, times, verdict.older_text(),
+                         warnings=rep.warnings + _failure_lines(plain, _failures(db, plain)))
+
+
+def _failures(db, docs: list[dict]) -> dict[str, list[str]]:
+    from .exports.guard import checklist_failures
+
+    return checklist_failures(db, docs)
+
+
+def _failure_lines(docs: list[dict], failing: dict[str, list[str]]) -> list[str]:
+    """The applications that fail their checklist, one marked line each."""
+    from .exports.guard import failure_mark
+
+    return [f"「{d['name']}」{failure_mark(failing[d['id']])}" for d in docs if d["id"] in failing]
 
 
 def _own_fingerprints(session) -> set[str]:

@@ -45,8 +45,9 @@ MAX_SEED = 2**31 - 1
 class ReviewError(ValueError):
     """A refused review operation; `problems` has one Chinese line per problem."""
 
-    def __init__(self, problems: list[str] | str):
+    def __init__(self, problems: list[str] | str, gaps: list[tuple[str, "scoring.Problem"]] | None = None):
         self.problems = [problems] if isinstance(problems, str) else list(problems)
+        self.gaps = list(gaps or [])  # (application id, problem) behind each line, where there is one
         super().__init__("\n".join(self.problems))
 
 
@@ -1498,11 +1499,12 @@ def export_score_file(db: Database, pkg: ReviewPackage, path: str | Path) -> Pat
     """Check every assigned application is scored (or declared a conflict) and write the score file
     (.adpkg, kind "scores") signed with the key of the review package."""
     drafts = load_drafts(db, pkg)
-    problems, scores, declared = [], [], []
+    problems, scores, declared, gaps = [], [], [], []
     for a in pkg.applications:
         d = drafts[a["id"]]
         errs = draft_problems(pkg, a, d)
         problems += [f"「{a['name']}」：{p.message}" for p in errs]
+        gaps += [(a["id"], p) for p in errs]
         if errs:
             continue
         if d.conflict is not None:
@@ -1514,7 +1516,7 @@ def export_score_file(db: Database, pkg: ReviewPackage, path: str | Path) -> Pat
                            "comments": {k: v.strip() for k, v in d.comments.items() if v and v.strip()},
                            "comment": d.comment.strip(), "suggested": sugg})
     if problems:
-        raise ReviewError(problems)
+        raise ReviewError(problems, gaps)
     with db.Session.begin() as s:  # later submissions rank above earlier ones (trust.is_older)
         sequence = trust.next_sequence(s, trust.scope_of("scores", pkg.round_id, pkg.expert_id))
     payload = {"format": SCORES_FORMAT, "round": pkg.round_id, "expert": pkg.expert_id,
@@ -1678,7 +1680,7 @@ class Summary:
                 "id": a.application, "name": ref.name, "lead": ref.lead, "rank": a.rank, "value": n(a.value),
                 "n": a.n, "mean": n(a.mean), "trimmed": n(a.trimmed), "median": n(a.median),
                 "zscore": n(a.zscore), "range": n(a.range), "sd": n(a.sd), "flagged": a.flagged,
-                "flag_reasons": a.flag_reasons,
+                "flag_reasons": a.flag_reasons, "trimmed_is_plain_mean": a.trim_fallback, "note": a.trim_note,
                 "scores": [{"expert": e.id, "expert_name": e.name, "total": n(self.scores[(a.application, e.id)].total)}
                            for e in self.experts if (a.application, e.id) in self.scores],
                 "criteria": {c.id: n(a.criterion_means.get(c.id)) for c in tpl.criteria if a.criterion_means},

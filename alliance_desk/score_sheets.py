@@ -112,7 +112,7 @@ def write_sheet(db: Database, round_id: str, expert_id: str, path: str | Path) -
         cell = ws.cell(row=1, column=c)
         _set(cell, h)
         cell.font, cell.fill, cell.alignment, cell.border = head_font, head_fill, wrap, border
-    ws.row_dimensions[1].height = 60
+    ws.row_dimensions[1].height = 140  # narrow item columns: the longest header wraps over 9 lines
     for i, (app_id, name) in enumerate(rows):
         r = i + 2
         _set(ws.cell(row=r, column=1), app_id)
@@ -144,12 +144,23 @@ def write_sheet(db: Database, round_id: str, expert_id: str, path: str | Path) -
                             prompt=f"低于 {scoring.fmt(it.comment_below)} 分须在评审意见栏说明理由")
         dv.add(f"{letter}2:{letter}{last_row}")
         ws.add_data_validation(dv)
-        ws.column_dimensions[letter].width = 14
-    ws.column_dimensions["A"].width = 38
-    ws.column_dimensions["B"].width = 32
-    ws.column_dimensions[_col(c_total)].width = 9
-    ws.column_dimensions[_col(c_comment)].width = 48
+        ws.column_dimensions[letter].width = 10
+    # the id is for the import, not for the expert: hidden, so the printed page starts with the name
+    ws.column_dimensions["A"].width = 8
+    ws.column_dimensions["A"].hidden = True
+    ws.column_dimensions["B"].width = 28
+    ws.column_dimensions[_col(c_total)].width = 8
+    ws.column_dimensions[_col(c_comment)].width = 40
     ws.freeze_panes = "C2"
+    # printed: A4 landscape, one page wide (as many pages down as needed), the header row on every page
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
     ws.oddHeader.center.text = f"{info.name} · {tpl.label}"
     ws.oddFooter.center.text = f"评审专家：{expert.name}（签字）"
     ws.protection.sheet = True
@@ -436,7 +447,8 @@ def write_summary(db: Database, round_id: str, path: str | Path, method: str | N
                                    f"分歧提示：{'或'.join(thr) if thr else '未设阈值'}；"
                                    f"生成时间：{datetime.now():%Y-%m-%d %H:%M}")
     heads = (["排名", "申请编号", "联盟名称", "牵头单位"] + [e.name for e in sm.experts] +
-             ["评分人数", "平均分", "去掉最高最低分后平均", "中位数", "标准分换算", "极差", "标准差", "汇总分", "分歧提示"])
+             ["评分人数", "平均分", "去掉最高最低分后平均", "中位数", "标准分换算", "极差", "标准差", "汇总分", "分歧提示",
+              "备注"])
     for c, h in enumerate(heads, 1):
         cell = ws.cell(row=4, column=c)
         _set(cell, h)
@@ -447,11 +459,17 @@ def write_summary(db: Database, round_id: str, path: str | Path, method: str | N
         vals += [fx(sm.scores[(a.application, e.id)].total) if (a.application, e.id) in sm.scores else None
                  for e in sm.experts]
         vals += [a.n, fx(a.mean), fx(a.trimmed), fx(a.median), fx(a.zscore), fx(a.range), fx(a.sd), fx(a.value),
-                 "；".join(a.flag_reasons)]
+                 "；".join(a.flag_reasons), a.trim_note]
         for c, v in enumerate(vals, 1):
             _set(ws.cell(row=i, column=c), v)
             if a.flagged:
                 ws.cell(row=i, column=c).fill = flag_fill
+    if any(a.trim_fallback for a in sm.aggregates):
+        # said under the table too: a reader of the printed sheet must not take a plain mean for a trimmed one
+        foot = 5 + len(sm.aggregates) + 1
+        _set(ws.cell(row=foot, column=1), f"注：“去掉最高最低分后平均”需至少 {scoring.TRIM_MIN} 位专家评分；"
+                                          "评分人数不足的申报按算术平均计算，见“备注”列。")
+        ws.cell(row=foot, column=1).font = Font(italic=True, color="9C5700")
     for letter, w in (("A", 6), ("B", 38), ("C", 32), ("D", 28)):
         ws.column_dimensions[letter].width = w
     ws.freeze_panes = "E5"

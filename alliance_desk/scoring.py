@@ -282,6 +282,7 @@ class Problem:
     key: str | None     # the leaf, or None for the whole score
     field: str          # "points" | "comment"
     message: str
+    missing: bool = False  # no score at all for the leaf (a gap), as opposed to a wrong one
 
 
 def parse_points(raw: Any) -> float | None | str:
@@ -320,7 +321,7 @@ def validate(template: Template, points: Mapping[str, Any], comments: Mapping[st
     for it in template.leaves:
         v = parse_points(points.get(it.key))
         if v is None:
-            problems.append(Problem(it.key, "points", f"「{it.name}」未评分"))
+            problems.append(Problem(it.key, "points", f"「{it.name}」未评分", missing=True))
             continue
         if isinstance(v, str):
             problems.append(Problem(it.key, "points", f"{v}，请填写 0 到 {fmt(it.max)} 之间的分数"))
@@ -377,6 +378,19 @@ class Aggregate:
     flag_reasons: list[str] = field(default_factory=list)
     value: float | None = None          # the value of the chosen method
     rank: int | None = None
+
+    @property
+    def trim_fallback(self) -> bool:
+        """The trimmed mean is a plain mean here: fewer than TRIM_MIN scores, nothing was dropped."""
+        return 0 < self.n < TRIM_MIN
+
+    @property
+    def trim_note(self) -> str:
+        return trim_note(self.n) if self.trim_fallback else ""
+
+
+def trim_note(n: int) -> str:
+    return f"仅 {n} 位专家评分（不足 {TRIM_MIN} 位），未去掉最高分和最低分，按算术平均计算"
 
 
 def trimmed_mean(values: list[float]) -> float | None:

@@ -396,17 +396,20 @@ def to_document(app: m.Application) -> dict:
 class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # suspected duplicates, one line per file
 
     def summary(self) -> str:
         return f"导入完成：新增 {len(self.created)} 份，更新 {len(self.updated)} 份"
 
     def lines(self) -> list[str]:
-        return report_lines(self.summary(), self.created, self.updated)
+        return report_lines(self.summary(), self.created, self.updated, self.warnings)
 
 
-def report_lines(summary: str, created: list[str], updated: list[str]) -> list[str]:
-    """An import's summary, then one line per application id, as the command line prints them."""
-    return [summary] + [f"新增 {i}" for i in created] + [f"更新 {i}" for i in updated]
+def report_lines(summary: str, created: list[str], updated: list[str], warnings: list[str] = ()) -> list[str]:
+    """An import's summary, then one line per application id, then the warnings, as the command
+    line prints them."""
+    return ([summary] + [f"新增 {i}" for i in created] + [f"更新 {i}" for i in updated]
+            + [f"注意：{w}" for w in warnings])
 
 
 def _now() -> datetime:
@@ -649,9 +652,16 @@ def import_documents(db: Database, docs: Iterable[tuple[str, dict]]) -> ImportRe
 def import_documents_in(s: Session, docs: Iterable[tuple[str, dict]]) -> ImportReport:
     """`import_documents` inside the caller's transaction (a package import adds its bookkeeping
     to the same transaction)."""
+    from . import duplicates
+
     report = ImportReport()
+    docs = list(docs)
     ensure_calls(s)
     s.flush()
+    latest = {d["id"]: (src, d) for src, d in docs}
+    found = duplicates.for_documents(s, [d for _, d in latest.values()])
+    report.warnings = duplicates.warning_lines(found, {i: d["name"] for i, (_, d) in latest.items()},
+                                               {i: src for i, (src, _) in latest.items()})
     calls: dict[str, dict] = {}
     batch: list[tuple[str, dict]] = []
     ids: set[str] = set()

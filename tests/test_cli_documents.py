@@ -112,16 +112,26 @@ def test_export_commands(demo_db, tmp_path, capsys):
 
     anshan = [d for d in demo.demo_applications() if d["region"] == "anshan"][:2]
     out = tmp_path / "notice.pdf"
-    code, stdout, err = run(capsys, "export", "notice", "--db", demo_db, "--region", "anshan", "--call", "anshan-2024",
-                            "--application", anshan[0]["id"], anshan[1]["id"], "--start", "2025-09-30", "-o", out)
+    args = ("export", "notice", "--db", demo_db, "--region", "anshan", "--call", "anshan-2024",
+            "--application", anshan[0]["id"], anshan[1]["id"], "--start", "2025-09-30", "-o", out)
+    code, stdout, err = run(capsys, *args)  # neither was recommended (no step of the procedure yet)
+    assert code == 2 and not out.exists()
+    assert f"「{anshan[0]['name']}」：未经推荐" in err and "--override-reason" in err
+    code, stdout, err = run(capsys, *args, "--override-reason", "市局会议决定提前公示")
     assert code == 0, err
+    assert "强制列入（理由：市局会议决定提前公示）" in stdout
     assert "公示期：2025年9月30日至2025年10月13日（5个工作日）" in stdout
     text = "".join(p.extract_text() for p in PdfReader(str(out)).pages).replace("\n", "")
     assert anshan[0]["name"] in text and anshan[1]["name"] in text
 
     out = tmp_path / "certs.pdf"
-    code, stdout, err = run(capsys, "export", "certificates", "--db", demo_db, "--region", "anshan",
-                            "--application", anshan[0]["id"], "--recognized-on", "2024-07-01", "-o", out)
+    args = ("export", "certificates", "--db", demo_db, "--region", "anshan", "--application", anshan[0]["id"],
+            "--recognized-on", "2024-07-01", "-o", out)
+    code, stdout, err = run(capsys, *args)
+    assert code == 2 and "没有记录认定决定" in err and not out.exists()
+    assert run(capsys, "decide", "--db", demo_db, "--application", anshan[0]["id"], "--outcome", "recognized",
+               "--on", "2024-07-01", "--doc-no", "鞍科发〔2024〕8号")[0] == 0
+    code, stdout, err = run(capsys, *args)
     assert code == 0 and "AS-2024-001" in stdout, err
 
     # refusals: exit 2 with a sentence

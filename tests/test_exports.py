@@ -375,8 +375,12 @@ def test_notice_with_calendar_days_and_selection_by_stage(db, tmp_path):
 
 
 def test_notice_refuses_a_period_into_a_year_without_data(db, tmp_path):
+    from alliance_desk import lifecycle
+
     docs = recommended("anshan")[:1]
     store.import_documents(db, [("", d) for d in docs])
+    for k, stage in enumerate(["apply", "county_review", "expert_review", "director_meeting", "publicity"]):
+        lifecycle.move_stage(db, docs[0]["id"], stage, date(2025, 9, 1 + k))
     out = tmp_path / "n.pdf"
     from alliance_desk.workdays import CalendarMissing
 
@@ -411,7 +415,7 @@ def test_certificates_numbered_and_reprinted(db, tmp_path):
         assert "鞍山市科学技术局" in page
     assert_fonts_embedded(out)
     # printing again reuses the numbers; a fourth alliance gets the next one
-    lifecycle.decide(db, docs[3]["id"], "recognized", date(2024, 7, 1))
+    lifecycle.decide(db, docs[3]["id"], "recognized", date(2024, 7, 1), doc_no="鞍科发〔2024〕9号")
     export(db, "certificates", "anshan", "anshan-2024", out)
     again = {re.search(r"AS-2024-\d{3}", p.extract_text()).group(0): p.extract_text()
              for p in PdfReader(str(out)).pages}
@@ -422,8 +426,11 @@ def test_certificates_numbered_and_reprinted(db, tmp_path):
 def test_certificates_text_mode_uses_printer_offsets(db, tmp_path):
     from alliance_desk.exports.certificates import get_calibration, list_calibrations, save_calibration
 
+    from alliance_desk import lifecycle
+
     doc = recommended("anshan")[0]
     store.import_documents(db, [("", doc)])
+    lifecycle.decide(db, doc["id"], "recognized", date(2024, 7, 1), doc_no="鞍科发〔2024〕8号")
     save_calibration(db, "办公室 HP M405", 5.0, -3.0, "实测")
     assert get_calibration(db, "办公室 HP M405").offset_x_mm == 5.0
     assert [c.printer for c in list_calibrations(db)] == ["办公室 HP M405"]

@@ -594,6 +594,10 @@ def test_summary_matches_hand_computed_trimmed_means(db):
     d = sm.as_dict()
     assert [sc.app_key(a["id"]) for a in d["applications"]] == ["C", "A", "B"]
     assert d["applications"][0]["trimmed"] == pytest.approx(84.3333, abs=1e-4)
+    # C has 5 scores (really trimmed); A and B have 4: their "trimmed" mean is a plain mean, and says so
+    assert [a["trimmed_is_plain_mean"] for a in d["applications"]] == [False, True, True]
+    assert d["applications"][1]["note"] == "仅 4 位专家评分（不足 5 位），未去掉最高分和最低分，按算术平均计算"
+    assert not got["C"].trim_fallback and got["A"].trim_fallback and got["A"].trimmed == got["A"].mean
     assert rv.progress(db, sc.round_id).text == "已收到 13/13 份评分"
     other = rv.create_round(db, "ganzhou", "ganzhou-2022", "另一轮", per_application=1)
     with pytest.raises(rv.ReviewError, match="不是评审轮次「另一轮」的专家"):

@@ -222,6 +222,17 @@ def test_tampered_reissued_and_foreign_sheets_are_refused(db, scenario, tmp_path
     assert rv.progress(db, sc.round_id).received == 0
 
 
+def test_scoring_sheet_prints_landscape_one_page_wide(db, scenario):
+    sc, sheets, tpl = scenario
+    ws = load_workbook(sheets["E3"])["评分"]
+    ps = ws.page_setup
+    assert ps.orientation == "landscape" and int(ps.paperSize) == 9
+    assert int(ps.fitToWidth) == 1 and int(ps.fitToHeight) == 0 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$1:$1"            # the header row on every page
+    assert ws.column_dimensions["A"].hidden          # the id column: hidden (it is for the import)
+    assert ws["A2"].value in set(sc.apps.values())     # still there for the import
+
+
 def test_summary_export_reads_back(db, scenario, tmp_path):
     sc, sheets, tpl = scenario
     for k in sheets:
@@ -231,14 +242,20 @@ def test_summary_export_reads_back(db, scenario, tmp_path):
     ws = wb["评分汇总"]
     assert "联合体组建评价指标" in ws["A2"].value and "去掉一个最高分和一个最低分后平均" in ws["A2"].value
     head = [c.value for c in ws[4]]
-    assert head[:4] == ["排名", "申请编号", "联盟名称", "牵头单位"] and head[-1] == "分歧提示"
+    assert head[:4] == ["排名", "申请编号", "联盟名称", "牵头单位"] and head[-2:] == ["分歧提示", "备注"]
     assert head[4:9] == ["刘建国", "陈晓东", "王立华", "赵敏", "孙伟"]
-    rows = [dict(zip(head, r)) for r in ws.iter_rows(min_row=5, values_only=True)]
+    rows = [dict(zip(head, r)) for r in ws.iter_rows(min_row=5, max_row=7, values_only=True)]
     assert [sc.app_key(r["申请编号"]) for r in rows] == ["C", "A", "B"]
     assert [r["排名"] for r in rows] == [1, 2, 3]
     assert rows[0]["去掉最高最低分后平均"] == pytest.approx(84.33) and rows[0]["汇总分"] == pytest.approx(84.33)
     assert rows[1]["刘建国"] is None and rows[1]["陈晓东"] == 82
     assert "极差 35 分超过阈值 20 分" in rows[2]["分歧提示"]
+    # fewer than 5 scores: the "trimmed" mean is a plain mean, and the sheet says so (note column, footnote)
+    assert rows[0]["备注"] is None and rows[0]["评分人数"] == 5
+    assert rows[1]["评分人数"] == 4
+    assert rows[1]["备注"] == "仅 4 位专家评分（不足 5 位），未去掉最高分和最低分，按算术平均计算"
+    assert rows[1]["去掉最高最低分后平均"] == pytest.approx(rows[1]["平均分"])
+    assert ws["A9"].value.startswith("注：“去掉最高最低分后平均”需至少 5 位专家评分")
     detail = list(wb["评分明细"].iter_rows(values_only=True))
     assert len(detail) == 1 + 13 and detail[0][-3:] == ("总分", "评审意见", "来源")
     assert wb["指标平均分"]["C1"].value == "秘书处情况（10分）"
@@ -274,3 +291,22 @@ def test_files_open_in_libreoffice_with_chinese_headers(db, scenario, tmp_path):
     assert srows[3][:4] == ["排名", "申请编号", "联盟名称", "牵头单位"]
     drows = list(csv.reader((out / "draw.csv").open(encoding="utf-8")))
     assert drows[0][0] == "专家抽取记录表" and any(r and r[0] == "随机种子" and r[1] == "42" for r in drows)
+
+
+@pytest.mark.skipif(_soffice() is None, reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-calc")
+def test_scoring_sheet_renders_on_one_landscape_page(db, scenario, tmp_path):
+    from pypdf import PdfReader
+
+    sc, sheets, tpl = scenario
+    out = tmp_path / "pdf"
+    subprocess.run([_soffice(), "--headless", f"-env:UserInstallation=file://{tmp_path / 'lo'}", "--convert-to",
+                    "pdf", "--outdir", str(out), str(sheets["E3"])], check=True, capture_output=True, timeout=180)
+    reader = PdfReader(str(next(out.glob("*.pdf"))))
+    first = reader.pages[0]
+    assert float(first.mediabox.width) > float(first.mediabox.height)        # landscape
+    text = first.extract_text().replace("\n", "")
+    # the names, the item headers and the comment column on page 1; no application id printed
+    assert "联盟名称" in text and "评审意见" in text and "总分" in text
+    assert not any(a in text for a in sc.apps.values())
+    scoring_pages = [p for p in reader.pages if "联盟名称" in (p.extract_text() or "")]
+    assert len(scoring_pages) == 1   # 3 applications: one page wide, one page long

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QDialog
                                QSpinBox, QTextBrowser, QVBoxLayout, QWidget)
 
 from alliance_desk import exports
+from alliance_desk.exports.guard import DOCUMENT_ZH, DocumentsRefused
 from alliance_desk.packs import all_packs
 
 from . import file_dialogs
@@ -67,7 +68,7 @@ class ExportDialog(QDialog):
         self.last_error: BaseException | None = None
         self.cancelled = False
         self.setWindowTitle("导出公文与上报包")
-        self.resize(760, 640)
+        self.resize(960, 680)
 
         self.region = QComboBox()
         for pack in all_packs().values():
@@ -77,7 +78,7 @@ class ExportDialog(QDialog):
         self.county = QComboBox()
         self.fmt = QComboBox()
         self.apps = QListWidget()
-        self.apps.setMinimumHeight(140)
+        self.apps.setMinimumHeight(100)
         self.apps_hint = QLabel("不勾选时按导出类型自动选择：汇总表、申请表、上报包取“同意推荐”的申报；"
                                 "公示取处于公示阶段的申报；证书取已认定的申报。")
         self.apps_hint.setWordWrap(True)
@@ -125,8 +126,24 @@ class ExportDialog(QDialog):
         cb.addRow(self.text_only)
         cb.addRow("打印机", self.printer)
 
+        # applications a notice or certificates would refuse, with the reason; the override needs one
+        self.refused_box = QGroupBox("不能列入的申报")
+        self.refused_list = QListWidget()
+        self.refused_list.setMaximumHeight(76)  # about four lines; more scroll (fits a 768-pixel screen)
+        self.refused_list.setWordWrap(True)
+        self.override = QCheckBox("仍然列入以上申报（须写明理由，理由记入修改历史）")
+        self.override_reason = QLineEdit()
+        self.override_reason.setPlaceholderText("强制列入的理由，如：经局务会研究同意提前公示")
+        self.override_reason.setEnabled(False)
+        self.override.toggled.connect(self.override_reason.setEnabled)
+        rb = QVBoxLayout(self.refused_box)
+        rb.addWidget(self.refused_list)
+        rb.addWidget(self.override)
+        rb.addWidget(self.override_reason)
+        self.refused_box.setVisible(False)
+
         self.preview_view = QTextBrowser()
-        self.preview_view.setMinimumHeight(120)
+        self.preview_view.setMinimumHeight(80)
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -152,8 +169,9 @@ class ExportDialog(QDialog):
         lay.addWidget(self.apps, 1)
         lay.addWidget(self.apps_hint)
         opts = QHBoxLayout()
-        opts.addWidget(self.notice_box)
-        opts.addWidget(self.cert_box)
+        opts.addWidget(self.notice_box, 1)
+        opts.addWidget(self.cert_box, 1)
+        opts.addWidget(self.refused_box, 2)  # beside the options: the dialog fits a 768-pixel screen
         lay.addLayout(opts)
         lay.addWidget(QLabel("预览"))
         lay.addWidget(self.preview_view, 1)
@@ -249,6 +267,7 @@ class ExportDialog(QDialog):
         for suffix, label in FORMATS.get(kind, []):
             self.fmt.addItem(label, suffix)
         self.fmt.blockSignals(False)
+        self.show_refusals([])  # what another kind refused says nothing about this one
         self.notice_box.setVisible(kind == "notice")
         self.cert_box.setVisible(kind == "certificates")
         self._suggest_output()
@@ -325,11 +344,28 @@ class ExportDialog(QDialog):
         kind, region, call, county, ids = self._args()
         try:
             lines = exports.preview(self.db, kind, region, call, county, ids, **self.options())
+            self.show_refusals(exports.refusals(self.db, kind, region, call, county, ids))
         except ValueError as exc:
             self.preview_view.setHtml(f"<p style='color:#b00020'>{html.escape(_clerk(exc))}</p>")
             return []
         self.preview_view.setHtml("<br>".join(html.escape(x) for x in lines))
         return lines
+
+    def show_refusals(self, refusals: list) -> None:
+        """List what the document would refuse, one application per line with its reasons."""
+        self.refused_list.clear()
+        for r in refusals:
+            it = QListWidgetItem(r.line())
+            it.setToolTip(r.line())
+            it.setData(Qt.ItemDataRole.UserRole, r.application_id)
+            self.refused_list.addItem(it)
+        self.refused_box.setTitle(f"不能列入的申报（{len(refusals)} 份）")
+        self.refused_box.setVisible(bool(refusals))
+        if not refusals:
+            self.override.setChecked(False)
+
+    def override_text(self) -> str | None:
+        return self.override_reason.text().strip() if self.override.isChecked() else None
 
     def start_export(self) -> Task | None:
         if self.task is not None and not self.task.done:
@@ -340,6 +376,11 @@ class ExportDialog(QDialog):
             self.status.setText("请选择保存位置")
             return None
         opts = self.options()
+        override = self.override_text()
+        if override == "":
+            self.status.setText("<span style='color:#b00020'>请写明强制列入的理由</span>")
+            self.override_reason.setFocus()
+            return None
         db = self.db
         self.last_result = None
         self.last_error = None
@@ -355,7 +396,7 @@ class ExportDialog(QDialog):
 
                 return packages.export_package(db, out, region, call, county, ids, progress=progress.update)
             return exports.export(db, kind, region, call, out, county=county, ids=ids, progress=progress.update,
-                                  **opts)
+                                  override_reason=override, **opts)
 
         self.task = run_in_background(work, on_done=self._done, on_error=self._failed, on_cancel=self._cancelled,
                                       parent=self, label="正在导出…", progress=True)
@@ -382,6 +423,11 @@ class ExportDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         self.last_error = exc
         self.export_button.setEnabled(True)
+        if isinstance(exc, DocumentsRefused):
+            self.show_refusals(exc.refusals)
+            self.status.setText(f"<span style='color:#b00020'>未导出：{len(exc.refusals)} 份申报不能列入"
+                                f"{DOCUMENT_ZH[exc.kind]}，原因见上；如确需列入，请勾选“仍然列入”并写明理由</span>")
+            return
         self.status.setText(f"<span style='color:#b00020'>导出失败：{html.escape(_clerk(exc))}</span>")
 
     def _cancelled(self) -> None:

@@ -33,7 +33,14 @@ INELIGIBLE_FG = QColor("#c62828")
 WARN_FG = QColor("#b26a00")
 MANUAL_FG = QColor("#1565c0")
 ELIGIBLE_BG = QColor("#e8f5e9")
+DUPLICATE_BG = QColor("#fff4e0")
 INELIGIBLE_BG = QColor("#fdecea")
+
+
+def _warning_icon():
+    from PySide6.QtWidgets import QApplication, QStyle
+
+    return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
 
 
 class ApplicationListModel(QAbstractTableModel):
@@ -203,6 +210,10 @@ class ApplicationListModel(QAbstractTableModel):
             return self._foreground(r, col)
         if role == Qt.ItemDataRole.BackgroundRole and col == COL_VERDICT:
             return QBrush(ELIGIBLE_BG if r.eligible else INELIGIBLE_BG)
+        if role == Qt.ItemDataRole.BackgroundRole and col == COL_NAME and r.duplicate:
+            return QBrush(DUPLICATE_BG)
+        if role == Qt.ItemDataRole.DecorationRole and col == COL_NAME and r.duplicate:
+            return _warning_icon()
         if role == Qt.ItemDataRole.FontRole and col == COL_VERDICT:
             return self._bold
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -240,6 +251,8 @@ class ApplicationListModel(QAbstractTableModel):
         return None
 
     def _tooltip(self, r: Row, col: int):
+        if col == COL_NAME and r.duplicate:
+            return f"{r.name}\n{r.duplicate}"
         if col == COL_CALL and r.call_id:
             return self._call_names.get(r.call_id, r.call_id)
         if col == COL_VERDICT:

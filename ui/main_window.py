@@ -1240,6 +1240,8 @@ class MainWindow(QMainWindow):
 
     def _import_done(self, report) -> None:
         self.statusBar().showMessage(report.summary(), 15000)
+        if getattr(report, "warnings", None):
+            self._problems(self.tr("疑似重复申报"), self.tr("导入已完成，但以下申报疑似重复："), report.warnings)
         for app_id in report.created + report.updated:
             if app_id in self._open:  # the stored version changed under the editor
                 self._reload_editor(app_id)

@@ -28,6 +28,9 @@ from . import file_dialogs
 from .workers import Task, run_in_background
 
 
+TRIM_FALLBACK_FG = QColor("#b35c00")
+
+
 def _t(text: str) -> str:
     return QCoreApplication.translate("ReviewRoundWidget", text)
 
@@ -465,6 +468,11 @@ class ReviewRoundWidget(QWidget):
         split.addWidget(self.criteria_table)
         split.setSizes([300, 180])
         lay.addWidget(split, 1)
+        self.trim_note_label = QLabel()
+        self.trim_note_label.setWordWrap(True)
+        self.trim_note_label.setStyleSheet("color:#8a4b00")
+        self.trim_note_label.setVisible(False)
+        lay.addWidget(self.trim_note_label)
         return w
 
     # ---------------------------------------------------------------- loading
@@ -600,10 +608,18 @@ class ReviewRoundWidget(QWidget):
                      for e in sm.experts]
             vals += [_fmt(a.value), _fmt(a.mean), _fmt(a.trimmed), _fmt(a.median), _fmt(a.zscore), _fmt(a.range),
                      _fmt(a.sd), "⚠ " + "；".join(a.flag_reasons) if a.flagged else ""]
+            # a trimmed mean that fell back to a plain mean: orange italics, the reason as tooltip
+            trimmed_cols = {3 + len(sm.experts) + 2} | ({3 + len(sm.experts)} if sm.method == "trimmed" else set())
             for c, v in enumerate(vals):
                 item = QTableWidgetItem(v)
                 if a.flagged:
                     item.setBackground(flag_bg)
+                if a.trim_fallback and c in trimmed_cols:
+                    item.setToolTip(a.trim_note)
+                    item.setForeground(QBrush(TRIM_FALLBACK_FG))
+                    f = item.font()
+                    f.setItalic(True)
+                    item.setFont(f)
                 if c == 3 + len(sm.experts):
                     f = item.font()
                     f.setBold(True)
@@ -611,6 +627,11 @@ class ReviewRoundWidget(QWidget):
                 t.setItem(i, c, item)
         t.resizeColumnsToContents()
         t.setColumnWidth(1, min(max(t.columnWidth(1), 160), 280))
+        fallback = [a for a in sm.aggregates if a.trim_fallback]
+        self.trim_note_label.setText(
+            _t("橙色斜体：{0} 份申报评分专家不足 {1} 位，“去高低平均”未去掉最高分和最低分，按算术平均计算")
+            .format(len(fallback), scoring.TRIM_MIN) if fallback else "")
+        self.trim_note_label.setVisible(bool(fallback))
         tpl = info.template
         ct = self.criteria_table
         ct.clear()

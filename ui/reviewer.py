@@ -32,6 +32,9 @@ SAVE_DELAY_MS = 300
 ROLE_LABELS = {"lead": "牵头单位", "core": "核心成员", "member": "一般成员"}
 
 
+GAPS_LIST_HEIGHT = 120  # px: about five lines; the rest scrolls
+
+
 def _t(text: str) -> str:
     return QCoreApplication.translate("ReviewerWidget", text)
 
@@ -161,7 +164,7 @@ class ReviewerWidget(QWidget):
         rl = QVBoxLayout(right)
         rl.addWidget(self.app_info)
         rl.addWidget(self.members)
-        scroll = QScrollArea()
+        self.sheet_scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.sheet_box)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -181,9 +184,28 @@ class ReviewerWidget(QWidget):
         split.setSizes([240, 900])
         self.status = QLabel()
         self.status.setWordWrap(True)
+        # what blocks the score file: a count, a short scrollable list and a jump to the first gap,
+        # so 36 gaps fit a 1366x768 screen instead of 36 lines of labels
+        self.gaps_box = QWidget()
+        gl = QGridLayout(self.gaps_box)
+        gl.setContentsMargins(0, 0, 0, 0)
+        self.gaps_count = QLabel()
+        self.gaps_count.setStyleSheet("color:#b71c1c; font-weight:bold")
+        self.first_gap_btn = QPushButton(_t("跳到第一处"))
+        self.first_gap_btn.clicked.connect(lambda: self.jump_to_gap(0))
+        self.gaps_list = QListWidget()
+        self.gaps_list.setMaximumHeight(GAPS_LIST_HEIGHT)
+        self.gaps_list.itemActivated.connect(lambda it: self.jump_to_gap(self.gaps_list.row(it)))
+        self.gaps_list.itemClicked.connect(lambda it: self.jump_to_gap(self.gaps_list.row(it)))
+        gl.addWidget(self.gaps_count, 0, 0)
+        gl.addWidget(self.first_gap_btn, 0, 1, Qt.AlignmentFlag.AlignRight)
+        gl.addWidget(self.gaps_list, 1, 0, 1, 2)
+        self.gaps_box.setVisible(False)
+        self._gaps: list[tuple[str, scoring.Problem]] = []
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(split, 1)
+        lay.addWidget(self.gaps_box)
         lay.addWidget(self.status)
         right.setEnabled(False)
         self._right = right
@@ -359,20 +381,21 @@ class ReviewerWidget(QWidget):
     def _show_state(self) -> None:
         d = self.drafts[self.app_id]
         probs = self.problems()
-        by_key: dict[str, list[str]] = {}
+        by_key: dict[str, list[scoring.Problem]] = {}
         for p in probs:
             if p.key:
-                by_key.setdefault(p.key, []).append(p.message)
+                by_key.setdefault(p.key, []).append(p)
         for key, row in self.rows.items():
-            msgs = [m for m in by_key.get(key, []) if not m.endswith("未评分")] if d.conflict is None else []
+            msgs = [p.message for p in by_key.get(key, []) if not p.missing] if d.conflict is None else []
             row.problem.setText("；".join(msgs))
             row.problem.setVisible(bool(msgs))
-            row.comment.setStyleSheet("border:1px solid #c62828" if any("评审意见" in m for m in msgs) else "")
+            wants_comment = d.conflict is None and any(p.field == "comment" for p in by_key.get(key, []))
+            row.comment.setStyleSheet("border:1px solid #c62828" if wants_comment else "")
         pts = {k: v for k, v in ((k, scoring.parse_points(x)) for k, x in d.points.items()) if isinstance(v, float)}
         total = self.pkg.template.total
         self.total_label.setText(_t("总分：{0} / {1}").format(scoring.fmt(round(sum(pts.values()), 2)),
                                                             scoring.fmt(total)))
-        missing = sum(1 for p in probs if p.message.endswith("未评分"))
+        missing = sum(1 for p in probs if p.missing)
         if d.conflict is not None:
             self.problems_label.setText(_t("已申请回避：该申报不评分") if not probs else probs[0].message)
         elif probs:
@@ -380,6 +403,9 @@ class ReviewerWidget(QWidget):
         else:
             self.problems_label.setText("")
         self._update_list_marks()
+        if self._gaps:  # the list follows what the expert fixes
+            self.show_gaps([(a["id"], p) for a in self.pkg.applications
+                            for p in rv.draft_problems(self.pkg, a, self.drafts[a["id"]])])
 
     def _update_list_marks(self) -> None:
         if self.pkg is None:
@@ -406,10 +432,41 @@ class ReviewerWidget(QWidget):
         try:
             out = rv.export_score_file(self.db, self.pkg, path)
         except rv.ReviewError as exc:
-            self._report(_t("评分文件未导出，请先处理：") + "\n" + "\n".join(exc.problems), True)
+            if exc.gaps:
+                self.show_gaps(exc.gaps)
+                self._report(_t("评分文件未导出，请先处理下列 {0} 处").format(len(exc.gaps)), True)
+            else:
+                self._report(_t("评分文件未导出，请先处理：") + "\n" + "\n".join(exc.problems), True)
             return None
+        self.show_gaps([])
         self._report(_t("已导出签名评分文件：{0}，请交回组织评审的单位").format(out))
         return out
+
+    def show_gaps(self, gaps: list[tuple[str, scoring.Problem]]) -> None:
+        """List what blocks the score file: one line per gap, the count, the jump button."""
+        self._gaps = list(gaps)
+        self.gaps_list.clear()
+        names = {a["id"]: a["name"] for a in self.pkg.applications} if self.pkg else {}
+        for app_id, p in self._gaps:
+            self.gaps_list.addItem(QListWidgetItem(f"「{names.get(app_id, app_id)}」：{p.message}"))
+        missing = sum(1 for _, p in self._gaps if p.missing)
+        self.gaps_count.setText(_t("共 {0} 处需处理，其中 {1} 项未评分").format(len(self._gaps), missing))
+        self.gaps_box.setVisible(bool(self._gaps))
+
+    def jump_to_gap(self, n: int) -> None:
+        """Open the application of the n-th gap and put the cursor in its score (or comment) field."""
+        if not 0 <= n < len(self._gaps):
+            return
+        app_id, p = self._gaps[n]
+        self.select_application(app_id)
+        self.gaps_list.setCurrentRow(n)
+        row = self.rows.get(p.key or "")
+        if row is not None:
+            target = row.comment if p.field == "comment" else row.points
+            target.setFocus()
+            self.sheet_scroll.ensureWidgetVisible(target)
+        elif p.field == "conflict":
+            self.conflict_reason.setFocus()
 
     def _report(self, text: str, error: bool = False) -> None:
         self.last_message = text

@@ -270,6 +270,8 @@ class NewApplicationWizard(QWizard):
         self.packs = dict(sorted(all_packs().items(), key=lambda kv: kv[1].region_name))
         self.industry_suggestions: list[str] = []
         self.application_id: str | None = None
+        self._duplicate_confirmed = False
+        self.duplicate_box: QMessageBox | None = None
         self.setWindowTitle(self.tr("新建申报"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
@@ -320,7 +322,26 @@ class NewApplicationWizard(QWizard):
         self.created.emit(doc["id"])
         return doc["id"]
 
+    def duplicate_warnings(self) -> list[str]:
+        """What the application being entered would duplicate among the stored ones."""
+        from alliance_desk import duplicates
+
+        with self.db.Session() as s:
+            return [d.text() for d in duplicates.for_document(s, self.build_document())]
+
     def accept(self) -> None:
+        found = [] if self._duplicate_confirmed else self.duplicate_warnings()
+        if found:  # warn once; 仍然创建 goes on, 返回修改 keeps the wizard open
+            box = QMessageBox(QMessageBox.Icon.Warning, self.tr("疑似重复申报"),
+                              self.tr("已有相同的联盟：") + "；".join(found) + self.tr("。确定仍要创建吗？"),
+                              QMessageBox.StandardButton.NoButton, self)
+            go = box.addButton(self.tr("仍然创建"), QMessageBox.ButtonRole.AcceptRole)
+            box.addButton(self.tr("返回修改"), QMessageBox.ButtonRole.RejectRole)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.finished.connect(lambda *_: self._duplicate_answer(box.clickedButton() is go))
+            self.duplicate_box = box
+            box.open()
+            return
         try:
             self.create_application()
         except Exception as exc:  # noqa: BLE001 - keep the wizard open with what was typed
@@ -330,3 +351,9 @@ class NewApplicationWizard(QWizard):
             box.open()
             return
         super().accept()
+
+    def _duplicate_answer(self, go_on: bool) -> None:
+        self.duplicate_box = None
+        if go_on:
+            self._duplicate_confirmed = True
+            self.accept()

@@ -18,6 +18,7 @@ import threading
 import traceback
 from typing import Any, Callable
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
@@ -148,23 +149,29 @@ def run_in_background(fn: Callable[..., Any], *, on_done: Callable[[Any], None] 
 
     def settle() -> None:
         task.done = True
-        if task.dialog is not None:
+        if task.dialog is not None and shiboken6.isValid(task.dialog):
             task.dialog.canceled.disconnect(task.cancel)
             task.dialog.close()
             task.dialog.deleteLater()
-            task.dialog = None
+        task.dialog = None
         task.settled.emit()
         _alive.discard(task)
+
+    def gone() -> bool:
+        # the window that asked was closed and deleted meanwhile: nobody is left to tell
+        return parent is not None and not shiboken6.isValid(parent)
 
     def finished(value: Any) -> None:
         task.result = value
         settle()
-        if on_done is not None:
+        if on_done is not None and not gone():
             on_done(value)
 
     def failed(exc: BaseException) -> None:
         task.error = exc
         settle()
+        if gone():
+            return
         if on_error is not None:
             on_error(exc)
         else:

@@ -23,8 +23,8 @@ from datetime import date
 from pathlib import Path
 
 from ..packs import get_pack
-from .common import (PURPOSE_PUBLICITY, PURPOSE_RECOGNIZED, PURPOSE_RECOMMENDED, ExportError, ExportResult,
-                     ProgressFn, decisions, nothing_selected, select_documents, settings)
+from .common import (PURPOSE_PUBLICITY, PURPOSE_RECOGNIZED, PURPOSE_RECOMMENDED, TIER_ZH, ExportError,
+                     ExportResult, ProgressFn, decisions, nothing_selected, select_documents, settings)
 
 KINDS = {
     "recommendation-table": "推荐汇总表（Excel）",
@@ -61,7 +61,24 @@ def call_year(call: str | None, fallback: int) -> int:
 
 
 def export(db, kind: str, region: str, call: str | None, out: str | Path, county: str | None = None,
-           ids: list[str] | None = None, progress: ProgressFn | None = None, **opts) -> ExportResult:
+           ids: list[str] | None = None, progress: ProgressFn | None = None, override_reason: str | None = None,
+           actor: str | None = None, **opts) -> ExportResult:
+    """Write the document. A notice or certificates for applications that have not earned them
+    (guard.py) is refused with guard.DocumentsRefused, unless `override_reason` is given: then the
+    file is written and each overridden application gets an audit row with the reason."""
+    from . import guard
+
+    docs = _documents(db, kind, region, call, out, county, ids)
+    overridden = guard.enforce(db, kind, docs, override_reason)
+    result = _write(db, kind, region, call, out, docs, progress, opts)
+    if overridden:
+        guard.record_override(db, kind, overridden, override_reason or "", str(out), actor)
+        result.notes += guard.override_notes(overridden, override_reason or "")
+    return result
+
+
+def _documents(db, kind: str, region: str, call: str | None, out: str | Path, county: str | None,
+               ids: list[str] | None) -> list[dict]:
     if kind not in KINDS:
         raise ExportError(f"未知的导出类型「{kind}」（可用：{'、'.join(KINDS)}）")
     pack = get_pack(region)
@@ -76,13 +93,23 @@ def export(db, kind: str, region: str, call: str | None, out: str | Path, county
     docs = select_documents(db, region, call, county, ids, PURPOSE[kind])
     if not docs:
         raise nothing_selected(PURPOSE[kind], region, call, county)
+    return docs
 
+
+def _write(db, kind: str, region: str, call: str | None, out: str | Path, docs: list[dict],
+           progress: ProgressFn | None, opts: dict) -> ExportResult:
+    from .guard import checklist_failures
+
+    pack = get_pack(region)
+    cfg = settings(pack)
+    out = Path(out)
     if kind == "recommendation-table":
         from .recommendation import write_recommendation_table
 
         return write_recommendation_table(docs, region, out, recommender=opts.get("recommender") or "",
                                           contact=opts.get("contact") or "", phone=opts.get("phone") or "",
-                                          progress=progress, include_personal=bool(opts.get("include_personal")))
+                                          progress=progress, include_personal=bool(opts.get("include_personal")),
+                                          failures=checklist_failures(db, docs))
     if kind == "member-table":
         from .ganzhou_tables import write_member_tables
 
@@ -104,14 +131,17 @@ def export(db, kind: str, region: str, call: str | None, out: str | Path, county
         calendar = None if unit == UNIT_CALENDAR else load_calendar(db)
         notice_opts = {k: opts[k] for k in ("days", "unit", "dated", "contact", "authority", "include_personal")
                        if opts.get(k)}
-        return write_notice(docs, region, out, start, calendar, progress=progress,
+        # the tier (示范/试点) printed is the one decided, never the one requested
+        tiers = {i: d.outcome for i, d in decisions(db, [d["id"] for d in docs]).items()
+                 if d.outcome in TIER_ZH}
+        return write_notice(docs, region, out, start, calendar, progress=progress, tiers=tiers,
                             year=opts.get("year") or call_year(call, start.year), **notice_opts)
     from .certificates import write_certificates
 
     # the recognition date: --recognized-on, else each application's recorded decision date
     decided = decisions(db, [d["id"] for d in docs])
     dates = opts.get("recognized_on") or {i: d.decided_on for i, d in decided.items()}
-    tiers = {i: d.outcome for i, d in decided.items() if d.outcome in ("demonstration", "pilot")}
+    tiers = {i: d.outcome for i, d in decided.items() if d.outcome in TIER_ZH}
     return write_certificates(db, docs, region, out, dates, mode=opts.get("mode") or "full",
                               printer=opts.get("printer"), authority=opts.get("authority"), progress=progress,
                               tiers=tiers)
@@ -178,6 +208,7 @@ def preview(db, kind: str, region: str, call: str | None, county: str | None = N
 
     judged_by = call_pack(db, region, call)
     lines = [f"{label}：{len(docs)} 份申报", f"审查依据：{judged_by.version_label}"]
+    lines += _guard_lines(db, kind, docs)
     if kind == "notice":
         from ..workdays import UNIT_CALENDAR, load_calendar, period
 
@@ -197,3 +228,25 @@ def preview(db, kind: str, region: str, call: str | None, county: str | None = N
         return lines
     lines += [f"{i}. {d['name']}（{d['county']}）" for i, d in enumerate(docs, 1)]
     return lines
+
+
+def refusals(db, kind: str, region: str, call: str | None, county: str | None = None,
+             ids: list[str] | None = None) -> list:
+    """The applications a notice or certificates export would refuse (guard.Refusal), with reasons."""
+    from . import guard
+
+    if kind not in guard.GUARDED:
+        return []
+    return guard.check(db, kind, select_documents(db, region, call, county, ids, PURPOSE[kind]))
+
+
+def _guard_lines(db, kind: str, docs: list[dict]) -> list[str]:
+    from . import guard
+
+    if kind in guard.GUARDED:
+        found = guard.check(db, kind, docs)
+        return ["不能列入：" + r.line() for r in found]
+    if kind in ("recommendation-table", KIND_PACKAGE):
+        failing = guard.checklist_failures(db, docs)
+        return [f"「{d['name']}」{guard.failure_mark(failing[d['id']])}" for d in docs if d["id"] in failing]
+    return []

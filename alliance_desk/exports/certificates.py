@@ -94,7 +94,7 @@ def issue_certificates(db, docs: list[dict], region: str, recognized_on: date | 
     """Give each application its certificate number (reusing one already issued for the same
     recognition date), in one transaction; returns what to print, in the order of `docs`.
     `recognized_on` is one date for all or one per application id; `tiers` (Chongqing 示范/试点) is
-    the decided tier per application id, else the tier requested."""
+    the decided tier per application id."""
     from sqlalchemy import select
 
     from db.models_documents import CertificateSeries, IssuedCertificate
@@ -135,7 +135,7 @@ def issue_certificates(db, docs: list[dict], region: str, recognized_on: date | 
                 s.add(row)
                 s.flush()
             row.last_printed_at = _now()
-            tier = tiers.get(doc["id"]) or doc.get("tier_requested") or ""
+            tier = tiers.get(doc["id"]) or ""  # the decided tier only, never the one requested
             values = template_values(pack, name=row.alliance_name, year=on.year, tier=TIER_ZH.get(tier, ""))
             out.append(Certificate(row.number, doc["id"], row.alliance_name, row.lead_unit, row.recognized_on,
                                    row.valid_until, row.authority, cfg["certificate_title"],

@@ -74,11 +74,12 @@ class Notice:
 def build_notice(docs: list[dict], region: str, start: date, calendar: WorkCalendar | None,
                  days: int | None = None, unit: str | None = None, dated: date | None = None,
                  contact: str | None = None, authority: str | None = None, year: int | None = None,
-                 include_personal: bool = False) -> Notice:
+                 include_personal: bool = False, tiers: dict[str, str] | None = None) -> Notice:
     """The notice's content. `days`/`unit` default to the pack's `[publicity]`; `year` (the round's
     year, in the title) defaults to the start date's year; `dated` (成文日期) to the start date.
     Personal mobile and identity numbers in the applications' text are masked (138****5678)
-    unless `include_personal`; the office's own contact line is printed as given."""
+    unless `include_personal`; the office's own contact line is printed as given. `tiers` is the
+    decided tier (示范/试点) per application id; nothing is said of a tier only requested."""
     if not docs:
         raise ExportError("公示名单为空：没有要公示的申报")
     pack = get_pack(region)
@@ -96,10 +97,10 @@ def build_notice(docs: list[dict], region: str, start: date, calendar: WorkCalen
     paras = [Para(fill(cfg["notice_intro"], **values))]
     paras.append(Para(f"一、{pack.scheme}名单", "heading"))
     names = []
-    tiers = "tiers" in pack.info
+    decided = (tiers or {}) if "tiers" in pack.info else {}
     for i, doc in enumerate(docs, 1):
-        extra = f"；拟{pack.scheme}为{TIER_ZH[doc['tier_requested']]}创新联盟" \
-            if tiers and doc.get("tier_requested") in TIER_ZH else ""
+        tier = decided.get(doc["id"])
+        extra = f"；拟{pack.scheme}为{TIER_ZH[tier]}创新联盟" if tier in TIER_ZH else ""
         line = f"{i}. {doc['name']}（牵头单位：{lead(doc)['name']}{extra}）"
         paras.append(Para(line if include_personal else mask_personal(line)))
         names.append(doc["name"])

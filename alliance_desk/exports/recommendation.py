@@ -19,6 +19,7 @@ from ..packs import get_pack
 from ..safety import mask_personal
 from .common import (ExportError, ExportResult, ProgressFn, atomic_output, common_value, contact_line, holder,
                      lead, num, report, settings)
+from .guard import failure_mark
 
 CHONGQING_COLUMNS = ["序号", "创新联盟名称", "技术领域", "牵头单位", "联盟成员数量", "联盟组建资金投入",
                      "联盟技术研发人员数", "联盟建设目标和建设内容", "联系人", "电话"]
@@ -29,6 +30,7 @@ OFFICE_COLUMNS = ["序号", "联盟名称", "所属产业（领域）", "牵头�
 OFFICE_WIDTHS = [6, 26, 14, 24, 8, 8, 21, 10, 10, 15, 30]
 
 LAYOUTS = ("chongqing-3", "office")
+CHECK_COLUMN, CHECK_WIDTH = "审查情况", 24
 
 
 def _goals(doc: dict) -> str:
@@ -73,10 +75,14 @@ def office_row(i: int, doc: dict) -> list:
 
 def write_recommendation_table(docs: list[dict], region: str, out: str | Path, recommender: str = "",
                                contact: str = "", phone: str = "", progress: ProgressFn | None = None,
-                               layout: str | None = None, include_personal: bool = False) -> ExportResult:
+                               layout: str | None = None, include_personal: bool = False,
+                               failures: dict[str, list[str]] | None = None) -> ExportResult:
     """Write the region's recommendation summary table for `docs` (in the given order). Personal
     mobile and identity numbers from the applications are masked (138****5678) unless
-    `include_personal`; the recommending office's own contact line is printed as given."""
+    `include_personal`; the recommending office's own contact line is printed as given.
+    `failures` (application id -> failed rule ids) adds a last column 审查情况 marking each
+    application that fails its checklist (未通过审查：CQ-LEAD-RD …): a table whose applications all
+    pass keeps the notice's columns exactly."""
     from openpyxl import Workbook
 
     from ..xlsx_safe import safe_row
@@ -100,6 +106,11 @@ def write_recommendation_table(docs: list[dict], region: str, out: str | Path, r
     else:
         columns, widths, row_fn = OFFICE_COLUMNS, OFFICE_WIDTHS, office_row
         header_row = 4
+    failures = failures or {}
+    if failures:
+        columns, widths = columns + [CHECK_COLUMN], widths + [CHECK_WIDTH]
+        plain_row = row_fn
+        row_fn = lambda i, doc: plain_row(i, doc) + [failure_mark(failures.get(doc["id"], []))]  # noqa: E731
     body = st.cell
     n = len(columns)
     last = chr(ord("A") + n - 1)
@@ -116,11 +127,11 @@ def write_recommendation_table(docs: list[dict], region: str, out: str | Path, r
         set_row_height(ws, 2, 24)
         ws.append(safe_row(ws, [f"推荐单位（盖章）：{recommender}", None, None, None,
                                 f"联系人：{contact_line({'name': contact, 'phone': phone})}",
-                                None, None, "单位：万元", None, None],
-                           styles=[st.line] * 7 + [st.line_right] * 3))
+                                None, None, "单位：万元"] + [None] * (n - 8),
+                           styles=[st.line] * 7 + [st.line_right] * (n - 7)))
         merged(ws, "A2:D2")
         merged(ws, "E2:G2")
-        merged(ws, "H2:J2")
+        merged(ws, f"H2:{last}2")
     else:
         set_row_height(ws, 2, 20)
         ws.append(safe_row(ws, [cfg["recommendation_note"]] + [None] * (n - 1), st.note))
@@ -128,8 +139,8 @@ def write_recommendation_table(docs: list[dict], region: str, out: str | Path, r
         set_row_height(ws, 3, 24)
         ws.append(safe_row(ws, [f"推荐单位（盖章）：{recommender}", None, None, None,
                                 f"联系人：{contact}", None, None, f"联系电话：{phone}", None,
-                                "填报日期：    年  月  日", None],
-                           styles=[st.line] * 9 + [st.line_right] * 2))
+                                "填报日期：    年  月  日"] + [None] * (n - 10),
+                           styles=[st.line] * 9 + [st.line_right] * (n - 9)))
         merged(ws, "A3:D3")
         merged(ws, "E3:G3")
         merged(ws, "H3:I3")
@@ -151,4 +162,6 @@ def write_recommendation_table(docs: list[dict], region: str, out: str | Path, r
     with atomic_output(out) as tmp:
         wb.save(tmp)
     report(progress, total, total, "完成")
-    return ExportResult(Path(out), "recommendation-table", total)
+    res = ExportResult(Path(out), "recommendation-table", total)
+    res.notes += [f"「{d['name']}」{failure_mark(failures[d['id']])}" for d in docs if d["id"] in failures]
+    return res

@@ -68,19 +68,36 @@ def test_preview_then_export_recommendation_table(qtbot, dialog, tmp_path):
 
 
 def test_notice_docx_with_ticked_applications(qtbot, dialog, tmp_path):
+    from alliance_desk import audit
+
     anshan = [d for d in demo.demo_applications() if d["region"] == "anshan"][:2]
     dialog.set_selection("anshan", "notice", "anshan-2024", ids=[a["id"] for a in anshan])
     assert set(dialog.selected_ids()) == {a["id"] for a in anshan}
     dialog.start.setDate(dialog.start.date().fromString("2025-09-30", "yyyy-MM-dd"))
     assert "2025年9月30日至2025年10月13日（5个工作日）" in "\n".join(dialog.preview())
+    # neither was recommended: the preview lists both with the reason, the export refuses
+    assert dialog.refused_box.isVisibleTo(dialog) and dialog.refused_list.count() == 2
+    assert dialog.refused_list.item(0).text().startswith(f"「{anshan[0]['name']}」：未经推荐")
+    assert dialog.minimumSizeHint().height() <= 720   # with the refusals shown it still fits 1366x768
     out = tmp_path / "公示.docx"
     dialog.set_output(out)
     assert dialog.fmt.currentData() == ".docx"
     dialog.start_export()
     wait_settled(qtbot, dialog)
+    assert dialog.last_error is not None and not out.exists()
+    assert "2 份申报不能列入公示" in dialog.status.text()
+    # the override needs a reason
+    dialog.override.setChecked(True)
+    assert dialog.start_export() is None and "请写明强制列入的理由" in dialog.status.text()
+    dialog.override_reason.setText("经局务会研究同意提前公示")
+    dialog.start_export()
+    wait_settled(qtbot, dialog)
     assert dialog.last_error is None, dialog.last_error
     text = "\n".join(p.text for p in Document(str(out)).paragraphs)
     assert anshan[0]["name"] in text and anshan[1]["name"] in text
+    rows = [r for r in audit.history(dialog.db, anshan[0]["id"]) if r.action == "override"]
+    assert len(rows) == 1 and rows[0].after["reason"] == "经局务会研究同意提前公示"
+    assert "未经推荐" in rows[0].after["refused"][0]
 
 
 def test_cancel_leaves_no_file(qtbot, dialog, tmp_path):
@@ -109,7 +126,10 @@ def test_errors_are_shown_in_the_dialog(qtbot, dialog, tmp_path):
 
 
 def test_certificates_with_text_mode_options(qtbot, dialog, tmp_path):
+    from alliance_desk import lifecycle
+
     doc = next(d for d in demo.demo_applications() if d["region"] == "anshan")
+    lifecycle.decide(dialog.db, doc["id"], "recognized", date(2024, 7, 1), doc_no="鞍科发〔2024〕8号")
     dialog.set_selection("anshan", "certificates", "anshan-2024", ids=[doc["id"]])
     dialog.use_decision_date.setChecked(False)
     dialog.recognized.setDate(dialog.recognized.date().fromString("2024-07-01", "yyyy-MM-dd"))

@@ -48,7 +48,7 @@ def office_screen(qtbot, db):
 
     w = ReviewRoundWidget(db)
     qtbot.addWidget(w)
-    w.resize(1280, 760)
+    w.resize(1366, 768)
     w.show()
     qtbot.waitExposed(w)
     return w
@@ -136,6 +136,15 @@ def test_round_screen_end_to_end(qtbot, db, tmp_path):
         assert float(row["汇总分"]) == pytest.approx(EXPECTED_TRIMMED[k], abs=0.01)
         assert row["排名"] == str(EXPECTED_RANK[k])
     assert by_name[APP_NAMES["B"]]["分歧"].startswith("⚠ 极差 35 分")
+    # fewer than 5 scores: the "trimmed" mean is a plain mean, said in the cell's tooltip and under the table
+    rows_by_name = {t.item(r, 1).text(): r for r in range(t.rowCount())}
+    for col in (heads.index("去高低平均"), heads.index("汇总分")):
+        cell = t.item(rows_by_name[APP_NAMES["A"]], col)
+        assert cell.toolTip() == "仅 4 位专家评分（不足 5 位），未去掉最高分和最低分，按算术平均计算"
+        assert cell.font().italic()
+        assert t.item(rows_by_name[APP_NAMES["C"]], col).toolTip() == ""   # 5 scores: really trimmed
+    assert w.trim_note_label.isVisibleTo(w)
+    assert w.trim_note_label.text().startswith("橙色斜体：2 份申报评分专家不足 5 位")
     assert table[0]["联盟名称"] == APP_NAMES["C"]
     assert w.criteria_table.columnCount() == 7
     # switching the method re-ranks on the spot
@@ -194,7 +203,7 @@ def test_reviewer_mode_scores_a_package_and_the_office_imports_it(qtbot, db, tmp
     try:
         r = ReviewerWidget(laptop)
         qtbot.addWidget(r)
-        r.resize(1280, 820)
+        r.resize(1366, 768)
         r.show()
         qtbot.waitExposed(r)
         assert r.open_package(tmp_path / "E4.adpkg")

@@ -129,6 +129,7 @@ class ApplicationEditor(QWidget):
         self._refresh_all()
         self._update_header()
         self._check_schema()
+        self.check_duplicates()
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self._save_now)
@@ -366,6 +367,14 @@ class ApplicationEditor(QWidget):
         row.addWidget(self.close_banner_button, 0, Qt.AlignmentFlag.AlignTop)
         self.banner_box.hide()
         outer.addWidget(self.banner_box)
+        # suspected duplicate (same name, or same lead-unit USCC in the call): a note of its own, so a
+        # save error in the banner never hides it
+        self.duplicate_note = QLabel()
+        self.duplicate_note.setObjectName("duplicate_note")
+        self.duplicate_note.setWordWrap(True)
+        self.duplicate_note.setStyleSheet("color: #8a4b00; background: #fff4e0; padding: 4px;")
+        self.duplicate_note.hide()
+        outer.addWidget(self.duplicate_note)
         self.schema_button = QPushButton()
         self.schema_button.setObjectName("schema_problems")
         self.schema_button.setFlat(True)
@@ -771,8 +780,21 @@ class ApplicationEditor(QWidget):
             self.banner_box.hide()
         self.save_status.setText(
             self.tr("已自动保存 {0}").format(datetime.now().strftime("%H:%M:%S")))
+        self.check_duplicates()
         self.saved.emit(version)
         return True
+
+    def check_duplicates(self) -> list[str]:
+        """Show (or clear) the duplicate note for the stored applications this one duplicates."""
+        from alliance_desk import duplicates
+
+        with self._db.Session() as s:
+            found = duplicates.for_document(s, self._doc)
+        lines = [d.text() for d in found]
+        self.duplicate_note.setText(self.tr("疑似重复申报：") + "；".join(lines)
+                                    + self.tr("。公示和证书只会列入先录入的一份。") if lines else "")
+        self.duplicate_note.setVisible(bool(lines))
+        return lines
 
     def _retry_save(self) -> None:
         if self._dirty and not self._conflict and not self._save_timer.isActive():
