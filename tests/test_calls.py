@@ -288,16 +288,16 @@ def test_exports_say_which_rules_judged_and_use_the_calls_publicity_days(db):
     store.import_documents(db, [("", doc)])
     lines = exports.preview(db, "notice", "gansu", c.id, ids=[doc["id"]], start=date(2026, 7, 1))
     assert lines[1] == "审查依据：甘肃省规则包（随程序发布，gansu.toml）"
-    assert "（5个工作日）" in lines[2]
+    assert any("（5个工作日）" in line for line in lines)
     v = pv.derive(db, "gansu", "甘肃省 2026 年修订", NOTICE, [{"path": ["publicity", "days"], "value": 7, "clause": "四(三)"}])
     calls.adopt_version(db, c.id, v.id)
     lines = exports.preview(db, "notice", "gansu", c.id, ids=[doc["id"]], start=date(2026, 7, 1))
-    assert lines[1] == "审查依据：甘肃省 2026 年修订" and "（7个工作日）" in lines[2]
+    assert lines[1] == "审查依据：甘肃省 2026 年修订" and any("（7个工作日）" in line for line in lines)
     # the older call keeps the shipped pack's five days
     old = eligible("gansu")
     store.import_documents(db, [("", old)])
-    assert "（5个工作日）" in exports.preview(db, "notice", "gansu", "gansu-standing", ids=[old["id"]],
-                                         start=date(2026, 7, 1))[2]
+    assert any("（5个工作日）" in line for line in exports.preview(db, "notice", "gansu", "gansu-standing",
+                                                                ids=[old["id"]], start=date(2026, 7, 1)))
 
 
 @pytest.mark.backends("sqlite")
