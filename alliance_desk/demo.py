@@ -24,6 +24,8 @@ from typing import Any, Iterator
 
 from stdnum.cn import uscc as _stdnum_uscc
 
+from . import dates
+
 __all__ = [
     "FORMAT", "REGIONS", "CALLS", "DEMO_SEED",
     "demo_applications", "bulk_applications", "make_uscc", "expected_outcomes",
@@ -396,13 +398,6 @@ def _weekday_in(rng: random.Random, first: date, last: date) -> date:
         d = first + timedelta(days=rng.randint(0, span))
         if d.weekday() < 5 and not (d.month == 10 and d.day <= 7) and not (d.month == 5 and d.day <= 3):
             return d  # a working day outside the National Day and Labour Day holidays
-
-
-def _add_years(d: date, years: int) -> date:
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:
-        return d.replace(year=d.year + years, day=28)
 
 
 def _new_id(rng: random.Random) -> str:
@@ -1138,7 +1133,7 @@ class _Builder:
         # -------------------------------------------- agreement and systems
         years = sc.get("agreement_years") or rng.choice((5, 5, 5, 6, 10))
         agreement = {"signed_on": signed.isoformat(), "effective_on": signed.isoformat(),
-                     "expires_on": (_add_years(signed, years) - timedelta(days=1)).isoformat(),
+                     "expires_on": dates.period_end(signed, years).isoformat(),
                      "signed_by_legal_reps": True, "sealed": True, "innovation_goals": True,
                      "task_division": True, "ip_terms": True, "breach_terms": True}
         agreement.update(sc.get("agreement") or {})
@@ -1462,7 +1457,7 @@ def bulk_applications(n: int, members_per_app: int = 30, seed: int = 7) -> Itera
                 "external_liability_body": True, "legal_entity_registered": False,
             },
             "agreement": {"signed_on": signed.isoformat(), "effective_on": signed.isoformat(),
-                          "expires_on": _add_years(signed, 5).isoformat(), "signed_by_legal_reps": True,
+                          "expires_on": dates.period_end(signed, 5).isoformat(), "signed_by_legal_reps": True,
                           "sealed": True, "innovation_goals": True, "task_division": True,
                           "ip_terms": True, "breach_terms": True},
             "systems": {"charter": True, "funding_management": True, "funding_supervision": True,

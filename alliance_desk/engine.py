@@ -102,7 +102,8 @@ def evaluate(doc: dict, pack: Pack | None = None, calls: dict[str, Call] | None 
                                   rule.text, None, rule.kind, conf))
             continue
         met, msg, fld = KINDS[rule.kind].fn(view, rule.params, ctx)
-        status = "na" if met is None else ("pass" if met else rule.status)
+        # a kind may answer "warn" itself: a soft outcome of a rule whose unmet status is harder
+        status = "na" if met is None else ("warn" if met == "warn" else ("pass" if met else rule.status))
         items.append(Item(rule.id, status, msg, _clause(pack, rule.clause), rule.text, fld, rule.kind))
 
     counts = {s: 0 for s in STATUSES}

@@ -46,8 +46,9 @@ class Call:
     id: str
     region: str
     name: str
-    deadline: datetime | None
+    deadline: datetime | None  # the applicants' deadline
     note: str = ""
+    county_deadline: datetime | None = None  # the recommending office's deadline to the authority
 
 
 @dataclass(frozen=True)
@@ -182,12 +183,13 @@ def load_pack(path: str | Path) -> Pack:
         materials.append(Material(m["code"], m["name"], m.get("min_copies"), m.get("clause", "")))
     codes = {m.code for m in materials}
 
-    calls = []
-    for c in raw.get("calls", []):
-        dl = c.get("deadline")
-        if isinstance(dl, date) and not isinstance(dl, datetime):
-            dl = datetime.combine(dl, datetime.max.time()).replace(second=0, microsecond=0)
-        calls.append(Call(c["id"], pack_id, c["name"], dl, c.get("note", "")))
+    def moment(value):
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return datetime.combine(value, datetime.max.time()).replace(second=0, microsecond=0)
+        return value
+
+    calls = [Call(c["id"], pack_id, c["name"], moment(c.get("deadline")), c.get("note", ""),
+                  moment(c.get("county_deadline"))) for c in raw.get("calls", [])]
 
     stages = [Stage(s["id"], s["name"], s.get("clause", "")) for s in raw.get("stages", [])]
 
@@ -235,9 +237,13 @@ def _check_params(params: dict, kind: str, rid: str, codes: set[str], fail) -> N
         fail(f"规则 {rid} 的统计对象「{params['of']}」未知（可用：{', '.join(sorted(SELECTORS))}）", rid, "of")
     if kind == "uscc_valid" and params.get("of", "members") not in ("members", "lead"):
         fail(f"规则 {rid} 的 of 应为 members 或 lead", rid, "of")
-    fields = params.get("fields", [])
+    fields = list(params.get("fields", []))
     if kind in ("on_or_before_submission", "exempt_if"):
-        fields = [params["field"]]
+        fields = [params["field"]] + ([params["date_field"]] if "date_field" in params else [])
+    if kind == "exempt_if" and ("date_field" in params) != isinstance(params.get("before"), date):
+        fail(f"规则 {rid} 的 date_field 与 before（日期）须同时给出", rid, "before")
+    if kind == "materials":
+        fields += list(params.get("when", {}))
     for f in fields:
         if f not in application_fields():
             fail(f"规则 {rid} 引用了未知字段「{f}」", rid, f.split(".")[-1])
