@@ -20,19 +20,17 @@ _SYSTEM_COLUMNS = ("operation_mechanism", "management_mechanism", "collaborative
 
 def upgrade() -> None:
     # Nullable columns only: existing applications keep every value and read the new facts as absent,
-    # which the rules report as a missing fact.
-    with op.batch_alter_table("applications", schema=None) as batch_op:
-        for name, type_ in _APPLICATION_COLUMNS:
-            batch_op.add_column(sa.Column(name, type_, nullable=True))
-    with op.batch_alter_table("systems", schema=None) as batch_op:
-        for name in _SYSTEM_COLUMNS:
-            batch_op.add_column(sa.Column(name, sa.Boolean(), nullable=True))
+    # which the rules report as a missing fact. Plain ADD/DROP COLUMN, never a batch table copy: on
+    # SQLite a copy drops the old `applications` table, whose ON DELETE CASCADE would empty its children.
+    for name, type_ in _APPLICATION_COLUMNS:
+        op.add_column("applications", sa.Column(name, type_, nullable=True))
+    for name in _SYSTEM_COLUMNS:
+        op.add_column("systems", sa.Column(name, sa.Boolean(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("systems", schema=None) as batch_op:
-        for name in reversed(_SYSTEM_COLUMNS):
-            batch_op.drop_column(name)
-    with op.batch_alter_table("applications", schema=None) as batch_op:
-        for name, _ in reversed(_APPLICATION_COLUMNS):
-            batch_op.drop_column(name)
+    # SQLite 3.35+ and PostgreSQL both drop a plain column in place
+    for name in reversed(_SYSTEM_COLUMNS):
+        op.execute(f"ALTER TABLE systems DROP COLUMN {name}")
+    for name, _ in reversed(_APPLICATION_COLUMNS):
+        op.execute(f"ALTER TABLE applications DROP COLUMN {name}")
