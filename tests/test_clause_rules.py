@@ -246,3 +246,10 @@ def test_004_1_1_1_lead_level_is_a_manual_item():
     doc = eligible("chongqing")
     it = item(doc, "CQ-LEAD-LEVEL")
     assert it.status == "manual" and it.clause == "004 § 一(一)1"
+
+
+def test_004_1_1_4_benefit_guarantee_mechanism_in_the_agreement():
+    doc = eligible("chongqing")
+    assert status(doc, "CQ-BENEFIT") == "pass"
+    doc["agreement"]["ip_terms"] = False
+    assert status(doc, "CQ-BENEFIT") == "fail"
