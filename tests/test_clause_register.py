@@ -71,3 +71,20 @@ def test_register_rows_cite_file_and_clause_and_label_targets():
     assert row["clause"] == "002 § 第十三条" and "辽宁省科技厅" in row["quote"]
     assert any(t.startswith("规则 AS-PROVINCIAL（") for t in row["serves_text"])
     assert any(r["no_condition"] for r in rows)
+
+
+def test_cli_prints_the_register(capsys):
+    import json
+
+    from alliance_desk.cli import main
+
+    assert main(["clauses", "--region", "gansu", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["region"] == "gansu" and out["uncovered"] == []
+    row = next(r for r in out["clauses"] if "material:GS-M5" in r["serves"])
+    assert row["clause"] == "001 § 三(一)" and "书面申请" in row["quote"]
+    assert main(["clauses", "--region", "gansu"]) == 0
+    text = capsys.readouterr().out
+    assert "[001 § 二(四)] 中长期发展目标明确" in text and "规则 GS-GOALS-LT" in text
+    assert main(["clauses", "--region", "nowhere"]) == 2
+    assert "没有地区「nowhere」" in capsys.readouterr().err
