@@ -294,6 +294,8 @@ def _industry_message(item, prefix: str = "") -> str:
 
 def k_industry_in_list(a: AppView, p: dict, ctx: Context) -> Outcome:
     industry = (a.get("industry") or "").strip()
+    if not industry:
+        return False, "产业领域未填写", "industry"
     item = ctx.pack.industry(industry)
     if item is not None:
         return True, _industry_message(item), "industry"

@@ -163,6 +163,7 @@ def test_003_2_lead_unit_inside_ganzhou():
     ("医药食品产业园", "warn"),           # not a sub-item: the name only starts alike
     ("稀土产业", "warn"),                 # unlisted: 其他产业, with a warn
     ("其他产业", "pass"),
+    ("  ", "fail"),                       # nothing written is not 其他产业
 ])
 def test_003_annex1_other_industries_row_and_subitems(industry, expected):
     doc = eligible("ganzhou")

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication
 
 from alliance_desk import engine
 from alliance_desk.engine import OUTCOME_MET, Confirmation
@@ -57,3 +60,78 @@ def test_clause_tab_shows_each_clause_in_its_words_with_the_live_status(qtbot):
     assert "【不符合】" not in panel.register.text()
     panel.set_result(None)
     assert "打开一份申报后" in panel.register.text()
+
+
+# ------------------------------------------------------------------ the new facts have editor widgets
+
+def _editor(qtbot, db, doc):
+    from alliance_desk import store
+    from ui.editor import ApplicationEditor
+
+    store.import_documents(db, [("", doc)])
+    editor = ApplicationEditor(db, doc["id"], user="张三")
+    qtbot.addWidget(editor)
+    editor.resize(1000, 700)
+    editor.show()
+    qtbot.waitExposed(editor)
+    return editor
+
+
+def _status(editor, rule):
+    return next(i for i in engine.evaluate(editor.doc()).items if i.rule == rule).status
+
+
+def _type(qtbot, widget, text):
+    widget.setFocus()
+    widget.selectAll()
+    qtbot.keyClicks(widget, text)
+    widget.clearFocus()
+
+
+@pytest.mark.parametrize("path,rule", [("materials_sealed_by_all", "CQ-SEALED"),
+                                       ("systems.operation_mechanism", "CQ-MECHANISMS"),
+                                       ("systems.management_mechanism", "CQ-MECHANISMS"),
+                                       ("systems.collaborative_innovation", "CQ-COLLAB")])
+def test_chongqing_facts_toggle_their_rule_from_the_editor(qtbot, db, path, rule):
+    editor = _editor(qtbot, db, eligible("chongqing"))
+    box = editor.widget_for(path)
+    assert box is not None and box.isChecked()
+    assert _status(editor, rule) == "pass"
+    box.click()
+    assert _status(editor, rule) == "fail"
+
+
+def test_anshan_recognition_date_from_the_editor(qtbot, db):
+    from factory import member
+
+    doc = eligible("anshan")
+    doc["members"] = [member(1, "anshan", role="lead")]
+    doc["provincial_recognized"] = True
+    editor = _editor(qtbot, db, doc)
+    date = editor.widget_for("provincial_recognized_on")
+    assert date is not None and _status(editor, "AS-PROVINCIAL") == "na"
+    _type(qtbot, date, "2016-08-22")
+    assert editor.doc()["provincial_recognized_on"] == "2016-08-22"
+    assert _status(editor, "AS-PROVINCIAL") == "pass"
+    _type(qtbot, date, "2016-08-23")
+    assert _status(editor, "AS-PROVINCIAL") == "na"
+
+
+def test_ganzhou_industry_takes_a_sub_item_or_an_unlisted_industry(qtbot, db):
+    editor = _editor(qtbot, db, eligible("ganzhou"))
+    ind = editor.widget_for("industry")
+    assert ind.completer() is not None
+    ind.setFocus()
+    ind.selectAll()
+    qtbot.keyClick(ind, Qt.Key.Key_Backspace)
+    ind.clearFocus()
+    assert _status(editor, "GZ-INDUSTRY") == "fail"
+    for text, expected in (("医药食品产业—中药材", "pass"), ("稀土产业", "warn")):
+        ind.setFocus()
+        ind.selectAll()
+        ev = QInputMethodEvent("", [])  # Chinese arrives from the input method as a commit string
+        ev.setCommitString(text)
+        QApplication.sendEvent(ind, ev)
+        ind.clearFocus()
+        assert editor.doc()["industry"] == text
+        assert _status(editor, "GZ-INDUSTRY") == expected
