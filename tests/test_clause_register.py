@@ -88,3 +88,14 @@ def test_cli_prints_the_register(capsys):
     assert "[001 § 二(四)] 中长期发展目标明确" in text and "规则 GS-GOALS-LT" in text
     assert main(["clauses", "--region", "nowhere"]) == 2
     assert "没有地区「nowhere」" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_manual_items_speak_in_the_clause_own_words(region):
+    """A person judges from the notice's words: each part (；) of a manual item's text is in the notice."""
+    notice = clauses.compact(clauses.get_register(region).notice)
+    manual = [r for r in all_packs()[region].rules if r.kind == "manual"]
+    assert manual
+    for rule in manual:
+        for part in rule.text.split("；"):
+            assert clauses.compact(part) in notice, (rule.id, part)
