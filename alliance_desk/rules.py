@@ -1,7 +1,8 @@
 """The fixed set of rule kinds. A region pack only chooses kinds and parameters; nothing is eval-ed.
 
 Each kind is a function (app view, params) -> (met: bool | None, message, field).
-`met is None` means "cannot be judged here" and reports `na` with the reason.
+`met is None` means "cannot be judged here" and reports `na` with the reason; `met == "warn"` is a
+soft outcome of a rule that otherwise fails (Ganzhou's 其他产业: accepted, but the clerk checks it).
 """
 from __future__ import annotations
 
@@ -321,7 +322,7 @@ def k_deadline(a: AppView, p: dict, ctx: Context) -> Outcome:
     call = ctx.calls.get(call_id)
     if call is None:
         return None, f"申报批次「{call_id}」不在本地区的批次中，无法判断是否逾期", "call"
-    county_dl = getattr(call, "county_deadline", None)
+    county_dl = call.county_deadline
     if call.deadline is None and county_dl is None:
         return None, f"申报批次「{call.name}」没有截止时间（{call.note or '常态申报'}）", "call"
     sub = a.submitted()
