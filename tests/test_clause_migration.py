@@ -65,3 +65,25 @@ def test_an_old_anshan_file_marked_provincial_imports_and_asks_for_the_date(db, 
     store.import_files(db, [path])
     it = _status(db, doc["id"], "AS-PROVINCIAL")
     assert it.status == "na" and "未填写省级联盟认定日期" in it.message
+
+
+def test_upgrade_corrects_certificates_issued_on_29_february_with_the_old_reading(db):
+    from datetime import date
+
+    from sqlalchemy import select, update
+
+    from alliance_desk.exports.certificates import issue_certificates
+    from db.models_documents import IssuedCertificate
+
+    leap, plain = variant("jinzhong", "leap"), variant("jinzhong", "plain")
+    store.import_documents(db, [("", leap), ("", plain)])
+    issue_certificates(db, [leap], "jinzhong", date(2024, 2, 29))
+    issue_certificates(db, [plain], "jinzhong", date(2024, 3, 1))
+    command.downgrade(alembic_config(db.engine), "0005")
+    with db.Session.begin() as s:  # what the earlier build stored
+        s.execute(update(IssuedCertificate).where(IssuedCertificate.application_id == leap["id"])
+                  .values(valid_until=date(2027, 2, 27)))
+    command.upgrade(alembic_config(db.engine), "head")
+    with db.Session() as s:
+        got = dict(s.execute(select(IssuedCertificate.application_id, IssuedCertificate.valid_until)).all())
+    assert got == {leap["id"]: date(2027, 2, 28), plain["id"]: date(2027, 2, 28)}
