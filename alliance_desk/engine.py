@@ -97,7 +97,9 @@ def evaluate(doc: dict, pack: Pack | None = None, calls: dict[str, Call] | None 
             else:
                 ok = conf.outcome == OUTCOME_MET
                 note = f"：{conf.note}" if conf.note else ""
-                msg = f"已人工确认{'符合' if ok else '不符合'}（{conf.by}，{conf.at.replace('T', ' ')}）{note}"
+                # the clause's words stay on the item once answered: what was confirmed, by whom, when
+                msg = (f"已人工确认{'符合' if ok else '不符合'}：{rule.text}"
+                       f"（{conf.by}，{conf.at.replace('T', ' ')}）{note}")
                 items.append(Item(rule.id, "pass" if ok else "fail", msg, _clause(pack, rule.clause),
                                   rule.text, None, rule.kind, conf))
             continue

@@ -37,7 +37,7 @@ def test_header_says_how_many_wait_for_a_person_and_they_never_block(qtbot):
     assert panel.waiting_text() == "" and not panel.waiting.isVisible()
     # the manual item shows the clause's own words with who confirmed it
     it = next(i for i in panel.result().items if i.rule == "GZ-LEAD-TALENT")
-    assert "高层次人才领衔科研工作" in it.text and "刘科长" in it.message
+    assert "高层次人才领衔科研工作" in it.message and "刘科长" in it.message
 
 
 def test_clause_tab_shows_each_clause_in_its_words_with_the_live_status(qtbot):
