@@ -24,6 +24,8 @@ from typing import Any, Iterator
 
 from stdnum.cn import uscc as _stdnum_uscc
 
+from . import dates
+
 __all__ = [
     "FORMAT", "REGIONS", "CALLS", "DEMO_SEED",
     "demo_applications", "bulk_applications", "make_uscc", "expected_outcomes",
@@ -324,7 +326,8 @@ _PROFESSIONAL_TITLES = ("教授", "研究员", "正高级工程师", "教授级�
 _MATERIALS = {
     "jinzhong": [("JZ-M1", 4, "A4双面打印，胶装，盖章"), ("JZ-M2", 1, "Word/WPS电子版（U盘）"),
                  ("JZ-M3", 1, "联盟协议书（成员单位法定代表人签字、盖章）")],
-    "gansu": [("GS-M1", 1, "组建申请表"), ("GS-M2", 1, "联盟协议"), ("GS-M3", 1, "联盟章程"),
+    "gansu": [("GS-M5", 1, "牵头单位书面申请（阐述组建必要性和重要性）"), ("GS-M1", 1, "组建申请表"),
+              ("GS-M2", 1, "联盟协议"), ("GS-M3", 1, "联盟章程"),
               ("GS-M4", 1, "营业执照、平台认定文件等证明材料复印件")],
     "anshan": [("AS-M1", 1, "联盟协议复印件"), ("AS-M2", 2, "认定申请表"), ("AS-M3", 1, "组建必要性说明"),
                ("AS-M4", None, "各成员单位营业执照或法人证书复印件")],
@@ -396,13 +399,6 @@ def _weekday_in(rng: random.Random, first: date, last: date) -> date:
         d = first + timedelta(days=rng.randint(0, span))
         if d.weekday() < 5 and not (d.month == 10 and d.day <= 7) and not (d.month == 5 and d.day <= 3):
             return d  # a working day outside the National Day and Labour Day holidays
-
-
-def _add_years(d: date, years: int) -> date:
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:
-        return d.replace(year=d.year + years, day=28)
 
 
 def _new_id(rng: random.Random) -> str:
@@ -651,7 +647,7 @@ _SCENARIOS: list[dict[str, Any]] = [
          topics=["镁质耐火材料", "高纯氧化镁"],
          directions=["高纯电熔镁砂制备", "镁质耐火材料长寿化", "菱镁矿低品位资源综合利用", "镁基功能材料"],
          goals="推动海城菱镁资源高值化利用，联合攻克高纯镁砂、镁基功能材料制备技术。",
-         abbr="aslm", provincial_recognized=True, missing_materials=["AS-M3"],
+         abbr="aslm", provincial_recognized=True, provincial_recognized_on="2015-11-18", missing_materials=["AS-M3"],
          material_notes={"AS-M1": "附辽宁省产业技术创新战略联盟认定文件复印件"},
          fails=set(), warns=set()),
     dict(key="as-mining", region="anshan", county="立山区", industry="矿山装备",
@@ -1138,13 +1134,14 @@ class _Builder:
         # -------------------------------------------- agreement and systems
         years = sc.get("agreement_years") or rng.choice((5, 5, 5, 6, 10))
         agreement = {"signed_on": signed.isoformat(), "effective_on": signed.isoformat(),
-                     "expires_on": (_add_years(signed, years) - timedelta(days=1)).isoformat(),
+                     "expires_on": dates.period_end(signed, years).isoformat(),
                      "signed_by_legal_reps": True, "sealed": True, "innovation_goals": True,
                      "task_division": True, "ip_terms": True, "breach_terms": True}
         agreement.update(sc.get("agreement") or {})
         systems = {k: True for k in ("charter", "funding_management", "funding_supervision", "project_management",
                                      "confidentiality", "iur_cooperation", "council_rules", "rd_management",
-                                     "open_membership", "results_diffusion")}
+                                     "open_membership", "results_diffusion", "operation_mechanism",
+                                     "management_mechanism", "collaborative_innovation")}
         systems.update(sc.get("systems") or {})
         # -------------------------------------------- materials
         materials = []
@@ -1160,6 +1157,10 @@ class _Builder:
             if not got:
                 item["note"] = "未提交" + ("（已获省级认定，不再需要）" if sc.get("provincial_recognized") else "")
             materials.append(item)
+        if region == "chongqing" and sc.get("tier") == "demonstration" and sc.get("previously_pilot"):
+            # 004 § 三(二): a former 试点 applying for 示范 adds its recognition document
+            materials.append({"code": "CQ-M6", "received": True, "copies": 1,
+                              "note": "往年试点创新联盟认定文件复印件"})
         # -------------------------------------------- the application
         area = self.lead_place[2] if lead_in_region else county_places[0][2]
         doc: dict[str, Any] = {
@@ -1175,6 +1176,8 @@ class _Builder:
             doc["previously_pilot"] = bool(sc.get("previously_pilot", False))
         if region == "anshan":
             doc["provincial_recognized"] = bool(sc.get("provincial_recognized", False))
+            if sc.get("provincial_recognized_on"):
+                doc["provincial_recognized_on"] = sc["provincial_recognized_on"]
         established = None if sc.get("not_established") else (signed + timedelta(days=rng.randint(0, 14))).isoformat()
         if established is not None and established > sub_day.isoformat():
             established = signed.isoformat()
@@ -1187,6 +1190,8 @@ class _Builder:
             "investment_wan": float(rng.randint(30, 600) * 10),
             "tech_staff_total": sc.get("tech_staff_total") or (rng.randint(45, 200) if region == "chongqing" else rng.randint(60, 420)),
         })
+        if region == "chongqing":  # 004 § 三(一): the bound materials carry every member unit's seal
+            doc["materials_sealed_by_all"] = not sc.get("unsealed", False)
         if not sc.get("no_results"):
             doc["cooperation_results"] = (
                 f"联盟成员已联合承担{R['province'] if region != 'chongqing' else '重庆市'}级以上科技项目"
@@ -1462,12 +1467,13 @@ def bulk_applications(n: int, members_per_app: int = 30, seed: int = 7) -> Itera
                 "external_liability_body": True, "legal_entity_registered": False,
             },
             "agreement": {"signed_on": signed.isoformat(), "effective_on": signed.isoformat(),
-                          "expires_on": _add_years(signed, 5).isoformat(), "signed_by_legal_reps": True,
+                          "expires_on": dates.period_end(signed, 5).isoformat(), "signed_by_legal_reps": True,
                           "sealed": True, "innovation_goals": True, "task_division": True,
                           "ip_terms": True, "breach_terms": True},
             "systems": {"charter": True, "funding_management": True, "funding_supervision": True,
                         "project_management": True, "confidentiality": True, "iur_cooperation": True,
-                        "open_membership": True, "results_diffusion": True},
+                        "open_membership": True, "results_diffusion": True, "operation_mechanism": True,
+                        "management_mechanism": True, "collaborative_innovation": True},
             "materials": [{"code": code, "received": True,
                            "copies": members_per_app if copies is None else copies}
                           for code, copies, _note in T["materials"]],
@@ -1476,6 +1482,7 @@ def bulk_applications(n: int, members_per_app: int = 30, seed: int = 7) -> Itera
         if region == "chongqing":
             doc["tier_requested"] = "pilot"
             doc["previously_pilot"] = False
+            doc["materials_sealed_by_all"] = True
         elif region == "anshan":
             doc["provincial_recognized"] = False
         yield doc

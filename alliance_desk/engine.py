@@ -104,12 +104,15 @@ def evaluate(doc: dict, pack: Pack | None = None, calls: dict[str, Call] | None 
             else:
                 ok = conf.outcome == OUTCOME_MET
                 note = f"：{conf.note}" if conf.note else ""
-                msg = f"已人工确认{'符合' if ok else '不符合'}（{conf.by}，{conf.at.replace('T', ' ')}）{note}"
+                # the clause's words stay on the item once answered: what was confirmed, by whom, when
+                msg = (f"已人工确认{'符合' if ok else '不符合'}：{rule.text}"
+                       f"（{conf.by}，{conf.at.replace('T', ' ')}）{note}")
                 items.append(Item(rule.id, "pass" if ok else "fail", msg, _clause(pack, rule),
                                   rule.text, None, rule.kind, conf))
             continue
         met, msg, fld = KINDS[rule.kind].fn(view, rule.params, ctx)
-        status = "na" if met is None else ("pass" if met else rule.status)
+        # a kind may answer "warn" itself: a soft outcome of a rule whose unmet status is harder
+        status = "na" if met is None else ("warn" if met == "warn" else ("pass" if met else rule.status))
         items.append(Item(rule.id, status, msg, _clause(pack, rule), rule.text, fld, rule.kind))
 
     counts = {s: 0 for s in STATUSES}

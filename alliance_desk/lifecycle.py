@@ -37,6 +37,7 @@ from db import models_lifecycle as lm
 from db.session import Database
 
 from . import audit
+from .dates import add_years, period_end, validity_end
 from .packs import Pack, PackError, all_packs, get_pack
 from .store import StoreError
 
@@ -82,15 +83,6 @@ class LifecycleError(StoreError):
 
 
 # ------------------------------------------------------------------ dates
-
-def add_years(d: date, years: int) -> date:
-    """The same day `years` later; 29 February moves to 1 March in a common year, so a period
-    counted from 29 February ends on 28 February (see README, readings)."""
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:
-        return date(d.year + years, 3, 1)
-
 
 def month_day(year: int, spec: str) -> date:
     """`"12-31"` or `"02-last"` in `year` (a day past the month's end is clamped to its last day)."""
@@ -910,7 +902,7 @@ def _instances(cfg: Config, decided_on: date, expires: date | None, end: date | 
             out += _yearly_instances(spec, decided_on, end, horizon)
         elif spec.schedule == "validity_year":
             opens = add_years(decided_on, spec.year - 1)
-            due = add_years(decided_on, spec.year) - timedelta(days=1)
+            due = period_end(decided_on, spec.year)
             if end is None or due <= end:
                 out.append(_Instance(spec, spec.id, spec.name, spec.year, f"第 {spec.year} 年（{due.year} 年）", opens,
                                      due, spec.clause, spec.configured_by, spec.office_configured, spec.reading,
@@ -970,7 +962,7 @@ def _compute(cfg: Config, app_id: str, name: str, decision: DecisionView | None,
         return status("rejected")
     records = [r for r in all_records if r.on <= on]
     start = decision.decided_on
-    expires = add_years(start, cfg.validity_years) - timedelta(days=1) if cfg.validity_years else None
+    expires = validity_end(start, cfg.validity_years)
     revocation = next((r for r in records if r.kind == REVOCATION), None)
     revoked = revocation.on if revocation else None
     end = min([d for d in (expires, revoked) if d is not None], default=None)

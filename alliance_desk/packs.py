@@ -48,9 +48,9 @@ class Call:
     id: str
     region: str
     name: str
-    deadline: datetime | None
+    deadline: datetime | None  # the applicants' deadline
     note: str = ""
-    county_deadline: datetime | None = None  # the county's deadline to the city, where the notice has one
+    county_deadline: datetime | None = None  # the county's (recommending office's) deadline to the city
 
 
 @dataclass(frozen=True)
@@ -265,9 +265,13 @@ def _check_params(params: dict, kind: str, rid: str, codes: set[str], fail) -> N
         fail(f"规则 {rid} 的统计对象「{params['of']}」未知（可用：{', '.join(sorted(SELECTORS))}）", rid, "of")
     if kind == "uscc_valid" and params.get("of", "members") not in ("members", "lead"):
         fail(f"规则 {rid} 的 of 应为 members 或 lead", rid, "of")
-    fields = params.get("fields", [])
+    fields = list(params.get("fields", []))
     if kind in ("on_or_before_submission", "exempt_if"):
-        fields = [params["field"]]
+        fields = [params["field"]] + ([params["date_field"]] if "date_field" in params else [])
+    if kind == "exempt_if" and ("date_field" in params) != isinstance(params.get("before"), date):
+        fail(f"规则 {rid} 的 date_field 与 before（日期）须同时给出", rid, "before")
+    if kind == "materials":
+        fields += list(params.get("when", {}))
     for f in fields:
         if f not in application_fields():
             fail(f"规则 {rid} 引用了未知字段「{f}」", rid, f.split(".")[-1])

@@ -1,7 +1,8 @@
 """The fixed set of rule kinds. A region pack only chooses kinds and parameters; nothing is eval-ed.
 
 Each kind is a function (app view, params) -> (met: bool | None, message, field).
-`met is None` means "cannot be judged here" and reports `na` with the reason.
+`met is None` means "cannot be judged here" and reports `na` with the reason; `met == "warn"` is a
+soft outcome of a rule that otherwise fails (Ganzhou's 其他产业: accepted, but the clerk checks it).
 """
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Callable
 
+from . import dates
 from . import uscc as uscc_mod
 
 STATUSES = ("pass", "fail", "warn", "manual", "na")
@@ -44,6 +46,12 @@ FIELD_LABELS = {
     "goals": "技术创新目标",
     "established_on": "联盟成立日期",
     "provincial_recognized": "已认定为省级联盟",
+    "provincial_recognized_on": "省级联盟认定日期",
+    "tier_requested": "申报类别",
+    "materials_sealed_by_all": "申报材料经联盟所有成员单位盖章",
+    "systems.operation_mechanism": "明确的运行机制",
+    "systems.management_mechanism": "明确的管理机制",
+    "systems.collaborative_innovation": "长效的协同创新机制",
     "previously_pilot": "往年已为试点创新联盟",
     "tech_staff_total": "科技工作人员总数",
     "investment_wan": "联盟组建资金投入",
@@ -62,6 +70,8 @@ KIND_LABELS = {
     "industry_association": "行业协会", "intermediary": "中介机构", "financial": "金融机构",
     "testing": "检测机构", "user": "用户单位", "other": "其他",
 }
+
+VALUE_LABELS = {"demonstration": "示范", "pilot": "试点"}
 
 LEVEL_LABELS = {"national": "国家级", "provincial": "省级", "municipal": "市级", "other": "其他"}
 
@@ -242,14 +252,8 @@ def k_lead_platform_level(a: AppView, p: dict, ctx: Context) -> Outcome:
     return False, f"{_lead_ref(a)}没有{want}科技创新平台（现有：{have}）", field
 
 
-def add_years(d: date, years: int) -> date:
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:  # 29 February -> 28 February
-        return d.replace(year=d.year + years, day=28)
-
-
 def k_agreement_years(a: AppView, p: dict, ctx: Context) -> Outcome:
+    # counted inclusively from the submission day: 2023-09-08 … 2026-09-07 is three full years
     years = p["years"]
     field = "agreement.expires_on"
     expires = a.get("agreement.expires_on")
@@ -262,10 +266,11 @@ def k_agreement_years(a: AppView, p: dict, ctx: Context) -> Outcome:
         exp = date.fromisoformat(expires)
     except ValueError:
         return False, f"协议到期日 {expires} 无效", field
-    need = add_years(sub.date(), years)
-    if exp >= need:
-        return True, f"协议期至 {exp.isoformat()}，自申报日 {sub.date().isoformat()} 起不少于 {years} 年", field
-    return False, (f"协议期至 {exp.isoformat()}，自申报日 {sub.date().isoformat()} 起不足 {years} 年"
+    start = sub.date()
+    if dates.covers_years(start, exp, years):
+        return True, f"协议期至 {exp.isoformat()}，自申报日 {start.isoformat()} 起不少于 {years} 年", field
+    need = dates.period_end(start, years)
+    return False, (f"协议期至 {exp.isoformat()}，自申报日 {start.isoformat()} 起不足 {years} 年"
                    f"（到期日应不早于 {need.isoformat()}）"), field
 
 
@@ -276,18 +281,38 @@ def k_flags_true(a: AppView, p: dict, ctx: Context) -> Outcome:
     return True, "已具备：" + "；".join(FIELD_LABELS.get(f, f) for f in p["fields"]), p["fields"][0]
 
 
-def k_industry_in_list(a: AppView, p: dict, ctx: Context) -> Outcome:
-    industry = (a.get("industry") or "").strip()
-    item = ctx.pack.industry(industry)
-    if item is None:
-        names = "、".join(i.name for i in ctx.pack.industries)
-        return False, f"产业领域「{industry}」不在支持领域内（{names}）", "industry"
-    msg = f"产业领域「{item.name}」属于{item.group or '支持领域'}"
+SUBITEM_SEPARATORS = "—－-·/／:：（( "
+
+
+def _industry_message(item, prefix: str = "") -> str:
+    msg = f"{prefix}产业领域「{item.name}」属于{item.group or '支持领域'}"
     if item.division:
         msg += f"；对口科室：{item.division}"
         if item.leader:
             msg += f"（责任领导：{item.leader}）"
-    return True, msg, "industry"
+    return msg
+
+
+def k_industry_in_list(a: AppView, p: dict, ctx: Context) -> Outcome:
+    industry = (a.get("industry") or "").strip()
+    if not industry:
+        return False, "产业领域未填写", "industry"
+    item = ctx.pack.industry(industry)
+    if item is not None:
+        return True, _industry_message(item), "industry"
+    other = p.get("other")
+    if p.get("subitems"):
+        # a sub-item of a listed chain ("医药食品产业—中药材"): 每个产业可以根据需要细分为2-3个不同的子项
+        for it in ctx.pack.industries:
+            rest = industry[len(it.name):] if industry.startswith(it.name) else ""
+            if it.name != other and rest and rest[0] in SUBITEM_SEPARATORS:
+                return True, _industry_message(it, f"「{industry}」为子项，"), "industry"
+    if other and ctx.pack.industry(other) is not None:
+        item = ctx.pack.industry(other)
+        return "warn", (f"产业领域「{industry}」不在所列产业链中，按「{other}」办理"
+                        f"（对口科室：{item.division or '未指定'}），请核对"), "industry"
+    names = "、".join(i.name for i in ctx.pack.industries)
+    return False, f"产业领域「{industry}」不在支持领域内（{names}）", "industry"
 
 
 def k_deadline(a: AppView, p: dict, ctx: Context) -> Outcome:
@@ -297,16 +322,25 @@ def k_deadline(a: AppView, p: dict, ctx: Context) -> Outcome:
     call = ctx.calls.get(call_id)
     if call is None:
         return None, f"申报批次「{call_id}」不在本地区的批次中，无法判断是否逾期", "call"
-    if call.deadline is None:
+    county_dl = call.county_deadline
+    if call.deadline is None and county_dl is None:
         return None, f"申报批次「{call.name}」没有截止时间（{call.note or '常态申报'}）", "call"
     sub = a.submitted()
     if sub is None:
         return None, "申报时间无效", "submitted_at"
-    dl = call.deadline.strftime("%Y-%m-%d %H:%M")
     when = sub.strftime("%Y-%m-%d %H:%M")
-    if sub <= call.deadline:
-        return True, f"提交时间 {when}，未超过截止时间 {dl}", "submitted_at"
-    return False, f"提交时间 {when}，已超过截止时间 {dl}", "submitted_at"
+    if call.deadline is not None:
+        dl = call.deadline.strftime("%Y-%m-%d %H:%M")
+        if sub <= call.deadline:
+            return True, f"提交时间 {when}，未超过截止时间 {dl}", "submitted_at"
+        return False, f"提交时间 {when}，已超过截止时间 {dl}", "submitted_at"
+    # only the county's deadline to the city is set: an application the county receives after it
+    # cannot reach the city in time; the earlier date the county sets for applicants is its own
+    dl = county_dl.strftime("%Y-%m-%d %H:%M")
+    if sub <= county_dl:
+        return True, (f"提交时间 {when}，早于区县报送截止时间 {dl}"
+                      "（牵头单位报送区县的时间由区县确定）"), "submitted_at"
+    return False, f"提交时间 {when}，已超过区县报送截止时间 {dl}，无法按期报送", "submitted_at"
 
 
 def _member_ref(i: int, m: dict) -> str:
@@ -352,7 +386,21 @@ def k_uscc_valid(a: AppView, p: dict, ctx: Context) -> Outcome:
     return False, "统一社会信用代码校验未通过：" + "；".join(parts) + more, f"members[{bad[0]}].uscc"
 
 
+def _when_text(when: dict) -> str:
+    parts = []
+    for f, v in when.items():
+        label = FIELD_LABELS.get(f, f)
+        if isinstance(v, bool):
+            parts.append(label if v else f"非{label}")
+        else:
+            parts.append(f"{label}为{VALUE_LABELS.get(v, v)}")
+    return "、".join(parts)
+
+
 def k_materials(a: AppView, p: dict, ctx: Context) -> Outcome:
+    when = p.get("when")
+    if when and any(a.get(f) != v for f, v in when.items()):
+        return None, f"仅适用于{_when_text(when)}的申报，本申报不适用", "materials"
     got = {m.get("code"): m for m in a.get("materials") or []}
     problems = []
     for code in p["codes"]:
@@ -410,9 +458,19 @@ def k_lead_enterprise_class(a: AppView, p: dict, ctx: Context) -> Outcome:
 
 def k_exempt_if(a: AppView, p: dict, ctx: Context) -> Outcome:
     field = p["field"]
-    if a.get(field) is True:
-        return True, p.get("met_text", "符合免审条件"), field
-    return None, p.get("unmet_text", "不适用"), field
+    if a.get(field) is not True:
+        return None, p.get("unmet_text", "不适用"), field
+    date_field, before = p.get("date_field"), p.get("before")
+    if date_field:
+        label = FIELD_LABELS.get(date_field, date_field)
+        value = a.get(date_field)
+        if not value:
+            return None, f"未填写{label}，无法判断是否在 {before.isoformat()} 之前，按其他条件逐项审查", date_field
+        on = date.fromisoformat(value)
+        if on >= before:
+            return None, (f"{label} {value} 不早于 {before.isoformat()}，不适用自动具备资格，"
+                          "按其他条件逐项审查"), date_field
+    return True, p.get("met_text", "符合免审条件"), field
 
 
 def k_all_of(a: AppView, p: dict, ctx: Context) -> Outcome:
@@ -449,14 +507,14 @@ KINDS: dict[str, Kind] = {
     "lead_platform_level": _k(k_lead_platform_level, ["levels"]),
     "agreement_years": _k(k_agreement_years, ["years"]),
     "flags_true": _k(k_flags_true, ["fields"]),
-    "industry_in_list": _k(k_industry_in_list),
+    "industry_in_list": _k(k_industry_in_list, [], ["subitems", "other"]),
     "deadline": _k(k_deadline),
     "all_members": _k(k_all_members, ["field"], ["test", "kinds"]),
     "uscc_valid": _k(k_uscc_valid, [], ["of"]),
-    "materials": _k(k_materials, ["codes"]),
+    "materials": _k(k_materials, ["codes"], ["when"]),
     "manual": _k(k_manual),
     "on_or_before_submission": _k(k_on_or_before_submission, ["field"]),
     "lead_enterprise_class": _k(k_lead_enterprise_class, ["classes"]),
-    "exempt_if": _k(k_exempt_if, ["field"], ["met_text", "unmet_text"]),
+    "exempt_if": _k(k_exempt_if, ["field"], ["met_text", "unmet_text", "date_field", "before"]),
     "all_of": _k(k_all_of, ["checks"]),
 }

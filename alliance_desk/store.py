@@ -174,6 +174,8 @@ def _app_values(doc: dict) -> dict:
         "region": doc["region"], "call_id": doc.get("call"), "name": doc["name"], "industry": doc["industry"],
         "county": doc["county"], "submitted_at": doc["submitted_at"], "tier_requested": doc.get("tier_requested"),
         "previously_pilot": doc.get("previously_pilot"), "provincial_recognized": doc.get("provincial_recognized"),
+        "provincial_recognized_on": _d(doc.get("provincial_recognized_on")),
+        "materials_sealed_by_all": doc.get("materials_sealed_by_all"),
         "established_on": _d(doc.get("established_on")), "goals": doc.get("goals"),
         "research_directions": doc.get("research_directions"), "investment_wan": doc.get("investment_wan"),
         "tech_staff_total": doc.get("tech_staff_total"), "cooperation_results": doc.get("cooperation_results"),
@@ -273,7 +275,8 @@ def _reserve_ids(session: Session, model, n: int) -> list[int] | None:
 
 
 SYSTEM_KEYS = ("charter", "funding_management", "funding_supervision", "project_management", "confidentiality",
-               "iur_cooperation", "council_rules", "rd_management", "open_membership", "results_diffusion")
+               "iur_cooperation", "council_rules", "rd_management", "open_membership", "results_diffusion",
+               "operation_mechanism", "management_mechanism", "collaborative_innovation")
 MEMBER_SCALARS = ("name", "uscc", "kind", "role", "in_region", "legal_rep", "address", "chain_segment",
                   "research_direction", "employees", "rd_staff", "senior_titles", "revenue_wan", "rd_spend_wan",
                   "enterprise_class", "projects_municipal_or_above", "high_level_talent", "integrity_ok", "contact")
@@ -302,6 +305,7 @@ def _app_document(app, agreement, systems) -> dict:
     _put(d, "tier_requested", app.tier_requested)
     _put(d, "previously_pilot", app.previously_pilot)
     _put(d, "provincial_recognized", app.provincial_recognized)
+    _put(d, "provincial_recognized_on", _iso(app.provincial_recognized_on))
     d["county"] = app.county
     _put(d, "established_on", _iso(app.established_on))
     d["submitted_at"] = app.submitted_at
@@ -310,6 +314,7 @@ def _app_document(app, agreement, systems) -> dict:
     _put(d, "investment_wan", _num(app.investment_wan))
     _put(d, "tech_staff_total", app.tech_staff_total)
     _put(d, "cooperation_results", app.cooperation_results)
+    _put(d, "materials_sealed_by_all", app.materials_sealed_by_all)
     _put(d, "contact", app.contact)
     d["members"] = []
 

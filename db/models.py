@@ -60,12 +60,14 @@ class Application(Base):
     tier_requested: Mapped[str | None] = mapped_column(String(16))
     previously_pilot: Mapped[bool | None] = mapped_column(Boolean)
     provincial_recognized: Mapped[bool | None] = mapped_column(Boolean)
+    provincial_recognized_on: Mapped[date | None] = mapped_column(Date)
     established_on: Mapped[date | None] = mapped_column(Date)
     goals: Mapped[str | None] = mapped_column(Text)
     research_directions: Mapped[Any] = mapped_column(JSONValue, nullable=True)
     investment_wan: Mapped[float | None] = mapped_column(Float)
     tech_staff_total: Mapped[int | None] = mapped_column(Count)
     cooperation_results: Mapped[str | None] = mapped_column(Text)
+    materials_sealed_by_all: Mapped[bool | None] = mapped_column(Boolean)
     contact: Mapped[Any] = mapped_column(JSONValue, nullable=True)
     materials_listed: Mapped[bool] = mapped_column(Boolean, default=False)  # "materials": [] vs absent
 
@@ -150,6 +152,9 @@ class Systems(Base):
     rd_management: Mapped[bool | None] = mapped_column(Boolean)
     open_membership: Mapped[bool | None] = mapped_column(Boolean)
     results_diffusion: Mapped[bool | None] = mapped_column(Boolean)
+    operation_mechanism: Mapped[bool | None] = mapped_column(Boolean)
+    management_mechanism: Mapped[bool | None] = mapped_column(Boolean)
+    collaborative_innovation: Mapped[bool | None] = mapped_column(Boolean)
 
     application: Mapped[Application] = relationship(back_populates="systems")
 

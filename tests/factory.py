@@ -45,7 +45,7 @@ INDUSTRY = {"jinzhong": "新能源汽车", "gansu": "先进制造", "anshan": "�
 
 MATERIALS = {
     "jinzhong": [("JZ-M1", 4), ("JZ-M2", None), ("JZ-M3", None)],
-    "gansu": [("GS-M1", 1), ("GS-M2", 1), ("GS-M3", 1), ("GS-M4", 1)],
+    "gansu": [("GS-M1", 1), ("GS-M2", 1), ("GS-M3", 1), ("GS-M4", 1), ("GS-M5", 1)],
     "anshan": [("AS-M1", 1), ("AS-M2", 1), ("AS-M3", 1), ("AS-M4", 12)],
     "ganzhou": [("GZ-M1", 3)] + [(f"GZ-M{i}", 1) for i in range(2, 8)],
     "chongqing": [(f"CQ-M{i}", 1) for i in range(1, 6)],
@@ -56,7 +56,7 @@ def eligible(region: str, n_members: int = 12) -> dict:
     call, submitted = CALLS[region]
     members = [member(1, region, role="lead", platforms=[
         {"name": "省级企业技术中心", "level": "provincial", "kind": "企业技术中心"}],
-        enterprise_class=["specialized_national", "high_tech"])]
+        enterprise_class=["leading", "specialized_national", "high_tech"])]
     members += [member(2, region, "university", "core"), member(3, region, "research_institute", "core"),
                 member(4, region, "enterprise", "core"), member(5, region, "enterprise", "core")]
     members += [member(i, region) for i in range(6, n_members + 1)]
@@ -86,7 +86,9 @@ def eligible(region: str, n_members: int = 12) -> dict:
         "systems": {k: True for k in ("charter", "funding_management", "funding_supervision",
                                       "project_management", "confidentiality", "iur_cooperation",
                                       "council_rules", "rd_management", "open_membership",
-                                      "results_diffusion")},
+                                      "results_diffusion", "operation_mechanism", "management_mechanism",
+                                      "collaborative_innovation")},
+        "materials_sealed_by_all": True,
         "materials": [{"code": c, "received": True, **({"copies": n} if n else {})}
                       for c, n in MATERIALS[region]],
     }

@@ -314,6 +314,8 @@ def applications() -> st.SearchStrategy[dict]:
             "tier_requested": st.sampled_from(TIERS),
             "previously_pilot": booleans,
             "provincial_recognized": booleans,
+            "provincial_recognized_on": nullable(dates),
+            "materials_sealed_by_all": booleans,
             "established_on": nullable(dates),
             "goals": text(),
             "research_directions": lists(text()),

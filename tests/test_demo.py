@@ -7,7 +7,7 @@ import json
 import random
 import uuid
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -39,10 +39,10 @@ CALLS = {"jinzhong": "jinzhong-2023", "gansu": "gansu-standing", "anshan": "ansh
          "ganzhou": "ganzhou-2022", "chongqing": "chongqing-2022"}
 MATERIAL_CODES = {
     "jinzhong": {"JZ-M1", "JZ-M2", "JZ-M3"},
-    "gansu": {"GS-M1", "GS-M2", "GS-M3", "GS-M4"},
+    "gansu": {"GS-M1", "GS-M2", "GS-M3", "GS-M4", "GS-M5"},
     "anshan": {"AS-M1", "AS-M2", "AS-M3", "AS-M4"},
     "ganzhou": {f"GZ-M{i}" for i in range(1, 8)},
-    "chongqing": {f"CQ-M{i}" for i in range(1, 6)},
+    "chongqing": {f"CQ-M{i}" for i in range(1, 7)},
 }
 
 
@@ -57,11 +57,12 @@ def errors(doc: dict) -> list[str]:
 
 # ====================================================================== an independent oracle of regions.md
 
-def _add_years(d: date, years: int) -> date:
+def _last_day_of_term(start: date, years: int) -> date:
+    """Counted inclusively; a term from 29 February ends on 28 February (README readings)."""
     try:
-        return d.replace(year=d.year + years)
+        return start.replace(year=start.year + years) - timedelta(days=1)
     except ValueError:
-        return d.replace(year=d.year + years, day=28)
+        return date(start.year + years, 2, 28)
 
 
 def _materials_ok(app: dict, needs: dict[str, int]) -> bool:
@@ -97,7 +98,7 @@ def oracle(app: dict) -> tuple[set[str], set[str]]:
         rule("JZ-CORE-MIN", "fail", sum(m["role"] in ("lead", "core") for m in members) >= 5)
         rule("JZ-TOTAL-MAX", "warn", len(members) <= 30)
         exp = ag.get("expires_on")
-        rule("JZ-AGREEMENT-TERM", "fail", exp is not None and date.fromisoformat(exp) >= _add_years(sub.date(), 3))
+        rule("JZ-AGREEMENT-TERM", "fail", exp is not None and date.fromisoformat(exp) >= _last_day_of_term(sub.date(), 3))
         rule("JZ-AGREEMENT-SIGNED", "fail", ag["signed_by_legal_reps"] and ag["sealed"])
         rule("JZ-AGREEMENT-CONTENT", "fail", ag.get("innovation_goals") and ag.get("task_division"))
         rule("JZ-ORG", "fail", council and experts and sec is not None)
@@ -109,6 +110,9 @@ def oracle(app: dict) -> tuple[set[str], set[str]]:
         rule("JZ-RD-INVEST", "warn", all((m.get("rd_spend_wan") or 0) > 0 for m in members if m["kind"] == "enterprise"))
         rule("JZ-DEADLINE", "fail", sub <= datetime(2023, 9, 30, 18, 0))
         rule("JZ-MATERIALS", "fail", _materials_ok(app, {"JZ-M1": 4, "JZ-M2": 0, "JZ-M3": 0}))
+        rule("JZ-COMPOSITION", "fail", composition)
+        rule("JZ-LIABILITY", "fail", org.get("external_liability_body"))
+        rule("JZ-LEAD-PRIORITY", "warn", set(lead.get("enterprise_class") or ()) & {"leading", "chain_master"})
     elif region == "gansu":
         rule("GS-COMPOSITION", "fail", composition)
         rule("GS-USCC", "fail", all_uscc)
@@ -120,9 +124,11 @@ def oracle(app: dict) -> tuple[set[str], set[str]]:
         rule("GS-IP", "fail", ag.get("ip_terms") and ag.get("breach_terms"))
         rule("GS-OPEN", "warn", sy.get("open_membership"))
         rule("GS-DIFFUSION", "fail", sy.get("results_diffusion"))
-        rule("GS-MATERIALS", "fail", _materials_ok(app, {f"GS-M{i}": 0 for i in range(1, 5)}))
+        rule("GS-MATERIALS", "fail", _materials_ok(app, {f"GS-M{i}": 0 for i in range(1, 6)}))
+        rule("GS-LIABILITY", "fail", org.get("external_liability_body"))
     elif region == "anshan":
-        if not app.get("provincial_recognized"):
+        recognized_on = app.get("provincial_recognized_on")
+        if not (app.get("provincial_recognized") and recognized_on and recognized_on < "2016-08-23"):
             est = app.get("established_on")
             rule("AS-ESTABLISHED", "fail", est is not None and date.fromisoformat(est) <= sub.date())
             rule("AS-COMPOSITION", "fail", composition)
@@ -142,7 +148,11 @@ def oracle(app: dict) -> tuple[set[str], set[str]]:
         rule("GZ-SECRETARIAT", "fail", sec is not None and staff >= 1)
         rule("GZ-SECRETARIAT-SIZE", "warn", 2 <= staff <= 3)
         rule("GZ-EXPERTS", "warn", 8 <= len(experts) <= 12)
-        rule("GZ-INDUSTRY", "fail", app["industry"] in GZ_INDUSTRIES)
+        # listed or a sub-item of a listed chain: pass; anything else written goes to 其他产业 with a warn
+        listed = app["industry"] in GZ_INDUSTRIES or app["industry"].startswith(
+            tuple(i + sep for i in GZ_INDUSTRIES for sep in "—－-·/／:：（( "))
+        rule("GZ-INDUSTRY", "warn" if app["industry"].strip() else "fail", listed)
+        rule("GZ-LEAD-LOCAL", "fail", lead["in_region"])
         rule("GZ-MATERIALS", "fail", _materials_ok(app, {"GZ-M1": 3, **{f"GZ-M{i}": 0 for i in range(2, 8)}}))
     elif region == "chongqing":
         rule("CQ-LEAD-LOCAL", "fail", lead["in_region"])
@@ -160,6 +170,12 @@ def oracle(app: dict) -> tuple[set[str], set[str]]:
         rule("CQ-USCC", "fail", all_uscc)
         rule("CQ-DEADLINE", "fail", sub <= datetime(2022, 5, 30, 23, 59))
         rule("CQ-MATERIALS", "fail", _materials_ok(app, {f"CQ-M{i}": 0 for i in range(1, 6)}))
+        rule("CQ-BENEFIT", "fail", ag.get("ip_terms"))
+        rule("CQ-MECHANISMS", "fail", sy.get("operation_mechanism") and sy.get("management_mechanism"))
+        rule("CQ-COLLAB", "fail", sy.get("collaborative_innovation"))
+        rule("CQ-SEALED", "fail", app.get("materials_sealed_by_all"))
+        if app.get("tier_requested") == "demonstration" and app.get("previously_pilot"):
+            rule("CQ-PILOT-DOC", "fail", _materials_ok(app, {"CQ-M6": 0}))
     fails = {rid for rid, (status, met) in checks.items() if status == "fail" and not met}
     warns = {rid for rid, (status, met) in checks.items() if status == "warn" and not met}
     return fails, warns

@@ -25,7 +25,9 @@ def test_five_packs_with_their_data():
     assert len(gz.stages) == 8
     calls = {c.id: c for p in packs.values() for c in p.calls}
     assert calls["jinzhong-2023"].deadline.isoformat() == "2023-09-30T18:00:00"
-    assert calls["chongqing-2022"].deadline.isoformat() == "2022-05-30T23:59:00"
+    # 004 § 三(一): 5月30日 is the district's deadline to the city, not the lead unit's
+    assert calls["chongqing-2022"].deadline is None
+    assert calls["chongqing-2022"].county_deadline.isoformat() == "2022-05-30T23:59:00"
     assert calls["gansu-standing"].deadline is None
 
 

@@ -47,7 +47,7 @@ def test_gansu_template_is_the_three_review_aspects_of_the_notice():
     assert [c.name for c in t.criteria] == ["必要性", "技术性和组织形式", "服务能力"]
     assert t.official is False and t.clause == "三(二)1–3"
     # only [[scoring]] was added: the pack still loads with its rules intact
-    assert len(all_packs()["gansu"].rules) == 11
+    assert len(all_packs()["gansu"].rules) == 16  # regions.md's 11 and the clause register's five
 
 
 def test_unknown_template_and_broken_template_are_refused():

@@ -99,7 +99,7 @@ def test_manual_confirmation_is_stored_and_shown(db):
     doc = eligible("gansu")
     store.import_documents(db, [("", doc)])
     with db.Session() as s:
-        assert s.get(m.Application, doc["id"]).n_manual == 1
+        assert s.get(m.Application, doc["id"]).n_manual == 5  # GS-POLICY and four more manual items
     res = store.confirm(db, doc["id"], "GS-POLICY", by="李科员", note="属先进制造生态产业")
     it = next(i for i in res.items if i.rule == "GS-POLICY")
     assert it.status == "pass" and "李科员" in it.message and "属先进制造生态产业" in it.message
@@ -108,7 +108,7 @@ def test_manual_confirmation_is_stored_and_shown(db):
         assert (row.rule, row.by, row.note, row.outcome) == ("GS-POLICY", "李科员", "属先进制造生态产业", "met")
         assert row.at is not None
         app = s.get(m.Application, doc["id"])
-        assert (app.n_manual, app.eligible) == (0, True)
+        assert (app.n_manual, app.eligible) == (4, True)
         # shown as confirmed afterwards, in a fresh session
         again = store.check_stored(s, doc["id"])
         assert next(i for i in again.items if i.rule == "GS-POLICY").confirmation.by == "李科员"
@@ -119,7 +119,7 @@ def test_manual_confirmation_is_stored_and_shown(db):
     res = store.confirm(db, doc["id"], "GS-POLICY", outcome=OUTCOME_NOT_MET, by="李科员")
     assert not res.eligible
     res = store.unconfirm(db, doc["id"], "GS-POLICY")
-    assert res.counts["manual"] == 1
+    assert res.counts["manual"] == 5
 
 
 def test_confirm_refuses_non_manual_rules_and_missing_person(db):

@@ -4,7 +4,8 @@ Shows eligibility at a glance (符合条件 / 不符合条件 with counts), then
 icon, its id, the Chinese message and the clause. Manual items carry a 确认 box, a 不符合 box and a
 note; the panel itself never writes anything: it emits `confirmRequested(rule, met, note)` /
 `unconfirmRequested(rule)` and whoever owns the store feeds the new result back via `set_result`.
-Clicking an item emits `jumpRequested(path)` with the item's JSON path.
+Clicking an item emits `jumpRequested(path)` with the item's JSON path. The header also says how
+many items wait for a person; a second tab, 条款对照, shows how each clause of the notice is served.
 """
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ import math
 from PySide6.QtCore import QAbstractListModel, QCoreApplication, QModelIndex, QPointF, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette, QTextLayout, QTextOption
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QLabel, QLineEdit, QListView,
-                               QStyle, QStyledItemDelegate, QVBoxLayout, QWidget)
+                               QStyle, QStyledItemDelegate, QTabWidget, QVBoxLayout, QWidget)
 
+from ui.clause_register import ClauseRegisterView
 from ui.editor.icons import STATUS_COLORS, status_icon
 
 translate = QCoreApplication.translate
@@ -303,8 +305,12 @@ class ChecklistPanel(QWidget):
         self.basis = QLabel("")
         self.basis.setObjectName("basis")
         self.basis.setWordWrap(True)
+        self.waiting = QLabel("")  # how many items wait for a person (never blocking until answered)
+        self.waiting.setObjectName("waiting")
+        self.waiting.setWordWrap(True)
         h.addWidget(self.verdict)
         h.addWidget(self.counts)
+        h.addWidget(self.waiting)
         h.addWidget(self.basis)
         lay.addWidget(self.header)
 
@@ -325,7 +331,15 @@ class ChecklistPanel(QWidget):
         self.view.setSpacing(0)
         self.view.clicked.connect(self._on_clicked)
         self.view.activated.connect(self._on_clicked)
-        lay.addWidget(self.view, 1)
+
+        # the checklist and, beside it, how each clause of the notice is served
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("checklist_tabs")
+        self.tabs.setDocumentMode(True)
+        self.register = ClauseRegisterView()
+        self.tabs.addTab(self.view, translate("ChecklistPanel", "审查清单"))
+        self.tabs.addTab(self.register, translate("ChecklistPanel", "条款对照"))
+        lay.addWidget(self.tabs, 1)
         self._paint_header()
 
     # ------------------------------------------------------------ public
@@ -345,6 +359,7 @@ class ChecklistPanel(QWidget):
             if isinstance(w, ConfirmWidget):
                 w.set_item(it)  # the boxes always follow the stored state, e.g. after a refused confirm
         self.view.doItemsLayout()
+        self.register.set_result(result)
         self._paint_header()
 
     def result(self):
@@ -379,6 +394,9 @@ class ChecklistPanel(QWidget):
     def counts_text(self) -> str:
         return self.counts.text()
 
+    def waiting_text(self) -> str:
+        return self.waiting.text()
+
     # ------------------------------------------------------------ internals
 
     def _paint_header(self) -> None:
@@ -387,6 +405,8 @@ class ChecklistPanel(QWidget):
             self.verdict.setText("—")
             self.counts.setText(translate("ChecklistPanel", "尚无检查结果"))
             self.basis.setText("")
+            self.waiting.setText("")
+            self.waiting.hide()
             self.header.setStyleSheet("QWidget#checklist_header { background: #eeeeee; border-radius: 4px; }")
             return
         c = res.counts
@@ -396,10 +416,15 @@ class ChecklistPanel(QWidget):
             c.get("fail", 0), c.get("warn", 0), c.get("manual", 0)))
         label = getattr(res, "pack_version", "")
         self.basis.setText(translate("ChecklistPanel", "审查依据：{0}").format(label) if label else "")
+        n_wait = c.get("manual", 0)
+        self.waiting.setText(translate("ChecklistPanel", "{0} 项须由人工对照材料判断，确认前不影响上面的结论")
+                             .format(n_wait) if n_wait else "")
+        self.waiting.setVisible(bool(n_wait))
         bg, fg = ("#e8f5e9", "#1b5e20") if ok else ("#ffebee", "#b71c1c")
         self.header.setStyleSheet(
             f"QWidget#checklist_header {{ background: {bg}; border: 1px solid {fg}33; border-radius: 4px; }}"
-            f"QLabel#verdict {{ color: {fg}; }} QLabel#counts {{ color: #424242; }} QLabel#basis {{ color: #616161; }}")
+            f"QLabel#verdict {{ color: {fg}; }} QLabel#counts {{ color: #424242; }} QLabel#basis {{ color: #616161; }}"
+            "QLabel#waiting { color: #1565c0; }")
 
     def _on_clicked(self, index: QModelIndex) -> None:
         path = index.data(FieldRole)

@@ -18,11 +18,11 @@ Text uses the bundled Noto Sans SC (embedded; no calligraphic face may be bundle
 """
 from __future__ import annotations
 
-import calendar as _calendar
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
+from .. import dates
 from ..packs import get_pack
 from ..workdays import zh_date
 from .common import (TIER_ZH, ExportError, ExportResult, ProgressFn, atomic_output, fill, lead, report, settings,
@@ -62,17 +62,9 @@ class Certificate:
     text: str
 
 
-def add_years(d: date, years: int) -> date:
-    y = d.year + years
-    day = min(d.day, _calendar.monthrange(y, d.month)[1])
-    return date(y, d.month, day)
-
-
 def valid_until(recognized_on: date, years: int) -> date | None:
     """The last day of a validity of `years` years that starts on `recognized_on`."""
-    if not years:
-        return None
-    return add_years(recognized_on, years) - timedelta(days=1)
+    return dates.validity_end(recognized_on, years)
 
 
 def number_for(pattern: str, region: str, year: int, serial: int, region_code: str | None = None) -> str:

@@ -46,7 +46,7 @@ def test_panel_alone_shows_verdict_counts_and_items(qtbot):
     doc = eligible("jinzhong")
     panel.set_result(engine.evaluate(doc))
     assert panel.verdict_text() == "符合条件"
-    assert panel.counts_text() == "不符合 0 · 提示 0 · 待确认 0"
+    assert panel.counts_text() == "不符合 0 · 提示 0 · 待确认 3"  # 000 § 三(一), 三(二), 三(三) judged by a person
     assert "#1b5e20" in panel.header.styleSheet()  # green
     doc["agreement"]["sealed"] = False
     doc["members"] = doc["members"][:40]

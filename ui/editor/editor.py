@@ -14,8 +14,8 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QUndoStack
-from PySide6.QtWidgets import (QFormLayout, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
-                               QScrollArea, QSizePolicy, QTabWidget, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCompleter, QFormLayout, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QPushButton, QScrollArea, QSizePolicy, QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
 from alliance_desk import engine, exchange, merge, store
 from alliance_desk.packs import get_pack
@@ -443,7 +443,14 @@ class ApplicationEditor(QWidget):
         form.addRow(self.tr("联盟名称"), self._line(
             "name", self.tr("联盟名称"), self.tr("4–100 个字，如 {0}新能源汽车产业技术创新联盟").format(
                 self.pack.region_name)))
-        if self.pack.industry_mode == "list":
+        open_list = any(r.kind == "industry_in_list" and (r.params.get("subitems") or r.params.get("other"))
+                        for r in self.pack.rules)
+        if open_list:
+            # the list admits sub-items and an 其他产业 row (003 § 附件1): typed text, with the chains offered
+            industry = self._line("industry", self.tr("产业领域"),
+                                  self.tr("所属产业链，可写子项，如 医药食品产业—中药材"))
+            industry.setCompleter(QCompleter([i.name for i in self.pack.industries], industry))
+        elif self.pack.industry_mode == "list":
             items = [(self.tr("（请选择）"), "")]
             items += [(f"{i.name}（{i.group}）" if i.group else i.name, i.name) for i in self.pack.industries]
             industry = self._bind(ComboField("industry", items, required_hint=True), self.tr("产业领域"))
@@ -467,6 +474,9 @@ class ApplicationEditor(QWidget):
             form.addRow("", self._check("previously_pilot", self.tr("往年已为试点创新联盟")))
         if reads(self.pack, "provincial_recognized"):
             form.addRow("", self._check("provincial_recognized", self.tr("已认定为省级联盟")))
+            form.addRow(self.tr("省级认定日期"), self._line(
+                "provincial_recognized_on", self.tr("省级联盟认定日期"),
+                self.tr("YYYY-MM-DD；本办法制发（2016-08-23）前认定的自动具备资格")))
         lay.addWidget(box)
 
         box, form = self._form(self.tr("建设内容"))
@@ -585,7 +595,10 @@ class ApplicationEditor(QWidget):
                    ("council_rules", self.tr("理事会运行制度")),
                    ("rd_management", self.tr("科技研发管理办法")),
                    ("open_membership", self.tr("吸收新成员的开放机制")),
-                   ("results_diffusion", self.tr("成果扩散机制")))
+                   ("results_diffusion", self.tr("成果扩散机制")),
+                   ("operation_mechanism", self.tr("明确的运行机制")),
+                   ("management_mechanism", self.tr("明确的管理机制")),
+                   ("collaborative_innovation", self.tr("长效的协同创新机制")))
         for i, (key, label) in enumerate(systems):
             grid.addWidget(self._check(f"systems.{key}", label), i // 2, i % 2)
         lay.addWidget(box)
@@ -604,6 +617,8 @@ class ApplicationEditor(QWidget):
         self.materials_editor.setObjectName("materials_editor")
         self._bind(self.materials_editor, self.tr("申报材料"))
         lay.addWidget(self.materials_editor)
+        if self.pack.id == "chongqing":  # 004 § 三(一)
+            lay.addWidget(self._check("materials_sealed_by_all", self.tr("申报材料经联盟所有成员单位盖章")))
         lay.addStretch(1)
         return page
 
