@@ -18,11 +18,13 @@ from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtWidgets import QCheckBox
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QCheckBox, QLineEdit
 
 from alliance_desk import store
 from alliance_desk.packs import all_packs
-from alliance_desk.rules import SELECTOR_FIELDS, add_years
+from alliance_desk.dates import period_end
+from alliance_desk.rules import SELECTOR_FIELDS
 from factory import eligible, uscc
 from ui.checklist import ChecklistPanel, StatusRole
 
@@ -77,8 +79,12 @@ class Ctx:
         w.setFocus()
         w.selectAll()
         self.qtbot.keyClick(w, Qt.Key.Key_Delete)
-        if text:
+        if text.isascii():
             self.qtbot.keyClicks(w, text)
+        else:  # Chinese arrives as an input method's commit, as from a real IME
+            event = QInputMethodEvent()
+            event.setCommitString(text)
+            QApplication.sendEvent(w, event)
         w.clearFocus()  # editing finished
 
     def set_flag(self, path: str, on: bool) -> None:
@@ -91,6 +97,18 @@ class Ctx:
             self.click(w, on)
         else:
             self.type_into(path, "No. 1 Keyuan Road" if on else "")
+
+    def choose(self, path: str, value) -> None:
+        """A check box ticked or a combo box stepped by keyboard to the entry holding `value`."""
+        w = self.widget(path)
+        if isinstance(w, QCheckBox):
+            self.click(w, bool(value))
+            return
+        w.setFocus()
+        self.qtbot.keyClick(w, Qt.Key.Key_Home)
+        while w.current_value() != value and w.currentIndex() < w.count() - 1:
+            self.qtbot.keyClick(w, Qt.Key.Key_Down)
+        assert self.doc().get(path) == value
 
     # ---------------------------------------------------------------- record tables
     def table(self, path: str):
@@ -225,11 +243,15 @@ def drive_lead_class(c: Ctx, p: dict, met: bool) -> None:
 
 def drive_agreement_years(c: Ctx, p: dict, met: bool) -> None:
     sub = date.fromisoformat(c.doc()["submitted_at"][:10])
-    need = add_years(sub, p["years"])
+    need = period_end(sub, p["years"])
     c.type_into("agreement.expires_on", (need if met else need - timedelta(days=1)).isoformat())
 
 
 def drive_industry(c: Ctx, p: dict, met: bool) -> None:
+    if isinstance(c.widget("industry"), QLineEdit):  # typed text where the list admits sub-items (003 § 附件1)
+        c.type_into("industry", c.pack.industries[0].name if met else "")
+        assert (c.doc().get("industry") in {i.name for i in c.pack.industries}) == met
+        return
     combo = c.widget("industry")
     combo.setFocus()
     c.qtbot.keyClick(combo, Qt.Key.Key_Home)  # （请选择）: no industry
@@ -240,7 +262,8 @@ def drive_industry(c: Ctx, p: dict, met: bool) -> None:
 
 def drive_deadline(c: Ctx, p: dict, met: bool) -> None:
     call = next(x for x in c.pack.calls if x.id == c.doc()["call"])
-    when = call.deadline - timedelta(days=1) if met else call.deadline + timedelta(minutes=1)
+    deadline = call.deadline or call.county_deadline  # Chongqing's notice dates only the district's
+    when = deadline - timedelta(days=1) if met else deadline + timedelta(minutes=1)
     c.type_into("submitted_at", when.strftime("%Y-%m-%d %H:%M"))
 
 
@@ -261,6 +284,8 @@ def drive_uscc(c: Ctx, p: dict, met: bool) -> None:
 
 
 def drive_materials(c: Ctx, p: dict, met: bool) -> None:
+    for path, value in (p.get("when") or {}).items():  # make the rule apply (e.g. a former 试点 asking for 示范)
+        c.choose(path, value)
     rows = c.editor.materials_editor.rows
     for code in (p["codes"] if met else p["codes"][:1]):
         box = rows[code]["received"]
@@ -283,6 +308,8 @@ def drive_on_or_before(c: Ctx, p: dict, met: bool) -> None:
 
 def drive_exempt(c: Ctx, p: dict, met: bool) -> None:
     c.set_flag(p["field"], met)
+    if p.get("date_field"):  # exempt only when recognised before the cut-off day
+        c.type_into(p["date_field"], (p["before"] - timedelta(days=1)).isoformat())
 
 
 def drive_manual(c: Ctx, p: dict, met: bool, rule_id: str = "") -> None:
@@ -375,5 +402,6 @@ def test_lead_facts_follow_the_pack_and_undo_like_any_field(qtbot, db):
             editor.member_model.setData(editor.member_model.index(0, editor.member_model.column_of("role")), "member")
             editor.member_model.setData(editor.member_model.index(1, editor.member_model.column_of("role")), "lead")
             assert table.model.rowCount() == 0 and doc["members"][1]["name"] in lead_panel.lead_label.text()
-    # only the packs whose rules read the lead's platforms or classes (重庆, 赣州) show the panel
-    assert shown == {"anshan": False, "chongqing": True, "gansu": False, "ganzhou": True, "jinzhong": False}
+    # only the packs whose rules read the lead's platforms or classes (重庆, 赣州; 晋中's 龙头/链主
+    # priority, 000 § 三(二)) show the panel
+    assert shown == {"anshan": False, "chongqing": True, "gansu": False, "ganzhou": True, "jinzhong": True}
