@@ -6,7 +6,7 @@ the variants applicants write instead. The writer prints `labels[0]`; the reader
 `labels` (compared without spaces, punctuation or bracketed units, see normalise.label_key).
 A new fact of the exchange format is one more line here and one more mention in a layout.
 
-Kinds: text, lines (one item per line), date, datetime, int, money (万元; 元 accepted), bool
+Kinds: text, code (spaces dropped, upper case: 统一社会信用代码), lines (one item per line), date, datetime, int, money (万元; 元 accepted), bool
 (☑是 ☐否), choice (one of `choices`, printed in Chinese), multi (☑ items of `choices`).
 """
 from __future__ import annotations
@@ -114,7 +114,7 @@ APPLICATION = {f.path: f for f in (
 
 MEMBER = {f.path: f for f in (
     F("name", "text", "成员单位名称", "单位名称", "成员单位", "名称", required=True),
-    F("uscc", "text", "统一社会信用代码", "社会信用代码", "信用代码", "统一代码", required=True),
+    F("uscc", "code", "统一社会信用代码", "社会信用代码", "信用代码", "统一代码", required=True),
     F("kind", "choice", "单位类型", "单位性质", "类型", "类别", choices=KIND_ZH, aliases=KIND_ALIASES, required=True),
     F("role", "choice", "联盟中角色", "角色", "成员类别", "在联盟中角色", choices=ROLE_ZH, aliases=ROLE_ALIASES,
       required=True),

@@ -122,19 +122,18 @@ def parse_date(text: str) -> tuple[str | None, str | None]:
         return None, f"「{clean(text)}」不是有效日期"
 
 
+_DATETIME = re.compile(r"^(.*?\d)\s*(?:日|T)?\s*(\d{1,2})\s*[:：时点]\s*(\d{1,2})\s*分?$")
+
+
 def parse_datetime(text: str) -> tuple[str | None, str | None]:
     t = half(clean(text))
-    parts = t.rsplit(" ", 1) if " " in t else [t]
-    when = None
-    if len(parts) == 2 and _TIME.match(parts[1]):
-        when = _TIME.match(parts[1])
-        t = parts[0]
-    day, doubt = parse_date(t)
+    m = _DATETIME.match(t)
+    day, doubt = parse_date(m.group(1) if m else t)
     if day is None:
         return None, doubt
-    if when is None:
+    if m is None:
         return f"{day}T00:00", "只写了日期，没有时间：按当天 00:00 计，请核对"
-    hh, mm = int(when.group(1)), int(when.group(2))
+    hh, mm = int(m.group(2)), int(m.group(3))
     if hh > 23 or mm > 59:
         return None, f"「{clean(text)}」的时间无效"
     return f"{day}T{hh:02d}:{mm:02d}", None
@@ -251,6 +250,9 @@ def parse(text: str, f: Field, unit: str = ""):
         return (v or None), None
     if kind == "lines":
         return lines(text), None
+    if kind == "code":
+        v = re.sub(r"\s+", "", half(xml_safe(text or ""))).upper()
+        return (v or None), None
     if kind == "date":
         return parse_date(text)
     if kind == "datetime":
@@ -305,7 +307,7 @@ def fmt(value, f: Field, boxes: bool = True) -> str:
         return fmt_choice_boxes(value, f) if boxes else "、".join(f.choices.get(c, c) for c in value or [])
     if value is None:
         return ""
-    if kind == "text":
+    if kind in ("text", "code"):
         return xml_safe(value)
     if kind == "lines":
         return "\n".join(xml_safe(x) for x in value)
