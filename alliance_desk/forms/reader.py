@@ -271,7 +271,7 @@ def _assemble(rd: _Reader, res: FormRead) -> None:
             members.append(dict(row))
     lead = {p[5:]: it for p, it in rd.found.items() if p.startswith("lead.")}
     lead_name = _name_key(lead.get("name"))
-    if lead:
+    if any(it.value not in (None, "", []) for it in lead.values()):  # a lead block left blank adds no one
         idx = by_name.get(lead_name, [])
         if lead_name and idx:
             target = members.pop(idx[0])
