@@ -129,6 +129,7 @@ def _hand_made_chongqing(path: Path, lead_uscc: str = "91500000MA74T7W47J") -> P
     _table(d, [["姓 名", "理事会职务", "所在单位", "职称／职务"],
                ["黄思", "理事长", "重庆两江智行汽车科技有限公司", "董事长"],
                ["朱清", "副理事长", "重庆大学", "教授"]])
+    d.add_paragraph("")   # Word ends every document with a paragraph
     d.save(path)
     return path
 

@@ -185,6 +185,7 @@ def write_form(region: str, out: str | Path, doc: dict | None = None, call: str 
             w.set_cell(t.add_row().cells[0], block.text)
         elif isinstance(block, PageBreak):
             w.d.add_page_break()
+    w.d.add_paragraph()  # Word ends a document with a paragraph; a closing table alone is lost by some converters
     out = Path(out)
     with atomic_output(out) as tmp:
         w.d.save(str(tmp))
