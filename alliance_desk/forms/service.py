@@ -209,11 +209,15 @@ class Candidate:
         """The clerk's correction of one field (raw text, read like the form's)."""
         item = self.read.items[key]
         item.reparse(raw, nz.unit_of(item.label))
-        if item.doubt is None and item.field.path == "uscc" and item.value:
+        if item.doubt is None and _is_uscc(key) and item.value:
             why = uscc.problem(item.value)
             item.doubt = f"统一社会信用代码{why}" if why else None
         item.label = item.label or "（手工填写）"
         return item
+
+
+def _is_uscc(key: str) -> bool:
+    return key.startswith("members[") and key.endswith("].uscc")
 
 
 def label_of(cand: Candidate, key: str) -> str:
@@ -245,7 +249,7 @@ def _ensure_items(read: FormRead) -> None:
                 if k not in read.items:
                     read.add(Item(k, f, "", "", "", None, "表中没有找到此栏" if f.required else None))
     for key, item in read.items.items():
-        if item.field.path == "uscc" and key.startswith("members[") and item.value and not item.doubt:
+        if _is_uscc(key) and item.value and not item.doubt:
             why = uscc.problem(item.value)
             if why:
                 item.doubt = f"统一社会信用代码{why}"

@@ -30,6 +30,8 @@ def _text(item) -> str:
     """An item's value as the clerk edits it: the form's own wording for it."""
     if item.value is None or item.value == []:
         return nz.clean(item.raw) if item.doubt else ""
+    if item.field.kind == "bool":
+        return "是" if item.value else "否"
     return nz.fmt(item.value, item.field, boxes=False)
 
 
@@ -66,8 +68,8 @@ class FormPreviewDialog(QDialog):
         h = self.table.horizontalHeader()
         h.setSectionResizeMode(COL_FIELD, QHeaderView.ResizeMode.Interactive)
         h.setSectionResizeMode(COL_NOTE, QHeaderView.ResizeMode.Stretch)
-        self.table.setColumnWidth(COL_FIELD, 210)
-        self.table.setColumnWidth(COL_VALUE, 230)
+        self.table.setColumnWidth(COL_FIELD, 300)
+        self.table.setColumnWidth(COL_VALUE, 220)
         self.table.setColumnWidth(COL_LABEL, 120)
         self.table.itemChanged.connect(self._edited)
         self.checklist = ChecklistPanel(self)
@@ -172,9 +174,9 @@ class FormPreviewDialog(QDialog):
     def _show_summary(self, c) -> None:
         lines = []
         if c.read.region:
-            lines.append(tr("FormPreview", "地区：{r}　批次：{c}").format(
-                r=get_pack(c.read.region).name,
-                c=c.read.call or tr("FormPreview", "（未识别）")))
+            pack = get_pack(c.read.region)
+            call = next((x.name for x in pack.calls if x.id == c.read.call), tr("FormPreview", "（未识别）"))
+            lines.append(tr("FormPreview", "地区：{r}　批次：{c}").format(r=pack.name, c=call))
         if c.existing_id:
             changes = "；".join(f"{label}：{_short(old)} → {_short(new)}" for _, label, old, new in c.diff[:8])
             more = tr("FormPreview", " 等 {n} 处").format(n=len(c.diff)) if len(c.diff) > 8 else ""
