@@ -17,16 +17,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..exports.forms import GANZHOU_NOTES
 from ..packs import get_pack
 from .fields import APPLICATION, LEAD, ROW_TABLES, Field
 
-GANZHOU_NOTES = (
-    "一、创新联合体牵头单位须加盖法人公章。",
-    "二、产业领域指联合体所涉及我市1+5+N产业链。",
-    "三、创新联合体内已建平台数量指所有成员单位在本产业领域已建成并正在运行的省级以上各类科研平台。",
-    "四、创新联合体组建申请表需附创新联合体组建协议、组建方案。",
-    "五、申请表一式三份，盖章后报所在地科技主管部门和市科技局对口科室审核。",
-)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from typing import Any
 from ..packs import all_packs
 from . import normalise as nz
 from .docx_read import Extracted, extract
-from .fields import APPLICATION, LEAD, ROW_TABLES, Field
+from .fields import ROW_TABLES, Field
 from .layouts import Layout, layout_for
 from .writer import MARK
 
@@ -158,7 +158,10 @@ class _Reader:
             j = i + 1
             while j < len(cells) and cells[j] == cells[i]:  # a merged label repeated by the writer of the file
                 j += 1
-            if j < len(cells) and self.label_of(cells[j]) is None:
+            # the next cell is the value; a value that reads like a label still is one when no
+            # value cell follows it (label | 「联系人」 | label | value)
+            if j < len(cells) and (self.label_of(cells[j]) is None
+                                   or j + 1 == len(cells) or self.label_of(cells[j + 1]) is not None):
                 self.pair(f, text, cells[j], where)
                 i = j + 1
                 continue
@@ -332,5 +335,3 @@ def read_form(path: str | Path, extracted: Extracted | None = None) -> FormRead:
         res.problems.append(f"{Path(path).name}：没有读到任何栏目，这不像是申报表")
     return res
 
-
-__all__ = ["APPLICATION", "LEAD", "FormRead", "Item", "read_form"]

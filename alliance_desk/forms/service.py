@@ -225,7 +225,7 @@ def label_of(cand: Candidate, key: str) -> str:
     s = _split(key)
     item = cand.read.items.get(key)
     if s is None:
-        return (item.field.label if item else APPLICATION[key].label) if key in APPLICATION or item else key
+        return item.field.label if item is not None else APPLICATION[key].label if key in APPLICATION else key
     head, i, path = s
     f = ROW_TABLES[head][path]
     if head == "members":
@@ -344,10 +344,6 @@ def save(db, cands: list[Candidate]) -> store.ImportReport:
     if problems:
         raise FormImportError(problems)
     return store.import_documents(db, [(c.name, c.doc) for c in cands])
-
-
-def _plain(v: Any) -> Any:
-    return v
 
 
 def dry_run(cands: list[Candidate]) -> dict:

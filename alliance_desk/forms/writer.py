@@ -135,6 +135,25 @@ def _pairs(w: _Doc, block: Pairs, doc: dict | None) -> None:
         w.set_cell(label_cell, f.label, bold=True, shade=True)
         w.set_cell(value_cell, text)
         row_cells = row_cells[2:]
+    _widths(t, [1.1, 1.9] * per)
+
+
+TEXT_WIDTH_MM = 170
+_WEIGHT = {"code": 2.6, "bool": 1.3, "int": 1.2, "money": 1.7, "number": 1.4, "date": 1.6, "choice": 1.4}
+
+
+def _widths(t, weights: list[float]) -> None:
+    """Column widths in proportion to `weights` over the text width (Word and LibreOffice honour
+    cell widths, not the grid alone)."""
+    from docx.shared import Mm
+
+    total = sum(weights)
+    t.autofit = False
+    for col, wgt in zip(t.columns, weights):
+        col.width = Mm(TEXT_WIDTH_MM * wgt / total)
+    for row in t.rows:
+        for cell, wgt in zip(row.cells, weights):
+            cell.width = Mm(TEXT_WIDTH_MM * wgt / total)
 
 
 def _rows(w: _Doc, block: Rows, doc: dict | None) -> None:
@@ -152,6 +171,8 @@ def _rows(w: _Doc, block: Rows, doc: dict | None) -> None:
             w.set_cell(cell, nz.fmt(item.get(col.path), col, boxes=False))
     for _ in range(block.blank_rows):
         t.add_row()
+    _widths(t, [0.7] + [2.4 if c.path in ("name", "member", "unit") else _WEIGHT.get(c.kind, 1.8)
+                        for c in block.columns])
 
 
 def write_form(region: str, out: str | Path, doc: dict | None = None, call: str | None = None) -> Path:
@@ -159,7 +180,9 @@ def write_form(region: str, out: str | Path, doc: dict | None = None, call: str 
     lay: Layout = layout_for(region)
     pack = get_pack(region)
     call = call or (doc or {}).get("call") or (pack.calls[-1].id if pack.calls else "")
-    call_name = next((c.name for c in pack.calls if c.id == call), call)
+    if call not in {c.id for c in pack.calls}:
+        call = ""  # a call the pack does not know is not printed: the reader would not know it either
+    call_name = next((c.name for c in pack.calls if c.id == call), "")
     w = _Doc()
     props = w.d.core_properties
     props.title = lay.title
