@@ -52,9 +52,8 @@ def dispatch(args) -> int:
 
     try:
         return args.handler(args)
-    except (StoreError, PackError, ExportError, KeyError) as exc:
-        msg = f"没有这个地区：{exc.args[0]}" if isinstance(exc, KeyError) else str(exc)
-        print(msg, file=sys.stderr)
+    except (StoreError, PackError, ExportError) as exc:
+        print(str(exc), file=sys.stderr)
         return EXIT_INVALID
 
 

@@ -197,8 +197,9 @@ class _Reader:
 
     def data_row(self, key: str, colmap: dict[int, Field], cells: list[str], width: int, where: str,
                  headers: list[str]) -> None:
-        if all(nz.is_blank(c) or re.fullmatch(r"\d+|[…\.]+", nz.clean(c)) for c in cells):
-            return  # blank rows (and a bare 序号) are room to write more
+        if all(nz.is_blank(cells[i]) or re.fullmatch(r"[…\.]+", nz.clean(cells[i]))
+               for i in colmap if i < len(cells)):
+            return  # blank rows (with at most a 序号) are room to write more
         row: dict[str, Item] = {}
         for i, f in colmap.items():
             raw = cells[i] if i < len(cells) else ""
