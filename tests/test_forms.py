@@ -371,3 +371,28 @@ def test_forms_resaved_by_libreoffice_and_legacy_doc_read_the_same(tmp_path):
     direct = read_form(hand)
     assert {k: i.value for k, i in legacy.items.items()} == {k: i.value for k, i in direct.items.items()}
     assert legacy.items["members[0].uscc"].value == "91500000MA74T7W47J"
+
+
+def test_cli_writes_blank_and_filled_forms(tmp_path):
+    db_path = tmp_path / "d.sqlite"
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "alliance_desk", *args], capture_output=True, text=True, env=env)
+
+    res = run("form", "blank", "--region", "chongqing", "--call", "chongqing-2022", "-o", str(tmp_path / "b.docx"))
+    assert res.returncode == 0, res.stderr
+    blank = read_form(tmp_path / "b.docx")
+    assert (blank.region, blank.call) == ("chongqing", "chongqing-2022")
+    assert run("form", "blank", "--region", "shanghai", "-o", str(tmp_path / "x.docx")).returncode == 2
+    assert not (tmp_path / "x.docx").exists()
+    from db.session import open_database
+
+    db = open_database(db_path)
+    docs = _import_demo(db)
+    db.dispose()
+    res = run("form", "filled", "--db", str(db_path), "--id", docs[3]["id"], "-o", str(tmp_path / "f.docx"))
+    assert res.returncode == 0, res.stderr
+    assert read_form(tmp_path / "f.docx").items["name"].value == docs[3]["name"]
+    res = run("form", "filled", "--db", str(db_path), "--id", "00000000-0000-4000-8000-00000000dead")
+    assert res.returncode == 2 and "没有" in res.stderr
