@@ -82,9 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     # Subcommands of later capabilities register themselves (each returns {name: handler}).
-    from . import cli_calls, cli_clauses, cli_documents, cli_lifecycle, cli_review, cli_safety
+    from . import cli_calls, cli_clauses, cli_documents, cli_forms, cli_lifecycle, cli_review, cli_safety
 
-    for module in (cli_lifecycle, cli_documents, cli_review, cli_safety, cli_calls, cli_clauses):
+    for module in (cli_lifecycle, cli_documents, cli_review, cli_safety, cli_calls, cli_clauses, cli_forms):
         COMMANDS.update(module.register(sub))
     return parser
 

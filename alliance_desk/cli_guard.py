@@ -18,7 +18,8 @@ READERS = {
     ("package", "verify"), ("keys", "show"), ("keys", "export"), ("keys", "list"), ("calendar", "publicity-end"),
     ("calendar", "years"), ("calendar", "show"), ("certificates", "printers"),
     ("certificates", "calibration-sheet"), ("review", "round", "list"), ("review", "expert", "list"),
-    ("review", "summary"), ("review", "export-summary"),
+    ("review", "summary"), ("review", "export-summary"), ("clauses",), ("call", "list"),
+    ("pack-version", "list"), ("pack-version", "params"), ("form", "blank"), ("form", "filled"),
 }
 EXIT_FAIL, EXIT_INVALID = 1, 2
 UNCHANGED = "数据库未作任何修改"

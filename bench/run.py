@@ -64,6 +64,9 @@ SUITE: list[tuple[str, list[str], list[Figure]]] = [
         Figure("certificates", r"^\d+ certificates.*$", _ratio(1.5)),
         Figure("recommendation table", r"^\d+-row recommendation table.*$", _ratio(1.5)),
     ]),
+    ("bench_forms.py", [], [
+        Figure("read forms", r"^read \d+ filled forms: .*$", _ratio(2.0)),
+    ]),
     ("bench_review.py", [], [  # targets are ours (the issue sets none for review); see bench_review.py
         Figure("round summary", r"^round summary .*$", _ratio(2.0)),
         Figure("assignment grid", r"^assignment grid .*$", _ratio(3.0)),

@@ -153,6 +153,9 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self._build_statusbar()
+        from ui.forms import install_forms
+
+        install_forms(self)  # Word application forms: menu items and dropping files on the list
         self.model.countsChanged.connect(self._show_counts)
         self._default_size()
         self._restore_settings()
