@@ -52,6 +52,12 @@ class Call:
     note: str = ""
     county_deadline: datetime | None = None  # the county's (recommending office's) deadline to the city
 
+    @property
+    def closes(self) -> datetime | None:
+        """The last moment an application is in time: the applicants' deadline, else the county's
+        deadline to the city (004 § 三(一) dates only the district's)."""
+        return self.deadline or self.county_deadline
+
 
 @dataclass(frozen=True)
 class Stage:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 
 import pytest
@@ -304,9 +305,12 @@ def test_exports_say_which_rules_judged_and_use_the_calls_publicity_days(db):
 def test_a_packs_call_may_name_the_countys_deadline(tmp_path):
     from alliance_desk.packs import load_pack
 
-    text = pv.shipped_text("chongqing").replace('id = "chongqing-2022"', 'id = "chongqing-2022"\ncounty_deadline = 2022-06-10', 1)
+    # the shipped pack names Chongqing's district deadline (004 § 三(一)); a date alone ends that day
+    text = pv.shipped_text("chongqing")
+    assert re.search(r"^county_deadline = 2022-05-30", text, re.M)
     p = tmp_path / "chongqing.toml"
-    p.write_text(text, encoding="utf-8")
+    p.write_text(re.sub(r"^county_deadline = .*$", "county_deadline = 2022-06-10", text, count=1, flags=re.M),
+                 encoding="utf-8")
     (call,) = load_pack(p).calls
     assert call.county_deadline == datetime(2022, 6, 10, 23, 59)
 

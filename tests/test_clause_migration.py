@@ -36,7 +36,7 @@ def test_upgrade_from_0005_keeps_the_data_and_new_facts_round_trip(db):
     store.import_documents(db, [("", old)])
     command.downgrade(alembic_config(db.engine), "0005")
     command.upgrade(alembic_config(db.engine), "head")
-    assert head_revision() == "0006"
+    assert head_revision() >= "0006"
     with db.Session() as s:
         assert store.get_document(s, old["id"]) == old  # nothing lost, nothing invented
     it = _status(db, old["id"], "CQ-SEALED")

@@ -28,7 +28,7 @@ def default_submitted_at(call, now: datetime | None = None) -> tuple[str, bool]:
     window (a past call), then the call's deadline, the last moment the call accepts. Returns the
     time and whether it was moved into the window."""
     text = _now_minute(now)
-    deadline = getattr(call, "deadline", None)
+    deadline = getattr(call, "closes", None)
     if deadline is not None and datetime.fromisoformat(text) > deadline:
         return deadline.strftime("%Y-%m-%dT%H:%M"), True
     opens = getattr(call, "opens", None)  # a call that states when it opens (not every pack does)
@@ -114,17 +114,17 @@ class _RegionPage(QWizardPage):
         call = self.selected_call()
         when, moved = default_submitted_at(call)
         shown = when.replace("T", " ")
-        past = moved and call.deadline is not None and when == call.deadline.strftime("%Y-%m-%dT%H:%M")
+        closes = call.closes if call is not None else None
+        past = moved and closes is not None and when == closes.strftime("%Y-%m-%dT%H:%M")
         if past:
             text = self.tr("{when}（本批次截止时间：现在已过截止，按截止时间预填，请在编辑器中改为实际报送时间）")
         elif moved:
             text = self.tr("{when}（本批次开始受理时间：现在尚未开始，按开始时间预填，可在编辑器中修改）")
-        elif call is not None and call.deadline is not None:
+        elif closes is not None:
             text = self.tr("{when}（现在；本批次截止 {deadline}，可在编辑器中修改）")
         else:
             text = self.tr("{when}（现在，可在编辑器中修改）")
-        self.when.setText(text.format(when=shown, deadline=call.deadline.strftime("%Y-%m-%d %H:%M")
-                                      if call is not None and call.deadline is not None else ""))
+        self.when.setText(text.format(when=shown, deadline=closes.strftime("%Y-%m-%d %H:%M") if closes else ""))
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt API
         return bool(self.county.currentText().strip())

@@ -25,10 +25,15 @@ def upgrade() -> None:
     # Nullable columns only: existing applications keep every value and read the new facts as absent,
     # which the rules report as a missing fact. Plain ADD/DROP COLUMN, never a batch table copy: on
     # SQLite a copy drops the old `applications` table, whose ON DELETE CASCADE would empty its children.
+    inspector = sa.inspect(op.get_bind())
+    have = {t: {c["name"] for c in inspector.get_columns(t)} for t in ("applications", "systems")}
+    # a database downgraded earlier still holds the columns and their values (see downgrade): adopt them
     for name, type_ in _APPLICATION_COLUMNS:
-        op.add_column("applications", sa.Column(name, type_, nullable=True))
+        if name not in have["applications"]:
+            op.add_column("applications", sa.Column(name, type_, nullable=True))
     for name in _SYSTEM_COLUMNS:
-        op.add_column("systems", sa.Column(name, sa.Boolean(), nullable=True))
+        if name not in have["systems"]:
+            op.add_column("systems", sa.Column(name, sa.Boolean(), nullable=True))
     _fix_leap_day_certificates()
 
 
@@ -50,8 +55,7 @@ def _as_date(value):
 
 
 def downgrade() -> None:
-    # SQLite 3.35+ and PostgreSQL both drop a plain column in place
-    for name in reversed(_SYSTEM_COLUMNS):
-        op.execute(f"ALTER TABLE systems DROP COLUMN {name}")
-    for name, _ in reversed(_APPLICATION_COLUMNS):
-        op.execute(f"ALTER TABLE applications DROP COLUMN {name}")
+    # Deliberately keeps the columns, as 0005 and 0008 keep their records: they hold what applicants
+    # declared, the older schema ignores them, and the audit trail's snapshots include them, so
+    # dropping them would make every application read as changed outside the program.
+    pass
