@@ -108,9 +108,10 @@ _MEMBER_HEAD = ("name", "uscc", "kind", "role", "in_region", "legal_rep", "addre
 _MEMBER_TAIL = ("projects_municipal_or_above", "high_level_talent", "integrity_ok", "contact")
 
 
-def _read_batch(conn, dec: _Decoder, where_app, where_child) -> dict[str, dict]:
+def _read_batch(conn, dec: _Decoder, where_app, where_child, uscc_out: dict | None = None) -> dict[str, dict]:
     """Documents of the applications selected by `where_app` (on applications) / `where_child` (the
-    same selection on a child table's application_id), keyed by id."""
+    same selection on a child table's application_id), keyed by id. `uscc_out` receives each
+    application's stored USCC verdicts, one per member (what `engine.evaluate` takes)."""
     from .store import _app_document  # the application-level part is shared with the lean reader
 
     A, G, S = m.Application.__table__, m.Agreement.__table__, m.Systems.__table__
@@ -123,10 +124,13 @@ def _read_batch(conn, dec: _Decoder, where_app, where_child) -> dict[str, dict]:
     head = [M.c[k] for k in _MEMBER_HEAD]
     tail = [M.c[k] for k in _MEMBER_TAIL]
     listed: dict[int, list] = {}
-    current, members = None, None
-    for row in _execute(conn, select(M.c.application_id, M.c.id, M.c.platforms_listed, *head, *tail)
-                        .where(where_child(M)).order_by(M.c.application_id, M.c.position)):
-        (app_id, mid, plat_listed, name, uscc, kind, role, in_region, legal_rep, address, chain_segment,
+    current, members, verdicts = None, None, None
+    if uscc_out is not None:
+        for app_id in docs:
+            uscc_out[app_id] = []
+    for row in _execute(conn, select(M.c.application_id, M.c.id, M.c.platforms_listed, M.c.uscc_error, *head,
+                                     *tail).where(where_child(M)).order_by(M.c.application_id, M.c.position)):
+        (app_id, mid, plat_listed, uscc_error, name, uscc, kind, role, in_region, legal_rep, address, chain_segment,
          research_direction, employees, rd_staff, senior_titles, revenue_wan, rd_spend_wan, enterprise_class,
          projects, talent, integrity_ok, contact) = row
         md = {"name": name, "uscc": uscc, "kind": kind, "role": role}
@@ -155,7 +159,10 @@ def _read_batch(conn, dec: _Decoder, where_app, where_child) -> dict[str, dict]:
             md["contact"] = _person(js(contact))
         if app_id != current:
             current, members = app_id, docs[app_id]["members"]
+            verdicts = uscc_out[app_id] if uscc_out is not None else None
         members.append(md)
+        if verdicts is not None:
+            verdicts.append(uscc_error)
     if listed:
         ids = list(listed)
         for i in range(0, len(ids), BATCH):
@@ -194,9 +201,10 @@ def _read_batch(conn, dec: _Decoder, where_app, where_child) -> dict[str, dict]:
     return docs
 
 
-def read_documents(session: Session, ids: Iterable[str]) -> dict[str, dict]:
-    """The stored applications among `ids` as documents, keyed by id (unknown ids are left out)."""
-    return dict(_iter_pairs(session, list(dict.fromkeys(ids))))
+def read_documents(session: Session, ids: Iterable[str], uscc_out: dict | None = None) -> dict[str, dict]:
+    """The stored applications among `ids` as documents, keyed by id (unknown ids are left out).
+    `uscc_out`, when given, receives id -> the stored USCC verdict of each member."""
+    return dict(_iter_pairs(session, list(dict.fromkeys(ids)), uscc_out=uscc_out))
 
 
 def iter_documents(session: Session, ids: list[str] | None = None, batch: int = BATCH) -> Iterator[dict]:
@@ -209,13 +217,15 @@ def iter_documents(session: Session, ids: list[str] | None = None, batch: int = 
         yield doc
 
 
-def _iter_pairs(session: Session, ids: list[str], batch: int = BATCH) -> Iterator[tuple[str, dict]]:
+def _iter_pairs(session: Session, ids: list[str], batch: int = BATCH,
+                uscc_out: dict | None = None) -> Iterator[tuple[str, dict]]:
     conn = session.connection()
     batch = max(1, min(batch, BATCH))
     for start in range(0, len(ids), batch):
         chunk = ids[start:start + batch]
         dec = _Decoder(conn)
-        docs = _read_batch(conn, dec, lambda t: t.c.id.in_(chunk), lambda t: t.c.application_id.in_(chunk))
+        docs = _read_batch(conn, dec, lambda t: t.c.id.in_(chunk), lambda t: t.c.application_id.in_(chunk),
+                           uscc_out)
         for app_id in chunk:
             doc = docs.get(app_id)
             if doc is not None:

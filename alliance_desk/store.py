@@ -809,22 +809,12 @@ def _check_inputs(session: Session) -> tuple[dict[str, dict], dict[str, list]]:
 
 
 def check_all(session: Session) -> list[CheckResult]:
-    """Judge every stored application with the stored calls and confirmations."""
-    calls_cache: dict[str, dict] = {}
-    confs: dict[str, dict[str, Confirmation]] = {}
-    for r in session.scalars(select(m.Confirmation)):
-        confs.setdefault(r.application_id, {})[r.rule] = Confirmation(
-            r.rule, r.outcome, r.by, r.at.isoformat(timespec="minutes"), r.note or "")
-    out = []
-    for region in {r for (r,) in session.execute(select(m.Application.region).distinct())}:
-        calls_cache[region] = calls_for(session, region)
-    with _gc_paused():
-        docs, verdicts = _check_inputs(session)
-        for app_id in sorted(docs):
-            doc = docs[app_id]
-            out.append(evaluate(doc, calls=calls_cache[doc["region"]], confirmations=confs.get(app_id),
-                                uscc_problems=verdicts[app_id]))
-    return out
+    """Judge every stored application with the stored calls and confirmations (by id). Only those
+    changed since their stored verdict are judged again (alliance_desk.verdicts); commits the new
+    verdicts."""
+    from . import verdicts
+
+    return verdicts.check_all(session).results()
 
 
 def confirm(db: Database, app_id: str, rule: str, outcome: str = OUTCOME_MET, by: str = "", note: str = "",

@@ -1,0 +1,34 @@
+"""stored check verdicts, so checking all applications re-judges only what changed (issue 18)
+
+Revision ID: 0009
+Revises: 0005
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0009"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # Existing applications simply have no verdict yet: the next check judges them once.
+    op.create_table(
+        "check_verdicts",
+        sa.Column("application_id", sa.String(length=36), nullable=False),
+        sa.Column("app_version", sa.Integer(), nullable=False),
+        sa.Column("pack_digest", sa.String(length=64), nullable=False),
+        sa.Column("inputs_digest", sa.String(length=64), nullable=False),
+        sa.Column("n_fail", sa.Integer(), nullable=False),
+        sa.Column("n_warn", sa.Integer(), nullable=False),
+        sa.Column("n_manual", sa.Integer(), nullable=False),
+        sa.Column("eligible", sa.Boolean(), nullable=False),
+        sa.Column("items", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(["application_id"], ["applications.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("application_id"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("check_verdicts")

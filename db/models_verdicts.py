@@ -1,0 +1,28 @@
+"""Stored check verdicts: the last judgement of each application, with what it was judged on.
+
+A verdict is fresh while the application's version, the digest of the pack that judged it and the
+digest of the other inputs (the region's calls, the application's confirmations) are what they were;
+`alliance_desk.verdicts` re-judges only the applications whose verdict is missing or stale.
+"""
+from __future__ import annotations
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.models import Base
+
+
+class CheckVerdict(Base):
+    __tablename__ = "check_verdicts"
+
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"),
+                                                primary_key=True)
+    app_version: Mapped[int] = mapped_column(Integer)
+    pack_digest: Mapped[str] = mapped_column(String(64))
+    inputs_digest: Mapped[str] = mapped_column(String(64))
+    n_fail: Mapped[int] = mapped_column(Integer)
+    n_warn: Mapped[int] = mapped_column(Integer)
+    n_manual: Mapped[int] = mapped_column(Integer)
+    eligible: Mapped[bool] = mapped_column(Boolean)
+    # one [status, message, field] per rule of the judging pack, in its order (compact JSON text)
+    items: Mapped[str] = mapped_column(Text)
