@@ -6,10 +6,15 @@ digest of the other inputs (the region's calls, the application's confirmations)
 """
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.models import Base
+from db.models import Application, Base
+
+# Finding stale verdicts scans every application's (region, call, version): from this index alone,
+# not from the wide application rows.
+Index("ix_applications_check", Application.__table__.c.region, Application.__table__.c.call_id,
+      Application.__table__.c.version, Application.__table__.c.id)
 
 
 class CheckVerdict(Base):
@@ -24,5 +29,13 @@ class CheckVerdict(Base):
     n_warn: Mapped[int] = mapped_column(Integer)
     n_manual: Mapped[int] = mapped_column(Integer)
     eligible: Mapped[bool] = mapped_column(Boolean)
-    # one [status, message, field] per rule of the judging pack, in its order (compact JSON text)
+
+
+class CheckVerdictItems(Base):
+    """The items of a verdict, apart: the verdict rows stay narrow for the scan that finds stale ones."""
+    __tablename__ = "check_verdict_items"
+
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"),
+                                                primary_key=True)
+    # one [status, message, field, confirmed] per rule of the judging pack, in its order (JSON text)
     items: Mapped[str] = mapped_column(Text)

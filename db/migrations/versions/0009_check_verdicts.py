@@ -24,11 +24,20 @@ def upgrade() -> None:
         sa.Column("n_warn", sa.Integer(), nullable=False),
         sa.Column("n_manual", sa.Integer(), nullable=False),
         sa.Column("eligible", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(["application_id"], ["applications.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("application_id"),
+    )
+    op.create_table(
+        "check_verdict_items",
+        sa.Column("application_id", sa.String(length=36), nullable=False),
         sa.Column("items", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(["application_id"], ["applications.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("application_id"),
     )
+    op.create_index("ix_applications_check", "applications", ["region", "call_id", "version", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_applications_check", table_name="applications")
+    op.drop_table("check_verdict_items")
     op.drop_table("check_verdicts")
