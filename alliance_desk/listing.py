@@ -117,6 +117,16 @@ def load_rows(session: Session) -> list[Row]:
     return [_row(t) for t in session.execute(q)]
 
 
+def load_first_rows(session: Session, limit: int) -> list[Row]:
+    """The first `limit` rows of `load_rows` (newest submission first), read through the list-order
+    index without touching the other applications: what the list paints before the rest arrives."""
+    from db import models as m
+
+    a = m.Application.__table__
+    q = _rows_query().order_by(a.c.submitted_at.desc(), a.c.name).limit(limit)
+    return [_row(t) for t in session.execute(q)]
+
+
 def refresh_row(session: Session, app_id: str) -> Row | None:
     """The row of one application after a save; None when it no longer exists."""
     from db import models as m
@@ -238,6 +248,11 @@ def load_all(db) -> tuple[list[Row], dict[str, str]]:
     """Rows and search index in one read transaction (two queries)."""
     with db.Session() as s:
         return load_rows(s), load_search_index(s)
+
+
+def load_first(db, limit: int) -> list[Row]:
+    with db.Session() as s:
+        return load_first_rows(s, limit)
 
 
 def load_list(db) -> list[Row]:

@@ -1,6 +1,6 @@
 """Checking all applications incrementally: stored verdicts, re-judged only when an input changed.
 
-A verdict (db/models_verdicts.py) is stored with what it was judged on:
+A verdict (db/models_archive.py) is stored with what it was judged on:
 - the application's `version` — every save of an application moves it (`store.save_documents`);
   a deleted application takes its verdict with it (ON DELETE CASCADE);
 - the digest of the pack that judged it (`pack_digest(judging_pack(region, call))`, from the
@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from db import models as m
-from db.models_verdicts import CheckVerdict, CheckVerdictItems
+from db.models_archive import CheckVerdict, CheckVerdictItems
 
 from .docread import BATCH, _execute, read_documents
 from .engine import CheckResult, Confirmation, Item, _clause, evaluate

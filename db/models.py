@@ -246,4 +246,4 @@ class Confirmation(Base):
 
 # Models of later capabilities live in their own modules; importing them here puts every table
 # in Base.metadata for Alembic and for tests.
-from db import models_audit, models_documents, models_lifecycle, models_review, models_verdicts  # noqa: E402,F401
+from db import models_audit, models_documents, models_lifecycle, models_review, models_archive  # noqa: E402,F401

@@ -14,7 +14,7 @@ from alliance_desk import demo, store, verdicts
 from alliance_desk.engine import evaluate
 from alliance_desk.packs import get_pack
 from db import models as m
-from db.models_verdicts import CheckVerdict
+from db.models_archive import CheckVerdict
 from db.session import alembic_config, open_database
 
 pytestmark = pytest.mark.backends("sqlite", "postgresql")

@@ -1,4 +1,4 @@
-"""stored check verdicts, so checking all applications re-judges only what changed (issue 18)
+"""stored check verdicts (checking all re-judges only what changed) and indexes for the list and that check
 
 Revision ID: 0009
 Revises: 0005
@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("eligible", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(["application_id"], ["applications.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("application_id"),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "check_verdict_items",
@@ -35,9 +36,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("application_id"),
     )
     op.create_index("ix_applications_check", "applications", ["region", "call_id", "version", "id"])
+    op.create_index("ix_applications_list_order", "applications", [sa.text("submitted_at DESC"), "name"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_applications_list_order", table_name="applications")
     op.drop_index("ix_applications_check", table_name="applications")
     op.drop_table("check_verdict_items")
     op.drop_table("check_verdicts")

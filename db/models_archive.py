@@ -1,4 +1,6 @@
-"""Stored check verdicts: the last judgement of each application, with what it was judged on.
+"""Reading a large archive fast: stored check verdicts and the indexes the list and the check scan use.
+
+Stored check verdicts: the last judgement of each application, with what it was judged on.
 
 A verdict is fresh while the application's version, the digest of the pack that judged it and the
 digest of the other inputs (the region's calls, the application's confirmations) are what they were;
@@ -11,6 +13,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models import Application, Base
 
+# The list shows the newest submissions first; with this index its first page is read without
+# sorting every application.
+Index("ix_applications_list_order", Application.__table__.c.submitted_at.desc(), Application.__table__.c.name)
+
 # Finding stale verdicts scans every application's (region, call, version): from this index alone,
 # not from the wide application rows.
 Index("ix_applications_check", Application.__table__.c.region, Application.__table__.c.call_id,
@@ -19,6 +25,8 @@ Index("ix_applications_check", Application.__table__.c.region, Application.__tab
 
 class CheckVerdict(Base):
     __tablename__ = "check_verdicts"
+    # SQLite: rows clustered by application id, so the scan's lookup lands on the row itself
+    __table_args__ = {"sqlite_with_rowid": False}
 
     application_id: Mapped[str] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"),
                                                 primary_key=True)
