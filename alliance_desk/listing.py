@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 STATUS_ELIGIBLE, STATUS_FAIL, STATUS_MANUAL, STATUS_WARN = "eligible", "fail", "manual", "warn"
 STATUSES = (STATUS_ELIGIBLE, STATUS_FAIL, STATUS_MANUAL, STATUS_WARN)
 
+#: rows the list shows first, before the whole list has been read
+FIRST_PAGE = 200
+
 # Separator between the parts of a search-index entry: a line break cannot be typed into the
 # search box, so a search never matches across two member names.
 _SEP = "\n"

@@ -34,7 +34,7 @@ class _Opener(threading.Thread):
         super().__init__(name="open-database", daemon=True)
         self.target = target
         self.db = None
-        self.rows = None  # (rows, call names), read right after opening
+        self.rows = None  # (first rows, call names), read right after opening
         self.error: BaseException | None = None
         self.trace = ""
 
@@ -51,7 +51,8 @@ class _Opener(threading.Thread):
         try:
             from alliance_desk import listing
 
-            self.rows = (listing.load_list(self.db), listing.stored_call_names(self.db))
+            # the first page only: the window shows it at once and reads the rest itself
+            self.rows = (listing.load_first(self.db, listing.FIRST_PAGE), listing.stored_call_names(self.db))
         except Exception:  # noqa: BLE001 - the window loads the list again and reports the error
             self.rows = None
 

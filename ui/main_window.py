@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QFileD
                                QWidget)
 
 from alliance_desk import __version__
-from alliance_desk.listing import (STATUS_ELIGIBLE, STATUS_FAIL, STATUS_MANUAL, STATUS_WARN, Filters, Row,
-                                   distinct_values)
+from alliance_desk.listing import (FIRST_PAGE, STATUS_ELIGIBLE, STATUS_FAIL, STATUS_MANUAL, STATUS_WARN, Filters,
+                                   Row, distinct_values)
 
 from .list_model import (COL_CALL, COL_COUNTY, COL_FAIL, COL_INDUSTRY, COL_LEAD, COL_MANUAL, COL_MEMBERS,
                          COL_NAME, COL_REGION, COL_SUBMITTED, COL_VERDICT, COL_WARN, ApplicationListModel)
@@ -488,7 +488,7 @@ class MainWindow(QMainWindow):
 
     def set_database(self, db, owned: bool = False, preloaded: tuple | None = None) -> bool:
         """Show `db` (a db.session.Database). Open editors are saved and closed first. `owned`: the
-        window disposes of it when done. `preloaded`: (rows, call names) already read from it.
+        window disposes of it when done. `preloaded`: (first rows, call names) already read from it.
         Returns False (and keeps the current database) when an open editor could not be saved."""
         if not self.close_all_applications():
             return False
@@ -506,11 +506,9 @@ class MainWindow(QMainWindow):
         if self.read_only:  # the title, the database label and the greyed-out actions say it too
             self.statusBar().showMessage(self.tr("数据库正被他人使用，已只读打开：可以查看、导出，不能修改"))
         self.databaseChanged.emit(self.db_label.text())
-        if preloaded is not None:
-            self._load_gen += 1
-            self._rows_loaded(self._load_gen, *preloaded)
-        else:
-            self.reload_list()
+        if preloaded is not None:  # the first rows, read while the window was painted
+            self._first_rows_loaded(*preloaded)
+        self.reload_list()
         return True
 
     @property
@@ -573,7 +571,7 @@ class MainWindow(QMainWindow):
         return True
 
     #: rows painted at start-up before the whole list has been read (the newest submissions)
-    FIRST_PAGE = 200
+    FIRST_PAGE = FIRST_PAGE
 
     def reload_list(self) -> Task | None:
         """Load rows (one query) in the background, then the search index. An empty list (start-up,
