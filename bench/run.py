@@ -103,6 +103,7 @@ def main() -> int:
     ap.add_argument("--only", nargs="+", metavar="NAME",
                     help="run only these scripts (e.g. startup import: matched against the script names)")
     ap.add_argument("--verbose", "-v", action="store_true", help="also print every script's own output")
+    ap.add_argument("--small", action="store_true", help="skip the 50,000-application figures")
     args = ap.parse_args()
     DATA.mkdir(parents=True, exist_ok=True)
     if not (DATA / ".gitignore").exists():
@@ -113,6 +114,8 @@ def main() -> int:
         for script, extra, figures in SUITE:
             label = " ".join([script, *extra])
             if args.only and not any(o in label for o in args.only):
+                continue
+            if args.small and BIG in extra:
                 continue
             t0 = time.perf_counter()
             proc = subprocess.run([sys.executable, str(ROOT / "bench" / script), *extra], cwd=ROOT,
