@@ -597,7 +597,9 @@ class MainWindow(QMainWindow):
         first = self.FIRST_PAGE
 
         def first_done(res) -> None:
-            if gen == self._load_gen and not self.list_ready:
+            if gen != self._load_gen:  # superseded, or the window was closed
+                return
+            if not self.list_ready:
                 self._first_rows_loaded(*res)
             load_all()
 
@@ -1434,6 +1436,7 @@ class MainWindow(QMainWindow):
                 break
         self.save_settings()
         self.close_all_applications(save=False)
+        self._load_gen += 1  # list loads still running must not fill a closed window
         if self._owned_db and self.db is not None:
             self.db.dispose()
         event.accept()
