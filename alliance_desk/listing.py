@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 STATUS_ELIGIBLE, STATUS_FAIL, STATUS_MANUAL, STATUS_WARN = "eligible", "fail", "manual", "warn"
 STATUSES = (STATUS_ELIGIBLE, STATUS_FAIL, STATUS_MANUAL, STATUS_WARN)
 
+#: rows the list shows first, before the whole list has been read
+FIRST_PAGE = 200
+
 # Separator between the parts of a search-index entry: a line break cannot be typed into the
 # search box, so a search never matches across two member names.
 _SEP = "\n"
@@ -136,6 +139,16 @@ def _mark(rows: list[Row], found: dict) -> None:
     for r in rows:
         if r.id in found:
             r.duplicate = "疑似重复申报：" + "；".join(d.text() for d in found[r.id])
+
+
+def load_first_rows(session: Session, limit: int) -> list[Row]:
+    """The first `limit` rows of `load_rows` (newest submission first), read through the list-order
+    index without touching the other applications: what the list paints before the rest arrives."""
+    from db import models as m
+
+    a = m.Application.__table__
+    q = _rows_query().order_by(a.c.submitted_at.desc(), a.c.name).limit(limit)
+    return [_row(t) for t in session.execute(q)]
 
 
 def refresh_row(session: Session, app_id: str) -> Row | None:
@@ -264,6 +277,11 @@ def load_all(db) -> tuple[list[Row], dict[str, str]]:
     """Rows and search index in one read transaction (two queries)."""
     with db.Session() as s:
         return load_rows(s), load_search_index(s)
+
+
+def load_first(db, limit: int) -> list[Row]:
+    with db.Session() as s:
+        return load_first_rows(s, limit)
 
 
 def load_list(db) -> list[Row]:

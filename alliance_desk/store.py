@@ -725,42 +725,11 @@ def export_json(db: Database, app_id: str) -> str:
 
 
 def iter_documents(session: Session, ids: list[str] | None = None, batch: int = 500) -> Iterator[dict]:
-    """Stored applications as documents, loaded in batches with one query per table (fast for thousands)."""
-    q = select(m.Application.id).order_by(m.Application.id)
-    all_ids = ids if ids is not None else list(session.scalars(q))
-    for start in range(0, len(all_ids), batch):
-        chunk = all_ids[start:start + batch]
-        apps = {a.id: a for a in session.scalars(select(m.Application).where(m.Application.id.in_(chunk)))}
-        ags = {a.application_id: a for a in session.scalars(select(m.Agreement).where(
-            m.Agreement.application_id.in_(chunk)))}
-        sy = {a.application_id: a for a in session.scalars(select(m.Systems).where(
-            m.Systems.application_id.in_(chunk)))}
-        members: dict[str, list] = {}
-        for mem in session.scalars(select(m.Member).where(m.Member.application_id.in_(chunk))
-                                   .order_by(m.Member.application_id, m.Member.position)):
-            members.setdefault(mem.application_id, []).append(mem)
-        member_ids = [mem.id for lst in members.values() for mem in lst if mem.platforms_listed]
-        plats: dict[int, list] = {}
-        for i in range(0, len(member_ids), 900):
-            for p in session.scalars(select(m.Platform).where(m.Platform.member_id.in_(member_ids[i:i + 900]))
-                                     .order_by(m.Platform.member_id, m.Platform.position)):
-                plats.setdefault(p.member_id, []).append(p)
-        holders: dict[str, list] = {}
-        for h in session.scalars(select(m.OfficeHolder).where(m.OfficeHolder.application_id.in_(chunk))
-                                 .order_by(m.OfficeHolder.application_id, m.OfficeHolder.body,
-                                           m.OfficeHolder.position)):
-            holders.setdefault(h.application_id, []).append(h)
-        mats: dict[str, list] = {}
-        for x in session.scalars(select(m.MaterialReceipt).where(m.MaterialReceipt.application_id.in_(chunk))
-                                 .order_by(m.MaterialReceipt.application_id, m.MaterialReceipt.position)):
-            mats.setdefault(x.application_id, []).append(x)
-        for app_id in chunk:
-            app = apps.get(app_id)
-            if app is None:
-                continue
-            yield _doc_from_parts(app, ags[app_id], sy[app_id], members.get(app_id, []), plats,
-                                  holders.get(app_id, []), mats.get(app_id, []))
-        session.expunge_all()
+    """Stored applications as documents (in the order of `ids`, else by id), read from plain rows in
+    batches (alliance_desk.docread: equal to `to_document`'s, without ORM objects per row)."""
+    from . import docread
+
+    return docread.iter_documents(session, ids, batch)
 
 
 def check_stored(session: Session, app_id: str) -> CheckResult:
@@ -887,24 +856,12 @@ def _check_inputs(session: Session) -> tuple[dict[str, dict], dict[str, list]]:
 
 
 def check_all(session: Session) -> list[CheckResult]:
-    """Judge every stored application with the stored calls and confirmations."""
-    calls_cache: dict[str, dict] = {}
-    confs: dict[str, dict[str, Confirmation]] = {}
-    for r in session.scalars(select(m.Confirmation)):
-        confs.setdefault(r.application_id, {})[r.rule] = Confirmation(
-            r.rule, r.outcome, r.by, r.at.isoformat(timespec="minutes"), r.note or "")
-    out = []
-    packs: dict = {}
-    for region in {r for (r,) in session.execute(select(m.Application.region).distinct())}:
-        calls_cache[region] = calls_for(session, region)
-    with _gc_paused():
-        docs, verdicts = _check_inputs(session)
-        for app_id in sorted(docs):
-            doc = docs[app_id]
-            out.append(evaluate(doc, pack=judging_pack(session, doc["region"], doc.get("call"), packs),
-                                calls=calls_cache[doc["region"]], confirmations=confs.get(app_id),
-                                uscc_problems=verdicts[app_id]))
-    return out
+    """Judge every stored application with the stored calls and confirmations (by id). Only those
+    changed since their stored verdict are judged again (alliance_desk.verdicts); commits the new
+    verdicts."""
+    from . import verdicts
+
+    return verdicts.check_all(session).results()
 
 
 def confirm(db: Database, app_id: str, rule: str, outcome: str = OUTCOME_MET, by: str = "", note: str = "",

@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "bench" / ".data"
 N = 5000
+LARGE = 20000  # from this size on the database is cached once (see ensure_database)
 TARGET = 2.0
 
 BARE = r"""
@@ -72,10 +73,15 @@ def ensure_database(n: int = N) -> Path:
     if not ignore.exists():
         ignore.write_text("*\n", encoding="utf-8")
     path = DATA / f"startup-{n}-{_key()}.sqlite"
+    if n >= LARGE:
+        # built once and kept: the bulk data do not change with the code, and opening the database
+        # applies any newer migration (a rebuild would take several minutes)
+        path = DATA / f"bulk-{n}.sqlite"
     if path.exists():
         return path
-    for old in DATA.glob(f"startup-{n}-*.sqlite*"):
-        old.unlink()
+    if n < LARGE:
+        for old in DATA.glob(f"startup-{n}-*.sqlite*"):
+            old.unlink()
     sys.path.insert(0, str(ROOT))
     from alliance_desk import store
     from db.session import open_database
@@ -116,7 +122,7 @@ def _run(cmd: list[str], env: dict, timeout: float = 120) -> dict[str, float]:
     try:
         for line in proc.stdout:
             word = line.split(" ", 1)[0].strip()
-            if word in ("PAINTED", "LISTED"):
+            if word in ("PAINTED", "FIRST", "LISTED"):
                 marks[word] = time.perf_counter() - t0
         proc.wait(timeout=timeout)
     finally:
@@ -128,14 +134,15 @@ def _run(cmd: list[str], env: dict, timeout: float = 120) -> dict[str, float]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--n", type=int, default=N, help="applications in the database (default 5000)")
     args = ap.parse_args()
-    db = ensure_database()
+    db = ensure_database(args.n)
     env = _env()
     bare_cmd = [sys.executable, "-c", BARE]
     app_cmd = [sys.executable, "-m", "alliance_desk", "gui", "--db", str(db)]
     _run(bare_cmd, env)  # warm-ups: bytecode cache, page cache
     _run(app_cmd, env)
-    bare, painted, listed = [], [], []
+    bare, painted, listed, first = [], [], [], []
     for _ in range(args.runs):
         b = _run(bare_cmd, env)
         a = _run(app_cmd, env)
@@ -146,13 +153,17 @@ def main() -> int:
         painted.append(a["PAINTED"])
         if "LISTED" in a:
             listed.append(a["LISTED"])
+            # the list is shown when its first rows are (a small database: when all of them are)
+            first.append(a.get("FIRST", a["LISTED"]))
     y, x = statistics.median(bare), statistics.median(painted)
     print(f"startup: {x:.3f} s (ratio {x / y:.2f} to bare {y:.3f} s, target ≤ {TARGET})")
     if listed:
-        z = statistics.median(listed)
-        print(f"list of {N} applications shown: {z:.3f} s after process start (ratio {z / y:.2f} to bare)")
+        f, z = statistics.median(first), statistics.median(listed)
+        print(f"list of {args.n} applications shown: {f:.3f} s after process start (ratio {f / y:.2f} to bare "
+              f"window {y:.3f} s, target ≤ 2.0 at 50000)")
+        print(f"  whole list of {args.n} loaded: {z:.3f} s after process start (ratio {z / y:.2f} to bare)")
     print(f"runs (s): bare {[round(v, 3) for v in bare]}, app painted {[round(v, 3) for v in painted]}, "
-          f"app listed {[round(v, 3) for v in listed]}")
+          f"app first rows {[round(v, 3) for v in first]}, app listed {[round(v, 3) for v in listed]}")
     return 0
 
 

@@ -42,6 +42,8 @@ def _value(limit: float) -> Callable[[re.Match], bool]:
     return lambda mt: float(mt.group(1)) <= limit
 
 
+BIG = "50000"  # the archive of issue 18 (bench/.data/bulk-50000.sqlite, built once: several minutes)
+
 # (script, extra arguments, figures it prints)
 SUITE: list[tuple[str, list[str], list[Figure]]] = [
     ("bench_startup.py", [], [
@@ -67,6 +69,29 @@ SUITE: list[tuple[str, list[str], list[Figure]]] = [
     ("bench_forms.py", [], [
         Figure("read forms", r"^read \d+ filled forms: .*$", _ratio(2.0)),
     ]),
+    ("bench_archive.py", ["--n", "5000"], [
+        Figure("recommendation table 5000", r"^recommendation table of \d+ applications at 5000: .*$", _ratio(1.5)),
+        Figure("check all after one edit 5000", r"^check all 5000 stored applications after one edit: " + NUM
+               + r" s.*$", _value(0.5)),
+        Figure("check all first time 5000", r"^check all 5000 stored applications, first time: " + NUM
+               + r" s.*$", _value(2.0)),
+    ]),
+    # issue 18: the same figures at 50,000 applications, against the same bare baselines
+    ("bench_archive.py", ["--n", BIG], [
+        Figure("recommendation table 50000", r"^recommendation table of \d+ applications at 50000: .*$",
+               _ratio(1.5)),
+        Figure("check all after one edit 50000", r"^check all 50000 stored applications after one edit: "
+               + NUM + r" s.*$", _value(0.5)),
+    ]),
+    ("bench_startup.py", ["--n", BIG, "--runs", "3"], [
+        Figure("list shown 50000", r"^list of 50000 applications shown: .*$", _ratio(2.0)),
+    ]),
+    ("bench_list_filter.py", ["--n", BIG], [
+        Figure("list filter 50000", r"^filter: " + NUM + r" ms median of \d+ at 50000.*$", _value(50.0)),
+    ]),
+    ("bench_memory.py", ["--n", BIG], [
+        Figure("memory 50000", r"^peak memory with the list open: " + NUM + r" MB.*$", _value(300.0)),
+    ]),
     ("bench_review.py", [], [  # targets are ours (the issue sets none for review); see bench_review.py
         Figure("round summary", r"^round summary .*$", _ratio(2.0)),
         Figure("assignment grid", r"^assignment grid .*$", _ratio(3.0)),
@@ -81,6 +106,7 @@ def main() -> int:
     ap.add_argument("--only", nargs="+", metavar="NAME",
                     help="run only these scripts (e.g. startup import: matched against the script names)")
     ap.add_argument("--verbose", "-v", action="store_true", help="also print every script's own output")
+    ap.add_argument("--small", action="store_true", help="skip the 50,000-application figures")
     args = ap.parse_args()
     DATA.mkdir(parents=True, exist_ok=True)
     if not (DATA / ".gitignore").exists():
@@ -89,16 +115,19 @@ def main() -> int:
     missed = 0
     with log_path.open("w", encoding="utf-8") as log:
         for script, extra, figures in SUITE:
-            if args.only and not any(o in script for o in args.only):
+            label = " ".join([script, *extra])
+            if args.only and not any(o in label for o in args.only):
+                continue
+            if args.small and BIG in extra:
                 continue
             t0 = time.perf_counter()
             proc = subprocess.run([sys.executable, str(ROOT / "bench" / script), *extra], cwd=ROOT,
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             out = proc.stdout
-            log.write(f"===== {script} (exit {proc.returncode}, {time.perf_counter() - t0:.0f} s)\n{out}\n")
+            log.write(f"===== {label} (exit {proc.returncode}, {time.perf_counter() - t0:.0f} s)\n{out}\n")
             log.flush()
             if args.verbose:
-                print(f"----- {script} (exit {proc.returncode})\n{out.rstrip()}", flush=True)
+                print(f"----- {label} (exit {proc.returncode})\n{out.rstrip()}", flush=True)
             for fig in figures:
                 mt = re.search(fig.pattern, out, re.MULTILINE)
                 if mt is None:

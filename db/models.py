@@ -264,4 +264,5 @@ class Confirmation(Base):
 
 # Models of later capabilities live in their own modules; importing them here puts every table
 # in Base.metadata for Alembic and for tests.
-from db import models_audit, models_calls, models_documents, models_lifecycle, models_review, models_trust  # noqa: E402,F401
+from db import (models_archive, models_audit, models_calls, models_documents, models_lifecycle,  # noqa: E402,F401
+                models_review, models_trust)

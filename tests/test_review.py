@@ -126,7 +126,8 @@ def test_migration_0004_creates_and_drops_exactly_the_review_tables(db):
     assert tables <= names
     command.downgrade(alembic_config(db.engine), "0003")
     after = set(inspect(db.engine).get_table_names())
-    assert after == names - tables
+    later = {"check_verdicts", "check_verdict_items"}  # 0009 sits above 0004 and goes down with it
+    assert after == names - tables - later
     command.upgrade(alembic_config(db.engine), "head")
     assert tables <= set(inspect(db.engine).get_table_names())
 

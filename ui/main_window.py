@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QGridL
                                QWidget)
 
 from alliance_desk import __version__
-from alliance_desk.listing import (STATUS_ELIGIBLE, STATUS_FAIL, STATUS_MANUAL, STATUS_WARN, Filters, Row,
-                                   distinct_values)
+from alliance_desk.listing import (FIRST_PAGE, STATUS_ELIGIBLE, STATUS_FAIL, STATUS_MANUAL, STATUS_WARN, Filters,
+                                   Row, distinct_values)
 
 from . import file_dialogs
 from .list_model import (COL_CALL, COL_COUNTY, COL_FAIL, COL_INDUSTRY, COL_LEAD, COL_MANUAL, COL_MEMBERS,
@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
     """Alliance Desk's main window. `db` is a `db.session.Database` (or None until one is opened with
     `set_database`); `settings` defaults to the user's QSettings (tests pass one on a temp ini file)."""
 
+    firstRowsShown = Signal(int)      # the first rows are on screen (the rest still loading)
     listLoaded = Signal(int)          # rows loaded (the list is usable)
     indexLoaded = Signal()            # member-name/USCC search index ready
     databaseChanged = Signal(str)     # label (path) of the database now shown
@@ -494,7 +495,7 @@ class MainWindow(QMainWindow):
 
     def set_database(self, db, owned: bool = False, preloaded: tuple | None = None) -> bool:
         """Show `db` (a db.session.Database). Open editors are saved and closed first. `owned`: the
-        window disposes of it when done. `preloaded`: (rows, call names) already read from it.
+        window disposes of it when done. `preloaded`: (first rows, call names) already read from it.
         Returns False (and keeps the current database) when an open editor could not be saved."""
         if not self.close_all_applications():
             return False
@@ -513,11 +514,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("数据库正被他人使用，已只读打开：可以查看、导出，不能修改"))
         self._warn_broken_versions()
         self.databaseChanged.emit(self.db_label.text())
-        if preloaded is not None:
-            self._load_gen += 1
-            self._rows_loaded(self._load_gen, *preloaded)
-        else:
-            self.reload_list()
+        if preloaded is not None:  # the first rows, read while the window was painted
+            self._first_rows_loaded(*preloaded)
+        self.reload_list()
         return True
 
     @property
@@ -583,8 +582,13 @@ class MainWindow(QMainWindow):
             return False
         return True
 
+    #: rows painted at start-up before the whole list has been read (the newest submissions)
+    FIRST_PAGE = FIRST_PAGE
+
     def reload_list(self) -> Task | None:
-        """Load rows (one query) in the background, then the search index."""
+        """Load rows (one query) in the background, then the search index. An empty list (start-up,
+        another database) first shows the newest FIRST_PAGE rows, read through an index, while the
+        rest loads: a large archive shows something at once."""
         if self.db is None:
             return None
         from alliance_desk import listing
@@ -596,8 +600,29 @@ class MainWindow(QMainWindow):
             head = listing.changes_since(db, None).head  # before the rows: a change in between is seen again
             return listing.load_list(db), listing.stored_call_names(db), head
 
-        return run_in_background(work, on_done=lambda res: self._rows_loaded(gen, *res),
-                                 on_error=lambda exc: self._load_failed(gen, exc), parent=self)
+        def load_all() -> Task:
+            return run_in_background(work, on_done=lambda res: self._rows_loaded(gen, *res),
+                                     on_error=lambda exc: self._load_failed(gen, exc), parent=self)
+
+        if self.model.all_rows or not self.current_filters().is_empty():
+            return load_all()
+        first = self.FIRST_PAGE
+
+        def first_done(res) -> None:
+            if gen != self._load_gen:  # superseded, or the window was closed
+                return
+            if not self.list_ready:
+                self._first_rows_loaded(*res)
+            load_all()
+
+        return run_in_background(lambda: (listing.load_first(db, first), listing.stored_call_names(db)),
+                                 on_done=first_done, on_error=lambda exc: self._load_failed(gen, exc), parent=self)
+
+    def _first_rows_loaded(self, rows: list[Row], call_names: dict[str, str]) -> None:
+        """Show the first rows; sorting, filters and counts wait for the whole list."""
+        self.model.set_call_names(call_names)
+        self.model.set_rows(rows)
+        QTimer.singleShot(0, lambda: self.firstRowsShown.emit(len(rows)))
 
     def _rows_loaded(self, gen: int, rows: list[Row], call_names: dict[str, str], head: int | None = None) -> None:
         if gen != self._load_gen:
@@ -765,8 +790,11 @@ class MainWindow(QMainWindow):
         self.search_edit.selectAll()
 
     def _show_counts(self, total: int, shown: int, failing: int) -> None:
-        self.counts_label.setText(self.tr("共 {total} 份 · 显示 {shown} 份 · 不符合 {fail} 份").format(
-            total=total, shown=shown, fail=failing))
+        if not self.list_ready and total:  # the first page only: the totals are not known yet
+            self.counts_label.setText(self.tr("正在读取全部申报… 先显示最新提交的 {shown} 份").format(shown=shown))
+        else:
+            self.counts_label.setText(self.tr("共 {total} 份 · 显示 {shown} 份 · 不符合 {fail} 份").format(
+                total=total, shown=shown, fail=failing))
         empty = self.list_ready and total == 0
         self.empty_label.setVisible(empty)
         self.view.setVisible(not empty)
@@ -1452,6 +1480,7 @@ class MainWindow(QMainWindow):
                 break
         self.save_settings()
         self.close_all_applications(save=False)
+        self._load_gen += 1  # list loads still running must not fill a closed window
         if self._owned_db and self.db is not None:
             self.db.dispose()
         event.accept()

@@ -139,7 +139,13 @@ def select_documents(db, region: str, call: str | None, county: str | None = Non
     get_pack(region)
     with db.Session() as s:
         if ids:
-            found = {a.id: a for a in s.scalars(select(m.Application).where(m.Application.id.in_(ids)))}
+            # plain rows, a few columns: thousands of chosen applications must not become ORM objects
+            a = m.Application.__table__
+            found = {}
+            unique = list(dict.fromkeys(ids))
+            for i in range(0, len(unique), 900):
+                found.update((r.id, r) for r in s.execute(select(a.c.id, a.c.name, a.c.region, a.c.call_id)
+                                                           .where(a.c.id.in_(unique[i:i + 900]))))
             missing = [i for i in ids if i not in found]
             if missing:
                 raise ExportError("没有这些申报：" + "、".join(missing))

@@ -841,3 +841,24 @@ def test_changes_by_another_seat_show_up_without_a_manual_refresh(qtbot, window,
         w.close_all_applications(save=False)
     finally:
         other.dispose()
+
+
+def test_first_rows_are_shown_before_the_whole_list(qtbot, db, docs, settings, monkeypatch):
+    """A large archive: the newest rows are painted first, the whole list (and its counts) follow."""
+    from alliance_desk import listing
+    from ui.main_window import MainWindow
+
+    monkeypatch.setattr(MainWindow, "FIRST_PAGE", 3)
+    w = MainWindow(db, settings)  # starts reading in the background; results arrive on the event loop
+    qtbot.addWidget(w)
+    seen = []
+    w.firstRowsShown.connect(lambda n: seen.append(("first", n, [r.id for r in w.model.all_rows],
+                                                     w.counts_label.text())))
+    w.listLoaded.connect(lambda n: seen.append(("all", n, [r.id for r in w.model.all_rows], "")))
+    w.show()
+    qtbot.waitUntil(lambda: w.index_ready, timeout=10000)
+    newest = [r.id for r in listing.load_list(db)]
+    assert seen[0][0] == "first" and seen[0][1] == 3 and seen[0][2] == newest[:3]
+    assert "先显示最新提交的 3 份" in seen[0][3]
+    assert seen[-1][0] == "all" and seen[-1][1] == len(docs["all"]) and sorted(seen[-1][2]) == sorted(newest)
+    assert w.counts_label.text().startswith(f"共 {len(docs['all'])} 份")

@@ -1,0 +1,168 @@
+"""Incremental check-all (alliance_desk.verdicts): stored verdicts equal a fresh judgement, and only
+applications whose inputs changed — the document, the judging pack, the region's calls, the
+confirmations — are judged again."""
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+import pytest
+from alembic import command
+from sqlalchemy import func, select
+
+from alliance_desk import demo, store, verdicts
+from alliance_desk.engine import evaluate
+from alliance_desk.packs import get_pack
+from db import models as m
+from db.models_archive import CheckVerdict
+from db.session import alembic_config, open_database
+
+pytestmark = pytest.mark.backends("sqlite", "postgresql")
+
+
+def _fresh(db) -> dict[str, dict]:
+    """Every application judged from scratch, as the single-application path does."""
+    with db.Session() as s:
+        ids = sorted(s.scalars(select(m.Application.id)))
+        return {i: store.check_stored(s, i).as_dict() for i in ids}
+
+
+def _check(db):
+    with db.Session() as s:
+        report = verdicts.check_all(s)
+        return report, [r.as_dict() for r in report.results()]
+
+
+@pytest.fixture
+def demo_db(db):
+    store.import_documents(db, [("", d) for d in demo.demo_applications()])
+    return db
+
+
+def test_first_check_judges_all_and_stores_what_a_fresh_check_says(demo_db):
+    report, results = _check(demo_db)
+    fresh = _fresh(demo_db)
+    assert sorted(report.rejudged) == sorted(fresh)
+    assert {r["application"]: r for r in results} == fresh
+    assert [v.application for v in report.verdicts] == sorted(fresh)
+    for v in report.verdicts:
+        assert v.counts == {k: fresh[v.application]["counts"][k] for k in ("fail", "warn", "manual")}
+        assert v.eligible == fresh[v.application]["eligible"]
+    with demo_db.Session() as s:
+        assert s.scalar(select(func.count()).select_from(CheckVerdict)) == len(fresh)
+    again, results2 = _check(demo_db)
+    assert again.rejudged == []
+    assert results2 == results
+    with demo_db.Session() as s:  # store.check_all is this path
+        assert [r.as_dict() for r in store.check_all(s)] == results
+
+
+def test_a_saved_application_alone_is_judged_again(demo_db):
+    _check(demo_db)
+    doc = demo.demo_applications()[3]
+    doc = {**doc, "members": doc["members"][:1]}  # fewer members: its verdict changes
+    with demo_db.Session.begin() as s:
+        store.save_document(s, doc)
+    report, results = _check(demo_db)
+    assert report.rejudged == [doc["id"]]
+    assert {r["application"]: r for r in results} == _fresh(demo_db)
+    # the draft autosave path moves the version too
+    store.save_draft(demo_db, demo.demo_applications()[4])
+    assert _check(demo_db)[0].rejudged == [demo.demo_applications()[4]["id"]]
+
+
+def test_confirmations_and_calls_invalidate_what_they_concern(demo_db):
+    _check(demo_db)
+    gansu = next(d for d in demo.demo_applications() if d["region"] == "gansu")
+    store.confirm(demo_db, gansu["id"], "GS-POLICY", by="王科长", note="符合", at=datetime(2025, 3, 1, 9, 0))
+    report, results = _check(demo_db)
+    assert report.rejudged == [gansu["id"]]
+    assert {r["application"]: r for r in results} == _fresh(demo_db)
+    store.unconfirm(demo_db, gansu["id"], "GS-POLICY")
+    assert _check(demo_db)[0].rejudged == [gansu["id"]]
+
+    store.add_call(demo_db, "anshan", "anshan-extra", "补充批次", datetime(2030, 1, 1))
+    report, results = _check(demo_db)
+    anshan = sorted(d["id"] for d in demo.demo_applications() if d["region"] == "anshan")
+    assert sorted(report.rejudged) == anshan
+    assert {r["application"]: r for r in results} == _fresh(demo_db)
+
+
+def test_a_changed_pack_rejudges_its_applications_only(demo_db, monkeypatch):
+    _check(demo_db)
+    real = get_pack("jinzhong")
+    # the same pack without its last rule, as an edited pack file would load
+    edited = dataclasses.replace(real, rules=real.rules[:-1], raw={**real.raw, "edited": True})
+    assert verdicts.pack_digest(edited) != verdicts.pack_digest(real)
+    monkeypatch.setattr(verdicts, "judging_pack",
+                        lambda region, call: edited if region == "jinzhong" else get_pack(region))
+    report, results = _check(demo_db)
+    jinzhong = sorted(d["id"] for d in demo.demo_applications() if d["region"] == "jinzhong")
+    assert sorted(report.rejudged) == jinzhong
+    for r in results:
+        if r["region"] == "jinzhong":
+            assert [i["rule"] for i in r["items"]] == [x.id for x in edited.rules]
+    with demo_db.Session() as s:
+        doc = store.get_document(s, jinzhong[0])
+        want = evaluate(doc, pack=edited, calls=store.calls_for(s, "jinzhong")).as_dict()
+    assert next(r for r in results if r["application"] == jinzhong[0]) == want
+
+
+def test_deleted_application_takes_its_verdict_along(demo_db):
+    _check(demo_db)
+    gone = demo.demo_applications()[0]["id"]
+    store.delete_application(demo_db, gone)
+    report, _ = _check(demo_db)
+    assert gone not in [v.application for v in report.verdicts] and report.rejudged == []
+    with demo_db.Session() as s:
+        assert s.get(CheckVerdict, gone) is None
+
+
+def test_list_counts_follow_a_rejudged_verdict(demo_db):
+    """A verdict that differs from the list's cached counts (here: a pack edit) updates them."""
+    _check(demo_db)
+    app_id = demo.demo_applications()[0]["id"]
+    with demo_db.Session.begin() as s:  # counts as an older build might have left them
+        s.get(m.Application, app_id).n_fail = 99
+        s.execute(CheckVerdict.__table__.delete())
+    report, _ = _check(demo_db)
+    with demo_db.Session() as s:
+        app = s.get(m.Application, app_id)
+        v = next(v for v in report.verdicts if v.application == app_id)
+        assert app.n_fail == v.n_fail != 99
+
+
+@pytest.mark.backends("sqlite")
+def test_read_only_seat_checks_without_storing(demo_db, tmp_path):
+    from alliance_desk import locking
+
+    path = demo_db.engine.url.database
+    demo_db.dispose()
+    ro = locking.open_read_only(path)
+    try:
+        with ro.Session() as s:
+            report = verdicts.check_all(s)
+            results = {r.application: r.as_dict() for r in report.results()}
+        assert len(report.rejudged) == len(demo.demo_applications())
+    finally:
+        ro.dispose()
+    db = open_database(path)
+    try:
+        with db.Session() as s:
+            assert s.scalar(select(func.count()).select_from(CheckVerdict)) == 0
+        assert results == _fresh(db)
+    finally:
+        db.dispose()
+
+
+def test_old_database_upgrades_keeping_its_data(db):
+    """A database from before the verdicts table (0005) upgrades to it; data kept, then checked."""
+    store.import_documents(db, [("", d) for d in demo.demo_applications()[:5]])
+    command.downgrade(alembic_config(db.engine), "0005")
+    with db.Session() as s:
+        assert s.scalar(select(func.count()).select_from(m.Application)) == 5
+    command.upgrade(alembic_config(db.engine), "head")
+    with db.Session() as s:
+        assert s.scalar(select(func.count()).select_from(m.Application)) == 5
+    report, results = _check(db)
+    assert len(report.rejudged) == 5 and {r["application"]: r for r in results} == _fresh(db)
