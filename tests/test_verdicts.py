@@ -3,7 +3,6 @@ applications whose inputs changed — the document, the judging pack, the region
 confirmations — are judged again."""
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime
 
 import pytest
@@ -88,20 +87,24 @@ def test_confirmations_and_calls_invalidate_what_they_concern(demo_db):
     assert {r["application"]: r for r in results} == _fresh(demo_db)
 
 
-def test_a_changed_pack_rejudges_its_applications_only(demo_db, monkeypatch):
+def test_a_changed_pack_rejudges_its_applications_only(demo_db):
+    from alliance_desk import calls
+    from alliance_desk import pack_versions as pv
+
     _check(demo_db)
     real = get_pack("jinzhong")
-    # the same pack without its last rule, as an edited pack file would load
-    edited = dataclasses.replace(real, rules=real.rules[:-1], raw={**real.raw, "edited": True})
+    # a revised notice: at most 10 members instead of 30, adopted for the Jinzhong call
+    v = pv.derive(demo_db, "jinzhong", "晋中市 2026 年修订", "市科技局〔2026〕1号",
+                  [{"path": ["rule", "JZ-TOTAL-MAX", "max"], "value": 10, "clause": "三(三)"}])
+    jinzhong_docs = [d for d in demo.demo_applications() if d["region"] == "jinzhong"]
+    for call_id in sorted({d["call"] for d in jinzhong_docs}):
+        calls.adopt_version(demo_db, call_id, v.id)
+    with demo_db.Session() as s:
+        edited = store.judging_pack(s, "jinzhong", jinzhong_docs[0]["call"])
     assert verdicts.pack_digest(edited) != verdicts.pack_digest(real)
-    monkeypatch.setattr(verdicts, "judging_pack",
-                        lambda region, call: edited if region == "jinzhong" else get_pack(region))
     report, results = _check(demo_db)
-    jinzhong = sorted(d["id"] for d in demo.demo_applications() if d["region"] == "jinzhong")
+    jinzhong = sorted(d["id"] for d in jinzhong_docs)
     assert sorted(report.rejudged) == jinzhong
-    for r in results:
-        if r["region"] == "jinzhong":
-            assert [i["rule"] for i in r["items"]] == [x.id for x in edited.rules]
     with demo_db.Session() as s:
         doc = store.get_document(s, jinzhong[0])
         want = evaluate(doc, pack=edited, calls=store.calls_for(s, "jinzhong")).as_dict()
