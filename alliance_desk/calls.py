@@ -183,6 +183,16 @@ def _rejudge(s: Session, call_id: str) -> int:
     return len(apps)
 
 
+def _call_row(s, call_id: str) -> m.Call:
+    """The stored call (the packs' calls stored first), or a Chinese refusal."""
+    ensure_calls(s)
+    s.flush()
+    row = s.get(m.Call, call_id)
+    if row is None:
+        raise StoreError(f"没有申报批次「{call_id}」")
+    return row
+
+
 def edit_call(db, call_id: str, by: str | None = None, **changes) -> CallInfo:
     """Change fields of a call (`FIELDS`, and `pack_version` to adopt a pack version). Refused once
     an application in it is decided. The call's applications are judged again."""
@@ -190,11 +200,7 @@ def edit_call(db, call_id: str, by: str | None = None, **changes) -> CallInfo:
     if unknown:
         raise StoreError(f"申报批次没有这些字段：{'、'.join(sorted(unknown))}")
     with db.Session.begin() as s:
-        ensure_calls(s)
-        s.flush()
-        row = s.get(m.Call, call_id)
-        if row is None:
-            raise StoreError(f"没有申报批次「{call_id}」")
+        row = _call_row(s, call_id)
         _locked(s, row)
         if "name" in changes:
             changes["name"] = (changes["name"] or "").strip()
@@ -220,11 +226,7 @@ def edit_call(db, call_id: str, by: str | None = None, **changes) -> CallInfo:
 def close_call(db, call_id: str, by: str | None = None, reopen: bool = False) -> CallInfo:
     """Close a call (the wizard no longer offers it first; nothing is judged differently) or reopen it."""
     with db.Session.begin() as s:
-        ensure_calls(s)
-        s.flush()
-        row = s.get(m.Call, call_id)
-        if row is None:
-            raise StoreError(f"没有申报批次「{call_id}」")
+        row = _call_row(s, call_id)
         if bool(row.closed) != reopen:
             return get_call(db, call_id)  # already so: nothing to record
         row.closed = not reopen

@@ -199,7 +199,8 @@ def score_comment(db, app_id, expert_id):
         return s.scalar(select(S.comment).where(S.application_id == app_id, S.expert_id == expert_id))
 
 
-def test_an_older_score_file_cannot_replace_newer_scores(db, tmp_path):
+def two_score_files(db, tmp_path, first_name="first.adpkg", second_name="second.adpkg"):
+    """One expert's score file, then a later one with a changed comment, from an offline laptop."""
     from test_review import build, fill_drafts
 
     sc = build(db)
@@ -208,13 +209,18 @@ def test_an_older_score_file_cannot_replace_newer_scores(db, tmp_path):
     try:
         pkg = rv.open_review_package(path)
         fill_drafts(laptop, pkg, sc)
-        first = rv.export_score_file(laptop, pkg, tmp_path / "first.adpkg")
+        first = rv.export_score_file(laptop, pkg, tmp_path / first_name)
         d = rv.load_drafts(laptop, pkg)[sc.apps["B"]]
         d.comment = "复核后意见：较好"
         rv.save_draft(laptop, pkg, sc.apps["B"], d)
-        second = rv.export_score_file(laptop, pkg, tmp_path / "second.adpkg")
+        second = rv.export_score_file(laptop, pkg, tmp_path / second_name)
     finally:
         laptop.dispose()
+    return sc, first, second
+
+
+def test_an_older_score_file_cannot_replace_newer_scores(db, tmp_path):
+    sc, first, second = two_score_files(db, tmp_path)
     rv.import_file(db, second)
     rows = audit_rows(db)
     with pytest.raises(rv.OlderScoreFile, match="早于已接受的同一发送方文件"):

@@ -8,29 +8,13 @@ from pathlib import Path
 
 from alliance_desk import audit
 from alliance_desk import review as rv
-from test_review import build, fill_drafts
-from test_trust import score_comment
+from test_trust import score_comment, two_score_files
 
 SHOTS = Path(os.environ.get("REVIEW_SCREENSHOTS_DIR") or Path(tempfile.gettempdir()) / "alliance-desk-shots")
 
 
 def _score_files(db, tmp_path):
-    from db.session import open_database
-
-    sc = build(db)
-    path = rv.export_review_package(db, sc.round_id, sc.experts["E3"], tmp_path / "E3.adpkg")
-    laptop = open_database(tmp_path / "expert-laptop.sqlite")
-    try:
-        pkg = rv.open_review_package(path)
-        fill_drafts(laptop, pkg, sc)
-        first = rv.export_score_file(laptop, pkg, tmp_path / "评分_第一次.adpkg")
-        d = rv.load_drafts(laptop, pkg)[sc.apps["B"]]
-        d.comment = "复核后意见：较好"
-        rv.save_draft(laptop, pkg, sc.apps["B"], d)
-        second = rv.export_score_file(laptop, pkg, tmp_path / "评分_第二次.adpkg")
-    finally:
-        laptop.dispose()
-    return sc, first, second
+    return two_score_files(db, tmp_path, "评分_第一次.adpkg", "评分_第二次.adpkg")
 
 
 def test_an_older_score_file_needs_the_clerks_confirmation(qtbot, db, tmp_path):
