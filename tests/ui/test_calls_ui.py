@@ -13,13 +13,6 @@ from alliance_desk.packs import all_packs
 from factory import eligible, member, uscc, variant
 
 
-@pytest.fixture(autouse=True)
-def _cjk_font(qapp):
-    from ui.fonts import ensure_cjk_font
-
-    ensure_cjk_font(qapp)
-
-
 @pytest.fixture
 def window(qtbot, db, tmp_path):
     from ui.main_window import MainWindow

@@ -1,19 +1,11 @@
 """ChecklistPanel alone and attached to an ApplicationEditor (live results, confirmations, jumps)."""
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 
 from alliance_desk import engine, store
 from factory import eligible
 from ui.checklist import ChecklistPanel, StatusRole
-
-
-@pytest.fixture(autouse=True)
-def _cjk_font(qapp):
-    from ui.fonts import ensure_cjk_font
-
-    ensure_cjk_font(qapp)
 
 
 def editor_with_panel(qtbot, db, region, doc=None, user="张三"):

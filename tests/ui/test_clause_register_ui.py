@@ -12,13 +12,6 @@ from factory import eligible
 from ui.checklist import ChecklistPanel
 
 
-@pytest.fixture(autouse=True)
-def _cjk_font(qapp):
-    from ui.fonts import ensure_cjk_font
-
-    ensure_cjk_font(qapp)
-
-
 def test_header_says_how_many_wait_for_a_person_and_they_never_block(qtbot):
     panel = ChecklistPanel()
     qtbot.addWidget(panel)

@@ -17,13 +17,6 @@ from tests.ui.test_main_window import commit_text, docs, make_window, settings  
 REGION_IDS = ("chongqing", "jinzhong", "ganzhou", "gansu", "anshan")
 
 
-@pytest.fixture(autouse=True)
-def _cjk_font(qapp):
-    from ui.fonts import ensure_cjk_font
-
-    ensure_cjk_font(qapp)
-
-
 @pytest.fixture
 def window(qtbot, db, docs, settings):  # noqa: F811 - fixtures from test_main_window
     return make_window(qtbot, db, settings)

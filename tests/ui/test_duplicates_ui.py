@@ -14,13 +14,6 @@ from ui.list_model import COL_NAME, COL_REGION, DUPLICATE_BG
 NAME = "晋中市新能源汽车产业技术创新战略联盟"
 
 
-@pytest.fixture(autouse=True)
-def _cjk_font(qapp):
-    from ui.fonts import ensure_cjk_font
-
-    ensure_cjk_font(qapp)
-
-
 @pytest.fixture
 def docs(db):
     first = variant("jinzhong", "first", name=NAME)

@@ -16,13 +16,6 @@ from factory import eligible
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
-@pytest.fixture(autouse=True)
-def _cjk_font(qapp):
-    from ui.fonts import ensure_cjk_font
-
-    ensure_cjk_font(qapp)
-
-
 def open_editor(qtbot, db, region="jinzhong", doc=None, user="张三", show=True):
     from ui.editor import ApplicationEditor
 

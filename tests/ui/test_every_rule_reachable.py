@@ -32,13 +32,6 @@ CASES = [pytest.param(region, rule.id, id=rule.id) for region, pack in sorted(al
          for rule in pack.rules]
 
 
-@pytest.fixture(autouse=True)
-def _cjk_font(qapp):
-    from ui.fonts import ensure_cjk_font
-
-    ensure_cjk_font(qapp)
-
-
 class Ctx:
     """The editor, its checklist and the helpers the drivers share."""
 

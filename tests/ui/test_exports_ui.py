@@ -12,13 +12,6 @@ from PySide6.QtCore import Qt
 from alliance_desk import demo, packages, store
 
 
-@pytest.fixture(autouse=True)
-def _cjk_font(qapp):
-    from ui.fonts import ensure_cjk_font
-
-    ensure_cjk_font(qapp)
-
-
 @pytest.fixture
 def dialog(qtbot, db, tmp_path):
     from ui.exports import ExportDialog

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
@@ -13,13 +12,6 @@ from PySide6.QtWidgets import QApplication
 from alliance_desk import demo, store
 from alliance_desk.forms.reader import read_form
 from alliance_desk.forms.writer import write_form
-
-
-@pytest.fixture(autouse=True)
-def _cjk_font(qapp):
-    from ui.fonts import ensure_cjk_font
-
-    ensure_cjk_font(qapp)
 
 
 def _window(qtbot, db, tmp_path):

@@ -6,20 +6,12 @@ import copy
 import sqlite3
 from datetime import date
 
-import pytest
 from PySide6.QtCore import Qt
 
 from alliance_desk import lifecycle as lc
 from alliance_desk import store
 from factory import eligible
 from ui.history import HistoryView
-
-
-@pytest.fixture(autouse=True)
-def _cjk_font(qapp):
-    from ui.fonts import ensure_cjk_font
-
-    ensure_cjk_font(qapp)
 
 
 def test_history_lists_changes_newest_first_with_before_and_after(qtbot, db, tmp_path):

@@ -8,7 +8,6 @@ import os
 from datetime import date
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
@@ -19,13 +18,6 @@ from factory import eligible
 from ui.lifecycle import Dashboard, ObligationList, StageBar, to_qdate
 
 D = date.fromisoformat
-
-
-@pytest.fixture(autouse=True)
-def _cjk_font(qapp):
-    from ui.fonts import ensure_cjk_font
-
-    ensure_cjk_font(qapp)
 
 
 def imported(db, region):

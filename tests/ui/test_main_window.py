@@ -19,13 +19,6 @@ REGIONS = ("jinzhong", "gansu", "anshan", "ganzhou", "chongqing")
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(autouse=True)
-def _cjk_font(qapp):
-    from ui.fonts import ensure_cjk_font
-
-    ensure_cjk_font(qapp)
-
-
 @pytest.fixture
 def docs(db):
     out = [eligible(r) for r in REGIONS]

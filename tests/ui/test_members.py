@@ -12,13 +12,6 @@ from ui.editor.members import HolderTableModel, MemberTableModel, split_tsv
 R = Qt.ItemDataRole
 
 
-@pytest.fixture(autouse=True)
-def _cjk_font(qapp):
-    from ui.fonts import ensure_cjk_font
-
-    ensure_cjk_font(qapp)
-
-
 def col(model, key):
     return model.column_of(key)
 

@@ -20,13 +20,6 @@ from test_score_sheets import fill, sheets_by_expert
 SHOTS = Path(os.environ.get("REVIEW_SCREENSHOTS_DIR") or Path(tempfile.gettempdir()) / "alliance-desk-shots")
 
 
-@pytest.fixture(autouse=True)
-def _cjk_font(qapp):
-    from ui.fonts import ensure_cjk_font
-
-    ensure_cjk_font(qapp)
-
-
 def shot(widget, name: str) -> Path:
     from PySide6.QtWidgets import QApplication
 

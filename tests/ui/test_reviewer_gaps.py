@@ -2,20 +2,12 @@
 scrollable list and a jump to the first gap, and the window stays within the screen."""
 from __future__ import annotations
 
-import pytest
 from PySide6.QtWidgets import QApplication
 
 from alliance_desk import scoring
 from tests.ui.test_review_ui import set_up_round, shot, wait_task
 
 SCREEN_W, SCREEN_H = 1366, 768
-
-
-@pytest.fixture(autouse=True)
-def _cjk_font(qapp):
-    from ui.fonts import ensure_cjk_font
-
-    ensure_cjk_font(qapp)
 
 
 def test_problem_says_whether_it_is_a_gap():
