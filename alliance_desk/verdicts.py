@@ -3,7 +3,7 @@
 A verdict (db/models_archive.py) is stored with what it was judged on:
 - the application's `version` — every save of an application moves it (`store.save_documents`);
   a deleted application takes its verdict with it (ON DELETE CASCADE);
-- the digest of the pack that judged it (`pack_digest(judging_pack(region, call))`, from the
+- the digest of the pack that judged it (`pack_digest(store.judging_pack(session, region, call))`, from the
   loaded pack's content, so an edited pack file or a call judged by another pack version
   re-judges exactly the applications it concerns);
 - the digest of the other inputs: the region's calls (their deadlines decide the deadline rule)
@@ -31,14 +31,6 @@ from .engine import CheckResult, Confirmation, Item, _clause, evaluate
 from .packs import Pack
 from .rules import STATUSES
 
-
-
-def judging_pack(session: Session, region: str, call_id: str | None, cache: dict | None = None) -> Pack:
-    """The pack that judges an application of `region` in call `call_id` (the call's pack version,
-    else the shipped pack). Every verdict is keyed by this pack's digest."""
-    from . import store
-
-    return store.judging_pack(session, region, call_id, cache)
 
 
 def pack_digest(pack: Pack) -> str:
@@ -95,9 +87,11 @@ class Report:
 
     def results(self) -> list[CheckResult]:
         """Full check results of every application (by id), rebuilt from the stored items."""
+        from . import store
+
         packs: dict = {}
-        return [_result(v.application, judging_pack(self._session, v.region, v.call_id, packs), json.loads(items),
-                        self._confirmations.get(v.application) or {})
+        return [_result(v.application, store.judging_pack(self._session, v.region, v.call_id, packs),
+                        json.loads(items), self._confirmations.get(v.application) or {})
                 for v, items in self._pairs(with_items=True)]
 
     def _pairs(self, with_items: bool) -> list[tuple[Verdict, str | None]]:
@@ -164,7 +158,7 @@ def check_all(session: Session, *, store_verdicts: bool = True) -> Report:
         if region not in calls:
             calls[region] = store.calls_for(session, region)
             calls_d[region] = calls_digest(calls[region])
-        pack = judging_pack(session, region, call_id)
+        pack = store.judging_pack(session, region, call_id)
         packs[(region, call_id)] = (pack, pack_digest(pack))
     # only columns of ix_applications_check: the scan never reads the wide application rows
     wanted = [A.c.id, A.c.region, A.c.call_id, A.c.version]

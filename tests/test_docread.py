@@ -12,6 +12,7 @@ from sqlalchemy import select
 from alliance_desk import demo, docread, exchange, store
 from db import models as m
 from strategies import applications
+from test_roundtrip import _without_nul
 
 pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
@@ -57,16 +58,6 @@ def test_store_iter_documents_is_the_fast_reader(db):
     with db.Session() as s:
         got = list(store.iter_documents(s, [d["id"] for d in docs]))
     assert got == [exchange.canonical(store_doc) for store_doc in _canonical_docs(db, [d["id"] for d in docs]).values()]
-
-
-def _without_nul(value):
-    if isinstance(value, str):
-        return value.replace("\x00", "\ufffd")
-    if isinstance(value, dict):
-        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_without_nul(v) for v in value]
-    return value
 
 
 @pytest.fixture
