@@ -24,7 +24,7 @@ from typing import Any, Iterator
 
 from stdnum.cn import uscc as _stdnum_uscc
 
-from . import dates
+from alliance_desk import dates
 
 __all__ = [
     "FORMAT", "REGIONS", "CALLS", "DEMO_SEED",

@@ -79,7 +79,7 @@ class Choices:
 @lru_cache(maxsize=1)
 def region_names() -> dict[str, str]:
     """Region id -> Chinese name (晋中市 …), from the rule packs."""
-    from .packs import all_packs
+    from alliance_desk.rules.packs import all_packs
 
     return {p.id: p.region_name for p in all_packs().values()}
 
@@ -130,7 +130,7 @@ def load_rows(session: Session) -> list[Row]:
 
 
 def _dups():
-    from . import duplicates as module
+    from alliance_desk.store import duplicates as module
 
     return module
 
@@ -273,30 +273,36 @@ def distinct_values(rows: Iterable[Row]) -> Choices:
 
 # ------------------------------------------------------------------ conveniences taking the Database
 
+def _unit_of_work(db):
+    from db.session import unit_of_work  # here: importing the list must not import SQLAlchemy
+
+    return unit_of_work(db)
+
+
 def load_all(db) -> tuple[list[Row], dict[str, str]]:
     """Rows and search index in one read transaction (two queries)."""
-    with db.Session() as s:
+    with _unit_of_work(db) as s:
         return load_rows(s), load_search_index(s)
 
 
 def load_first(db, limit: int) -> list[Row]:
-    with db.Session() as s:
+    with _unit_of_work(db) as s:
         return load_first_rows(s, limit)
 
 
 def load_list(db) -> list[Row]:
-    with db.Session() as s:
+    with _unit_of_work(db) as s:
         return load_rows(s)
 
 
 def load_index(db) -> dict[str, str]:
-    with db.Session() as s:
+    with _unit_of_work(db) as s:
         return load_search_index(s)
 
 
 def refresh(db, app_id: str) -> tuple[Row | None, str | None]:
     """One application's row and index entry after a save (None, None once it is deleted)."""
-    with db.Session() as s:
+    with _unit_of_work(db) as s:
         row = refresh_row(s, app_id)
         entry = load_search_index(s, [app_id]).get(app_id) if row is not None else None
     return row, entry
@@ -326,9 +332,9 @@ def changes_since(db, after: int | None) -> Changes:
 
     from db import models as m
 
-    from . import audit
+    from alliance_desk.store import audit
 
-    with db.Session() as s:
+    with _unit_of_work(db) as s:
         head, changed = audit.changes_after(s, after)
         if after is None:
             return Changes(head, {})
@@ -344,15 +350,15 @@ def changes_since(db, after: int | None) -> Changes:
 
 
 def stored_call_names(db) -> dict[str, str]:
-    with db.Session() as s:
+    with _unit_of_work(db) as s:
         return call_names(s)
 
 
 def calls_for_region(db, region: str) -> list[tuple[str, str]]:
     """(call id, name) of a region's calls: the pack's and those the office added, newest id first."""
-    from .store import calls_for
+    from alliance_desk.store import calls_for
 
-    with db.Session() as s:
+    with _unit_of_work(db) as s:
         calls = calls_for(s, region)
     return sorted(((c.id, c.name) for c in calls.values()), key=lambda t: t[0], reverse=True)
 
@@ -364,6 +370,6 @@ def suggestions_for_region(db, region: str) -> tuple[list[str], list[str]]:
     from db import models as m
 
     a = m.Application.__table__
-    with db.Session() as s:
+    with _unit_of_work(db) as s:
         pairs = s.execute(select(a.c.county, a.c.industry).where(a.c.region == region).distinct()).all()
     return sorted({c for c, _ in pairs if c}), sorted({i for _, i in pairs if i})

@@ -53,7 +53,8 @@ def main() -> int:
     from openpyxl import Workbook
     from sqlalchemy import select
 
-    from alliance_desk import exports, store, verdicts
+    from alliance_desk import exports, store
+    from alliance_desk.store import verdicts
     from alliance_desk.exports.recommendation import CHONGQING_COLUMNS
     from db import models as m
     from db.models_archive import CheckVerdict, CheckVerdictItems

@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import select  # noqa: E402
 
 from alliance_desk import demo, exchange, store  # noqa: E402
-from alliance_desk.engine import evaluate  # noqa: E402
+from alliance_desk.rules.engine import evaluate  # noqa: E402
 from db import models as m  # noqa: E402
 from db.session import open_database  # noqa: E402
 

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from alliance_desk import demo  # noqa: E402
-from alliance_desk.workdays import zh_date  # noqa: E402
+from alliance_desk.lifecycle.workdays import zh_date  # noqa: E402
 
 N_CERTS = 500
 N_ROWS = 5000

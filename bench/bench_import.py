@@ -39,8 +39,9 @@ TARGET = 3.0
 
 def _key() -> str:
     h = hashlib.sha1()
-    for f in (ROOT / "alliance_desk" / "demo.py", ROOT / "alliance_desk" / "exchange.py",
-              ROOT / "resources" / "schema" / "application.schema.json"):
+    files = [ROOT / "alliance_desk" / "demo.py", ROOT / "resources" / "schema" / "application.schema.json"]
+    files += sorted((ROOT / "alliance_desk" / "exchange").glob("*.py"))
+    for f in files:
         h.update(f.name.encode())
         h.update(f.read_bytes())
     return h.hexdigest()[:12]
@@ -70,8 +71,8 @@ def ensure_files(n: int = N) -> list[Path]:
 def prepared_rows(docs: list[dict]) -> list[tuple]:
     """(table, rows) in insertion order: exactly what the store writes for `docs` into an empty database."""
     from alliance_desk import store
-    from alliance_desk import uscc
-    from alliance_desk.engine import evaluate
+    from alliance_desk.rules import uscc
+    from alliance_desk.rules.engine import evaluate
     from db import models as m
 
     now = store._now()

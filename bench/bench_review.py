@@ -53,8 +53,9 @@ import bench_startup  # noqa: E402
 from sqlalchemy import delete, insert, select  # noqa: E402
 
 from alliance_desk import review as rv  # noqa: E402
-from alliance_desk import scoring, store  # noqa: E402
-from alliance_desk.packs import get_pack  # noqa: E402
+from alliance_desk import store
+from alliance_desk.review import scoring  # noqa: E402
+from alliance_desk.rules.packs import get_pack  # noqa: E402
 from db import models_review as r  # noqa: E402
 from db.session import open_database  # noqa: E402
 
@@ -78,8 +79,9 @@ TITLES = ("教授", "研究员", "教授级高级工程师", "高级工程师", 
 
 def _key() -> str:
     h = hashlib.sha1(bench_startup._key().encode())
-    files = [ROOT / "alliance_desk" / n for n in ("review.py", "scoring.py", "adpkg.py", "audit.py",
-                                                  "packs.py")]
+    files = sorted((ROOT / "alliance_desk" / "review").rglob("*.py"))
+    files += [ROOT / "alliance_desk" / "exchange" / "adpkg.py", ROOT / "alliance_desk" / "store" / "audit.py"]
+    files += sorted((ROOT / "alliance_desk" / "rules").rglob("*.py"))
     files += [ROOT / "db" / "models_review.py", Path(__file__).resolve()]
     files += sorted((ROOT / "resources" / "regions").glob("*.toml"))
     for f in files:

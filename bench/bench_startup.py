@@ -57,7 +57,8 @@ app.exec()
 
 def _key() -> str:
     h = hashlib.sha1()
-    files = [ROOT / "db" / "models.py", ROOT / "alliance_desk" / "store.py", ROOT / "alliance_desk" / "demo.py"]
+    files = sorted((ROOT / "db").glob("models*.py")) + [ROOT / "alliance_desk" / "demo.py"]
+    files += sorted((ROOT / "alliance_desk" / "store").rglob("*.py"))
     files += sorted((ROOT / "db" / "migrations" / "versions").glob("*.py"))
     for f in files:
         if f.exists():

@@ -4,7 +4,7 @@ Stored check verdicts: the last judgement of each application, with what it was 
 
 A verdict is fresh while the application's version, the digest of the pack that judged it and the
 digest of the other inputs (the region's calls, the application's confirmations) are what they were;
-`alliance_desk.verdicts` re-judges only the applications whose verdict is missing or stale.
+`alliance_desk.store.verdicts` re-judges only the applications whose verdict is missing or stale.
 """
 from __future__ import annotations
 

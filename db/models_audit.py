@@ -1,6 +1,6 @@
 """The audit trail (issue 7): every change to the office's records, append-only and hash-chained.
 
-Storage only; the service is alliance_desk/audit.py. Each row stores
+Storage only; the service is alliance_desk/store/audit.py. Each row stores
 `hash = sha256(prev_hash + canonical JSON of the row)`; `prev_hash` is unique, so the chain can
 never fork, and the migration adds triggers that refuse UPDATE and DELETE on the table. `before`
 and `after` hold canonical JSON text exactly as hashed (never re-serialised). `audit_head` keeps

@@ -1,5 +1,5 @@
 """Pack versions: an office's revision of its region's shipped pack (a revised notice). Storage
-only: deriving, validating and loading live in alliance_desk/pack_versions.py."""
+only: deriving, validating and loading live in alliance_desk/store/pack_versions.py."""
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -1,7 +1,7 @@
 """Models for working-day calendar, certificates and submission packages (issue 5).
 
-Storage only; the services are alliance_desk/workdays.py, alliance_desk/exports/certificates.py
-and alliance_desk/packages.py.
+Storage only; the services are alliance_desk/lifecycle/workdays.py, alliance_desk/exports/certificates.py
+and alliance_desk/exchange/packages.py.
 """
 from __future__ import annotations
 
@@ -92,7 +92,7 @@ class OfficeKey(Base):
 
     The private key is stored here, in the office's database, as unencrypted PKCS#8 PEM: every seat
     of the office signs with it, and whoever can read the database can already change its data.
-    An office that wants more moves it out with `alliance-desk keys` (see alliance_desk/packages.py)."""
+    An office that wants more moves it out with `alliance-desk keys` (see alliance_desk/exchange/packages.py)."""
     __tablename__ = "office_keys"
 
     fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -1,5 +1,5 @@
 """Models for expert review rounds, assignments and scores (issue 4). Storage only: the rules live in
-`alliance_desk.review` and `alliance_desk.scoring`.
+`alliance_desk.review` and `alliance_desk.review.scoring`.
 
 Office side: the expert pool, review rounds with their applications and experts, assignments,
 conflicts of interest, random draws, imported scores and the office's signing key.

@@ -1,6 +1,6 @@
 """Who may change what, and what came last (exchange files and application anchors).
 
-Storage only; the service is alliance_desk/trust.py.
+Storage only; the service is alliance_desk/store/trust.py.
 
 - `application_owners`: the office (signing key) an application belongs to — the one that first
   sent it in a package — and the rank (sequence, creation time) of the package that last wrote it.

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
@@ -177,7 +179,7 @@ class Database:
     url: str
     engine: Engine
     Session: sessionmaker[Session]
-    lock: object | None = None  # alliance_desk.locking lock of the desktop app's writer, if any
+    lock: object | None = None  # alliance_desk.store.locking lock of the desktop app's writer, if any
     read_only: bool = False
 
     def session(self) -> Session:
@@ -197,6 +199,25 @@ class Database:
         return self.engine.url.render_as_string(hide_password=True)
 
 
+@contextmanager
+def unit_of_work(db: "Database | Session", write: bool = False) -> Iterator[Session]:
+    """The one way a service reaches the database.
+
+    Every service takes the database first as `db`: a `Database` (the service opens its own session,
+    and with `write=True` its own transaction, committed when the block ends) or an open `Session`
+    (the service joins the caller's session and transaction; the caller commits). So one service can
+    run alone or as a step of a larger transaction without two versions of it.
+    """
+    if isinstance(db, Session):
+        yield db
+    elif write:
+        with db.Session.begin() as s:
+            yield s
+    else:
+        with db.Session() as s:
+            yield s
+
+
 def open_database(db: str | os.PathLike | None = None, migrate: bool = True) -> Database:
     url = resolve_url(db)
     # SQLite files (issue 7): checked with PRAGMA quick_check when the last session left its log
@@ -204,7 +225,7 @@ def open_database(db: str | os.PathLike | None = None, migrate: bool = True) -> 
     # schema comes from a newer build (backup.BackupError)
     from sqlalchemy.exc import DBAPIError
 
-    from alliance_desk import backup
+    from alliance_desk.store import backup
 
     path = backup.sqlite_path(url)
     if path is not None:

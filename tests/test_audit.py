@@ -12,10 +12,12 @@ from datetime import date
 
 import pytest
 
-from alliance_desk import audit, packages, store
+from alliance_desk import store
+from alliance_desk.store import audit
+from alliance_desk.exchange import packages
 from alliance_desk import lifecycle as lc
 from alliance_desk import review as rv
-from alliance_desk.cli import main as cli_main
+from cli import main as cli_main
 from factory import eligible
 
 D = date.fromisoformat
@@ -315,7 +317,7 @@ def test_large_payloads_are_stored_compressed_and_read_back(db):
 def test_calls_and_calendar_changes_are_recorded(db):
     from datetime import date, datetime
 
-    from alliance_desk import workdays
+    from alliance_desk.lifecycle import workdays
 
     store.add_call(db, "gansu", "gansu-2027", "2027年度甘肃省产业技术创新战略联盟组建", datetime(2027, 5, 31, 17, 30))
     (r,) = [x for x in rows(db) if x.entity == "call"]

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from alliance_desk import audit, backup, store
-from alliance_desk.cli import main as cli_main
+from alliance_desk import store
+from alliance_desk.store import audit
+from alliance_desk.store import backup
+from cli import main as cli_main
 from db.session import open_database
 from factory import eligible
 

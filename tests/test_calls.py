@@ -8,10 +8,13 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from alliance_desk import audit, calls, demo, packages, store
-from alliance_desk import pack_versions as pv
-from alliance_desk.cli import main
-from alliance_desk.packs import PackError, all_packs
+from alliance_desk import demo, store
+from alliance_desk.store import audit
+from alliance_desk.store import calls
+from alliance_desk.exchange import packages
+from alliance_desk.store import pack_versions as pv
+from cli import main
+from alliance_desk.rules.packs import PackError, all_packs
 from alliance_desk.store import StoreError
 from db import models as m
 from db.models_calls import PackVersion
@@ -303,7 +306,7 @@ def test_exports_say_which_rules_judged_and_use_the_calls_publicity_days(db):
 
 @pytest.mark.backends("sqlite")
 def test_a_packs_call_may_name_the_countys_deadline(tmp_path):
-    from alliance_desk.packs import load_pack
+    from alliance_desk.rules.packs import load_pack
 
     # the shipped pack names Chongqing's district deadline (004 § 三(一)); a date alone ends that day
     text = pv.shipped_text("chongqing")

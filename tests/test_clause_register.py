@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from alliance_desk import clauses
-from alliance_desk.packs import all_packs
+from alliance_desk.rules import clauses
+from alliance_desk.rules.packs import all_packs
 
 REGIONS = sorted(all_packs())
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -76,7 +76,7 @@ def test_register_rows_cite_file_and_clause_and_label_targets():
 def test_cli_prints_the_register(capsys):
     import json
 
-    from alliance_desk.cli import main
+    from cli import main
 
     assert main(["clauses", "--region", "gansu", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)

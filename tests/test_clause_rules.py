@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from alliance_desk.engine import OUTCOME_MET, Confirmation, evaluate
+from alliance_desk.rules.engine import OUTCOME_MET, Confirmation, evaluate
 from factory import eligible, member
 
 
@@ -262,7 +262,7 @@ def test_every_rule_beyond_regions_md_is_tested_here():
     import re
     from pathlib import Path
 
-    from alliance_desk.packs import all_packs
+    from alliance_desk.rules.packs import all_packs
 
     spec = Path(__file__).resolve().parents[2] / "shared" / "spec" / "regions.md"
     if not spec.exists():

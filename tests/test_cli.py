@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from alliance_desk import exchange
-from alliance_desk.cli import main
+from cli import main
 from factory import eligible
 
 

@@ -11,8 +11,10 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from alliance_desk import cli, cli_documents, demo, store
-from alliance_desk.cli import main
+from alliance_desk import demo, store
+import cli
+from cli import documents as cli_documents
+from cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,7 +42,7 @@ def test_publicity_end_across_national_day(capsys, start, n, end):
 
 
 def test_publicity_end_refuses_years_without_data(capsys):
-    from alliance_desk.workdays import library_years
+    from alliance_desk.lifecycle.workdays import library_years
 
     last = max(library_years())  # 2026 with chinese-calendar 1.11: 2027 has no data
     code, out, err = run(capsys, "calendar", "publicity-end", f"{last}-12-28", 10)

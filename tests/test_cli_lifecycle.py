@@ -11,7 +11,9 @@ import sys
 
 import pytest
 
-from alliance_desk import cli, cli_lifecycle, store
+from alliance_desk import store
+import cli
+from cli import lifecycle as cli_lifecycle
 from factory import eligible
 
 

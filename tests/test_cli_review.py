@@ -11,7 +11,7 @@ import sys
 import pytest
 from openpyxl import load_workbook
 
-from alliance_desk import cli
+import cli
 from test_review import EXPECTED_RANK, EXPECTED_TRIMMED, EXPERTS, TOTALS, Scenario, ganzhou_app
 from test_score_sheets import fill
 
@@ -29,7 +29,8 @@ def run(capsys, *args) -> tuple[int, str, str]:
 
 
 def test_ganzhou_round_end_to_end_through_the_cli(tmp_path, capsys):
-    from alliance_desk import exchange, scoring
+    from alliance_desk import exchange
+    from alliance_desk.review import scoring
 
     db = tmp_path / "office.sqlite"
     files = []
@@ -134,8 +135,8 @@ def test_ganzhou_round_end_to_end_through_the_cli(tmp_path, capsys):
 
 
 def test_invalid_input_exits_2_with_one_line_per_problem(tmp_path, capsys):
-    from alliance_desk import scoring
-    from alliance_desk.score_sheets import write_sheet
+    from alliance_desk.review import scoring
+    from alliance_desk.review.score_sheets import write_sheet
     from db.session import open_database
     from test_review import build
 

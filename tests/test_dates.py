@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from alliance_desk import dates, lifecycle, store
 from alliance_desk.exports.certificates import issue_certificates
-from alliance_desk.packs import get_pack
+from alliance_desk.rules.packs import get_pack
 from db.session import open_database
 from factory import eligible
 

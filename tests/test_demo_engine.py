@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from alliance_desk import demo, exchange, store
-from alliance_desk.engine import evaluate
+from alliance_desk.rules.engine import evaluate
 
 
 def test_demo_outcomes_match_the_design():
@@ -22,7 +22,7 @@ def test_demo_outcomes_match_the_design():
 
 
 def test_demo_command_builds_the_database(tmp_path, capsys):
-    from alliance_desk.cli import main
+    from cli import main
     from db.session import open_database
 
     path = tmp_path / "demo.sqlite"

@@ -1,4 +1,4 @@
-"""The fast document reader (alliance_desk.docread) gives exactly the documents of the canonical,
+"""The fast document reader (alliance_desk.store.docread) gives exactly the documents of the canonical,
 ORM-based `store.to_document` — values and key order — on both backends."""
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from alliance_desk import demo, docread, exchange, store
+from alliance_desk import demo, exchange, store
+from alliance_desk.store import docread
 from db import models as m
 from strategies import applications
 from test_roundtrip import _without_nul

@@ -7,7 +7,9 @@ from datetime import date
 
 import pytest
 
-from alliance_desk import duplicates, exchange, lifecycle, packages, store
+from alliance_desk import exchange, lifecycle, store
+from alliance_desk.store import duplicates
+from alliance_desk.exchange import packages
 from alliance_desk.exports import export
 from alliance_desk.exports.guard import DocumentsRefused
 from factory import uscc, variant

@@ -18,7 +18,7 @@ from alliance_desk import demo, store
 from alliance_desk.exports import ExportError, export
 from alliance_desk.exports.common import select_documents
 from alliance_desk.exports.recommendation import CHONGQING_COLUMNS, OFFICE_COLUMNS
-from alliance_desk.workdays import WorkCalendar
+from alliance_desk.lifecycle.workdays import WorkCalendar
 
 MM = 72 / 25.4
 
@@ -382,7 +382,7 @@ def test_notice_refuses_a_period_into_a_year_without_data(db, tmp_path):
     for k, stage in enumerate(["apply", "county_review", "expert_review", "director_meeting", "publicity"]):
         lifecycle.move_stage(db, docs[0]["id"], stage, date(2025, 9, 1 + k))
     out = tmp_path / "n.pdf"
-    from alliance_desk.workdays import CalendarMissing
+    from alliance_desk.lifecycle.workdays import CalendarMissing
 
     with pytest.raises(CalendarMissing, match="2027"):
         export(db, "notice", "anshan", None, out, ids=[docs[0]["id"]], start=date(2026, 12, 28))

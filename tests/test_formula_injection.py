@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from alliance_desk import member_excel, safety, store
+from alliance_desk import store
+from alliance_desk.exchange import member_excel
+from alliance_desk.exchange import safety
 from alliance_desk import review as rv
-from alliance_desk import score_sheets as ss
+from alliance_desk.review import score_sheets as ss
 from alliance_desk.exports.forms import write_application_forms
 from alliance_desk.exports.ganzhou_tables import write_member_tables
 from alliance_desk.exports.notice import build_notice

@@ -18,10 +18,13 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from alliance_desk import exchange, member_excel, packages, safety, store
+from alliance_desk import exchange, store
+from alliance_desk.exchange import member_excel
+from alliance_desk.exchange import packages
+from alliance_desk.exchange import safety
 from alliance_desk import review as rv
-from alliance_desk import adpkg as rp
-from alliance_desk import score_sheets as ss
+from alliance_desk.exchange import adpkg as rp
+from alliance_desk.review import score_sheets as ss
 from factory import eligible
 
 HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"

@@ -127,7 +127,7 @@ def test_killed_imports_leave_all_or_nothing(tmp_path):
     # the next open after a kill checks the file and carries on normally
     db = open_database(work)
     try:
-        from alliance_desk import audit as audit_mod
+        from alliance_desk.store import audit as audit_mod
 
         assert audit_mod.verify(db).ok
     finally:
@@ -157,8 +157,9 @@ def test_killed_restores_leave_the_data_with_its_audit_row(tmp_path):
     old one without a restore row, or the restored one with its restore row — never the restored
     data without the row that says so. Half the kills strike once the replaced database has been
     set aside, i.e. while the staging copy is written and copied in."""
-    from alliance_desk import audit as audit_mod
-    from alliance_desk import backup, store
+    from alliance_desk.store import audit as audit_mod
+    from alliance_desk import store
+    from alliance_desk.store import backup
 
     seed = int(os.environ.get("KILL_SEED", time.time_ns() % 1_000_000))
     rng = random.Random(seed)

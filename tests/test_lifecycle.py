@@ -13,7 +13,7 @@ from sqlalchemy import select
 from alliance_desk import lifecycle as lc
 from alliance_desk import store
 from alliance_desk.lifecycle import LifecycleError
-from alliance_desk.packs import PackError, load_pack
+from alliance_desk.rules.packs import PackError, load_pack
 from db import models as m
 from db import models_lifecycle as lm
 from factory import eligible
@@ -85,7 +85,7 @@ def test_every_pack_has_its_procedure_and_lifecycle():
 
 
 def test_a_broken_lifecycle_section_fails_to_load_with_the_file(tmp_path):
-    from alliance_desk.packs import regions_dir
+    from alliance_desk.rules.packs import regions_dir
 
     text = (regions_dir() / "anshan.toml").read_text(encoding="utf-8")
     bad = tmp_path / "anshan.toml"
@@ -216,7 +216,7 @@ def test_a_refusal_during_publicity_is_allowed(db):
 
 
 def test_a_publicity_step_needs_a_period_in_the_pack(tmp_path):
-    from alliance_desk.packs import regions_dir
+    from alliance_desk.rules.packs import regions_dir
 
     src = (regions_dir() / "anshan.toml").read_text(encoding="utf-8")
     broken = tmp_path / "anshan.toml"

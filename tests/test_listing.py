@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from alliance_desk import listing, store
+from alliance_desk import store
+from alliance_desk import listing
 from alliance_desk.listing import Filters, Row, apply_filters, distinct_values
 from factory import eligible, member, uscc, variant
 
@@ -303,7 +304,7 @@ def test_changes_since_names_what_other_seats_changed(db):
     store.add_call(db, "gansu", "gansu-2031", "2031年度甘肃省联盟组建", datetime(2031, 5, 31, 17, 0))
     assert listing.changes_since(db, ch.head).rows is None
     # so does a burst larger than the limit
-    from alliance_desk import audit
+    from alliance_desk.store import audit
 
     with db.Session() as s:
         assert len(audit.changes_after(s, 0, limit=10)[1]) == 5

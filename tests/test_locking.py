@@ -15,13 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from alliance_desk import backup, locking, store
+from alliance_desk import store
+from alliance_desk.store import backup
+from alliance_desk.store import locking
 from db.session import open_database
 from factory import eligible
 
 HOLDER = textwrap.dedent("""
     import sys, time
-    from alliance_desk import locking
+    from alliance_desk.store import locking
     lock = locking.acquire(sys.argv[1])
     print("LOCKED", flush=True)
     sys.stdin.readline()          # hold the lock until the test says so (or kills us)

@@ -7,7 +7,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from alliance_desk import member_excel as me
+from alliance_desk.exchange import member_excel as me
 from alliance_desk import store
 from factory import eligible, member, uscc
 

@@ -6,7 +6,7 @@ import copy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alliance_desk.merge import three_way
+from alliance_desk.exchange.merge import three_way
 from factory import eligible
 
 

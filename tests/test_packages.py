@@ -1,6 +1,6 @@
 """Submission packages county → city: signed, checked entry by entry, imported all-or-nothing and
 idempotently; every kind of damage is refused with a message that says what is wrong. The container
-is alliance_desk.adpkg, the same code that reads and writes review packages and score files."""
+is alliance_desk.exchange.adpkg, the same code that reads and writes review packages and score files."""
 from __future__ import annotations
 
 import base64
@@ -15,9 +15,11 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from alliance_desk import adpkg, demo, packages, review, store
+from alliance_desk import demo, review, store
+from alliance_desk.exchange import adpkg
+from alliance_desk.exchange import packages
 from alliance_desk import review as rv
-from alliance_desk.packages import PackageError
+from alliance_desk.exchange.packages import PackageError
 
 
 @pytest.fixture

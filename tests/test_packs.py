@@ -5,8 +5,8 @@ import shutil
 
 import pytest
 
-from alliance_desk.engine import evaluate
-from alliance_desk.packs import PackError, all_packs, load_pack, regions_dir
+from alliance_desk.rules.engine import evaluate
+from alliance_desk.rules.packs import PackError, all_packs, load_pack, regions_dir
 from factory import eligible
 
 

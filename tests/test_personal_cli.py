@@ -4,7 +4,7 @@ from __future__ import annotations
 import openpyxl
 
 from alliance_desk import store
-from alliance_desk.cli import main
+from cli import main
 from factory import eligible
 
 

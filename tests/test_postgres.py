@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import func, inspect, select, text, update
 
 from alliance_desk import exchange, store
-from alliance_desk.cli import main
+from cli import main
 from db import models as m
 from db.models import Base
 from db.session import (current_revision, head_revision, is_postgresql, make_engine, normalize_url, open_database,

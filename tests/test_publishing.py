@@ -11,7 +11,10 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from alliance_desk import adpkg, audit, lifecycle, packages, store
+from alliance_desk import lifecycle, store
+from alliance_desk.exchange import adpkg
+from alliance_desk.store import audit
+from alliance_desk.exchange import packages
 from alliance_desk.exports import export, preview
 from alliance_desk.exports.guard import DocumentsRefused
 from alliance_desk.exports.recommendation import CHONGQING_COLUMNS

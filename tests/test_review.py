@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 import pytest
 
 from alliance_desk import review as rv
-from alliance_desk import adpkg as pk
-from alliance_desk import scoring, store
+from alliance_desk.exchange import adpkg as pk
+from alliance_desk import store
+from alliance_desk.review import scoring
 from factory import eligible, uscc
 
 APP_NAMES = {"A": "赣州稀土功能材料产业科技创新联合体", "B": "赣州动力电池产业科技创新联合体",
@@ -385,7 +386,7 @@ def test_round_detection_agrees_with_detect_conflicts_pair_by_pair(db):
 def test_random_draw_is_reproducible_and_recorded(db, tmp_path):
     from openpyxl import load_workbook
 
-    from alliance_desk.score_sheets import write_draw_record
+    from alliance_desk.review.score_sheets import write_draw_record
 
     sc = build(db, assign=False)
     for i in range(6):
@@ -622,8 +623,8 @@ def test_record_score_checks_like_every_import(db):
 
 
 def test_review_packages_share_the_submission_package_wire_format(tmp_path):
-    """The same manifest and signature layout as alliance_desk.packages: one reader can serve both."""
-    from alliance_desk import packages
+    """The same manifest and signature layout as alliance_desk.exchange.packages: one reader can serve both."""
+    from alliance_desk.exchange import packages
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     doc = ganzhou_app("A", 1)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from alliance_desk.engine import OUTCOME_MET, OUTCOME_NOT_MET, Confirmation, evaluate
-from alliance_desk.packs import all_packs
+from alliance_desk.rules.engine import OUTCOME_MET, OUTCOME_NOT_MET, Confirmation, evaluate
+from alliance_desk.rules.packs import all_packs
 from factory import eligible, member, uscc
 
 REGIONS_MD = Path(__file__).resolve().parents[2] / "shared" / "spec" / "regions.md"
@@ -151,7 +151,7 @@ def test_deadline_na_for_unknown_or_open_calls():
 
 
 def test_deadline_uses_office_calls():
-    from alliance_desk.packs import Call
+    from alliance_desk.rules.packs import Call
     from datetime import datetime
     doc = eligible("jinzhong")
     doc["call"] = "jinzhong-2024"
@@ -183,7 +183,7 @@ def test_deadline_uses_office_calls():
     ("chongqing", "CQ-OPEN", "systems.results_diffusion"),
 ])
 def test_flag_rules(region, rule, path):
-    from alliance_desk.packs import get_pack
+    from alliance_desk.rules.packs import get_pack
     expected_unmet = get_pack(region).rule(rule).status
     doc = eligible(region)
     assert status(doc, rule) == "pass"

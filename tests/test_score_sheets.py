@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from alliance_desk import review as rv
-from alliance_desk import score_sheets as ss
+from alliance_desk.review import score_sheets as ss
 from alliance_desk import store
 from test_review import EXPECTED_RANK, EXPECTED_TRIMMED, TOTALS, build, ganzhou_app, points_for
 
@@ -267,7 +267,7 @@ def _soffice():
 
 @pytest.mark.skipif(_soffice() is None, reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-calc")
 def test_files_open_in_libreoffice_with_chinese_headers(db, scenario, tmp_path):
-    from alliance_desk.score_sheets import write_draw_record
+    from alliance_desk.review.score_sheets import write_draw_record
 
     sc, sheets, tpl = scenario
     fill(sheets["E3"], sc, tpl)

@@ -7,9 +7,9 @@ import math
 
 import pytest
 
-from alliance_desk import scoring
-from alliance_desk.packs import all_packs
-from alliance_desk.scoring import ScoreRecord, aggregate
+from alliance_desk.review import scoring
+from alliance_desk.rules.packs import all_packs
+from alliance_desk.review.scoring import ScoreRecord, aggregate
 from factory import eligible
 
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from alliance_desk import exchange, store
-from alliance_desk.engine import OUTCOME_NOT_MET
+from alliance_desk.rules.engine import OUTCOME_NOT_MET
 from db import models as m
 from db.session import current_revision, head_revision, open_database, resolve_url
 from factory import eligible

@@ -17,10 +17,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from alliance_desk import audit, backup, exchange, packages, store, trust
+from alliance_desk import exchange, store
+from alliance_desk.store import audit
+from alliance_desk.store import backup
+from alliance_desk.exchange import packages
+from alliance_desk.store import trust
 from alliance_desk import review as rv
-from alliance_desk.cli import main as cli_main
-from alliance_desk.packages import OlderPackage, PackageError
+from cli import main as cli_main
+from alliance_desk.exchange.packages import OlderPackage, PackageError
 from db.session import open_database
 from factory import eligible
 
@@ -389,7 +393,7 @@ def test_restore_refuses_a_broken_backup_and_another_database(tmp_path):
 
 HOLDER = """
 import sys
-from alliance_desk import locking
+from alliance_desk.store import locking
 lock = locking.acquire(sys.argv[1])
 print("LOCKED", flush=True)
 sys.stdin.readline()

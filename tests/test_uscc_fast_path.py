@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.cn import uscc as stdnum_uscc
 
-from alliance_desk import uscc
+from alliance_desk.rules import uscc
 from alliance_desk.store import _uscc_verdict
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

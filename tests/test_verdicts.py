@@ -1,4 +1,4 @@
-"""Incremental check-all (alliance_desk.verdicts): stored verdicts equal a fresh judgement, and only
+"""Incremental check-all (alliance_desk.store.verdicts): stored verdicts equal a fresh judgement, and only
 applications whose inputs changed — the document, the judging pack, the region's calls, the
 confirmations — are judged again."""
 from __future__ import annotations
@@ -9,9 +9,10 @@ import pytest
 from alembic import command
 from sqlalchemy import func, select
 
-from alliance_desk import demo, store, verdicts
-from alliance_desk.engine import evaluate
-from alliance_desk.packs import get_pack
+from alliance_desk import demo, store
+from alliance_desk.store import verdicts
+from alliance_desk.rules.engine import evaluate
+from alliance_desk.rules.packs import get_pack
 from db import models as m
 from db.models_archive import CheckVerdict
 from db.session import alembic_config, open_database
@@ -88,8 +89,8 @@ def test_confirmations_and_calls_invalidate_what_they_concern(demo_db):
 
 
 def test_a_changed_pack_rejudges_its_applications_only(demo_db):
-    from alliance_desk import calls
-    from alliance_desk import pack_versions as pv
+    from alliance_desk.store import calls
+    from alliance_desk.store import pack_versions as pv
 
     _check(demo_db)
     real = get_pack("jinzhong")
@@ -137,7 +138,7 @@ def test_list_counts_follow_a_rejudged_verdict(demo_db):
 
 @pytest.mark.backends("sqlite")
 def test_read_only_seat_checks_without_storing(demo_db, tmp_path):
-    from alliance_desk import locking
+    from alliance_desk.store import locking
 
     path = demo_db.engine.url.database
     demo_db.dispose()

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from alliance_desk import workdays as w
+from alliance_desk.lifecycle import workdays as w
 
 
 @pytest.fixture(scope="module")

@@ -173,12 +173,12 @@ def run(args) -> int:
     app.setApplicationName("AllianceDesk")
     app.setApplicationDisplayName("Alliance Desk")  # = main_window.APP_DISPLAY_NAME, which titles end with
 
-    from .fonts import ensure_cjk_font
+    from ui.fonts import ensure_cjk_font
 
     ensure_cjk_font(app)
     translators = install_translations(app)  # noqa: F841 - kept alive with the app
 
-    from .main_window import MainWindow
+    from ui.main_window import MainWindow
 
     tmp = None
     if screenshot or probe:

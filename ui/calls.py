@@ -1,5 +1,5 @@
 """申报批次 window: a region's calls, open ones first; add, edit, close or reopen one, and choose the
-pack version that judges it. Everything goes through alliance_desk.calls (audited there)."""
+pack version that judges it. Everything goes through alliance_desk.store.calls (audited there)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
@@ -7,8 +7,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogBut
                                QHeaderView, QLabel, QLineEdit, QPushButton, QSpinBox, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from alliance_desk import calls as calls_mod
-from alliance_desk.packs import PackError, all_packs
+from alliance_desk.store import calls as calls_mod
+from alliance_desk.rules.packs import PackError, all_packs
 from alliance_desk.store import StoreError
 
 COLUMNS = ("状态", "年度", "批次名称", "通知文号", "申报截止", "县区报送截止", "审查依据（规则包）", "申报")
@@ -52,7 +52,7 @@ class CallForm(QDialog):
         self.version = QComboBox(self)
         self.version.setObjectName("versionCombo")
         self.version.addItem(pack.version_label, None)
-        from alliance_desk.pack_versions import list_versions
+        from alliance_desk.store.pack_versions import list_versions
 
         for v in list_versions(db, region):
             self.version.addItem(f"{v.label}（{v.notice}）", v.id)

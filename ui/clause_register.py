@@ -11,8 +11,8 @@ from html import escape
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
-from alliance_desk import clauses
-from alliance_desk.packs import PackError, get_pack
+from alliance_desk.rules import clauses
+from alliance_desk.rules.packs import PackError, get_pack
 from ui.editor.icons import STATUS_COLORS
 
 translate = QCoreApplication.translate

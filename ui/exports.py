@@ -4,7 +4,7 @@ a progress bar and 取消; then open the produced file.
 
 Every action is a method that takes plain values (`set_selection`, `set_output`, `preview`,
 `start_export`, `cancel_export`, `open_result`), so tests and the main window drive the dialog
-without file pickers. The work is done by alliance_desk.exports / alliance_desk.packages.
+without file pickers. The work is done by alliance_desk.exports / alliance_desk.exchange.packages.
 """
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QDialog
 
 from alliance_desk import exports
 from alliance_desk.exports.guard import DOCUMENT_ZH, DocumentsRefused
-from alliance_desk.packs import all_packs
+from alliance_desk.rules.packs import all_packs
 
-from . import file_dialogs
-from .workers import Task, run_in_background
+from ui import file_dialogs
+from ui.workers import Task, run_in_background
 
 FORMATS = {  # kind -> [(suffix, label)]
     "recommendation-table": [(".xlsx", "Excel（.xlsx）")],
@@ -392,7 +392,7 @@ class ExportDialog(QDialog):
         def work(progress):
             progress.update(0, 0, "准备导出")
             if kind == "package":
-                from alliance_desk import packages
+                from alliance_desk.exchange import packages
 
                 return packages.export_package(db, out, region, call, county, ids, progress=progress.update)
             return exports.export(db, kind, region, call, out, county=county, ids=ids, progress=progress.update,

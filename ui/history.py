@@ -5,9 +5,9 @@
 Top: a table of the application's audit rows, newest first (时间, 操作人, 操作, 内容). Bottom: the
 selected row's before and after, side by side (changed fields for edits, the whole document for
 imports and creation). A line above the table says whether the audit chain of the whole database
-verifies (`alliance_desk.audit.verify`), so a tampered trail is visible where it is read.
+verifies (`alliance_desk.store.audit.verify`), so a tampered trail is visible where it is read.
 
-Calls alliance_desk.audit only (no SQL here).
+Calls alliance_desk.store.audit only (no SQL here).
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit, QPushButton,
                                QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from alliance_desk import audit
+from alliance_desk.store import audit
 
 translate = QCoreApplication.translate
 

@@ -25,14 +25,14 @@ from alliance_desk import __version__
 from alliance_desk.listing import (FIRST_PAGE, STATUS_ELIGIBLE, STATUS_FAIL, STATUS_MANUAL, STATUS_WARN, Filters,
                                    Row, distinct_values)
 
-from . import file_dialogs
-from .list_model import (COL_CALL, COL_COUNTY, COL_FAIL, COL_INDUSTRY, COL_LEAD, COL_MANUAL, COL_MEMBERS,
+from ui import file_dialogs
+from ui.list_model import (COL_CALL, COL_COUNTY, COL_FAIL, COL_INDUSTRY, COL_LEAD, COL_MANUAL, COL_MEMBERS,
                          COL_NAME, COL_REGION, COL_SUBMITTED, COL_VERDICT, COL_WARN, ApplicationListModel)
-from .workers import Task, run_in_background
+from ui.workers import Task, run_in_background
 
 if TYPE_CHECKING:  # imported when the first application opens (start-up speed)
-    from .checklist import ChecklistPanel
-    from .editor import ApplicationEditor
+    from ui.checklist import ChecklistPanel
+    from ui.editor import ApplicationEditor
 
 MAX_RECENT = 8
 SEARCH_DELAY_MS = 120
@@ -557,7 +557,7 @@ class MainWindow(QMainWindow):
         """Open (creating or migrating if needed) the SQLite database at `path` and show it, the same
         guarded way as at start-up: the writer's lock (in use elsewhere: read-only or cancel), the
         crash check and the day's backup."""
-        from . import safety
+        from ui import safety
 
         current = self._db_path()
         if current and Path(current).resolve() == Path(path).resolve():
@@ -883,7 +883,7 @@ class MainWindow(QMainWindow):
     def _warn_broken_versions(self) -> None:
         """A stored pack version this app cannot load (hand-edited, or from a newer app) is named with
         its line and reason; nothing uses it, and the shipped packs work on."""
-        from alliance_desk.pack_versions import broken_versions
+        from alliance_desk.store.pack_versions import broken_versions
 
         broken = broken_versions(self.db) if self.db is not None else []
         label = getattr(self, "broken_versions_label", None)
@@ -986,7 +986,7 @@ class MainWindow(QMainWindow):
         return editor
 
     def _create_editor(self, app_id: str) -> ApplicationEditor | None:
-        from .editor import ApplicationEditor
+        from ui.editor import ApplicationEditor
 
         try:
             editor = ApplicationEditor(self.db, app_id, user=self.user)
@@ -1000,7 +1000,7 @@ class MainWindow(QMainWindow):
         return editor
 
     def _create_checklist(self, editor: ApplicationEditor) -> ChecklistPanel:
-        from .checklist import ChecklistPanel
+        from ui.checklist import ChecklistPanel
 
         panel = ChecklistPanel()
         editor.attach_checklist(panel)
@@ -1198,7 +1198,7 @@ class MainWindow(QMainWindow):
         """Open the new-application wizard (non-blocking); the created application opens in a tab."""
         if self.db is None:
             return None
-        from .wizard import NewApplicationWizard
+        from ui.wizard import NewApplicationWizard
 
         wiz = NewApplicationWizard(self.db, self)
         wiz.created.connect(self.on_application_created)
@@ -1322,7 +1322,8 @@ class MainWindow(QMainWindow):
             self.export_members_to(app_id, path)
 
     def export_members_to(self, app_id: str, path: str | Path) -> int | None:
-        from alliance_desk import member_excel, store
+        from alliance_desk import store
+        from alliance_desk.exchange import member_excel
 
         if app_id in self._open and not self._flush(app_id):
             return None
@@ -1360,7 +1361,8 @@ class MainWindow(QMainWindow):
     def import_members_from(self, app_id: str, path: str | Path, mode: str = "replace") -> int | None:
         """Store the sheet's members into the application (mode "replace" or "append"); an open
         editor is saved first and reloaded afterwards, so it shows the new list."""
-        from alliance_desk import member_excel, store
+        from alliance_desk import store
+        from alliance_desk.exchange import member_excel
 
         if app_id in self._open and not self._flush(app_id):
             return None
@@ -1385,7 +1387,7 @@ class MainWindow(QMainWindow):
     # ================================================================ about
 
     def about_text(self) -> str:
-        from alliance_desk.packs import all_packs
+        from alliance_desk.rules.packs import all_packs
 
         notices = "".join(
             f"<li>{html.escape(p.info.get('authority', ''))}：{html.escape(p.name)}"

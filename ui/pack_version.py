@@ -1,7 +1,7 @@
 """按新通知修订规则包: derive a version of the region's pack, parameter by parameter, the rule's
 current clause beside the new notice's clause; validated as it is edited; a test bench shows how
 the latest call's applications would be judged before the version is saved and adopted; signed
-export and import. Everything goes through alliance_desk.pack_versions / alliance_desk.calls."""
+export and import. Everything goes through alliance_desk.store.pack_versions / alliance_desk.store.calls."""
 from __future__ import annotations
 
 import re
@@ -12,9 +12,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialo
                                QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from alliance_desk import calls as calls_mod
-from alliance_desk import pack_versions as pv
-from alliance_desk.packs import PackError, all_packs
+from alliance_desk.store import calls as calls_mod
+from alliance_desk.store import pack_versions as pv
+from alliance_desk.rules.packs import PackError, all_packs
 from alliance_desk.store import StoreError
 
 # the rule's clause and the new notice's clause side by side

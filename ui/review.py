@@ -6,7 +6,7 @@ of every application's scores.
 that takes ids or paths (`create_round`, `add_expert`, `draw`, `auto_assign`, `toggle_cell`,
 `export_sheets_to`, `export_package_to`, `import_files`, `export_summary_to`), so tests and
 scripts drive the screen without dialogs. Services come from `alliance_desk.review` and
-`alliance_desk.score_sheets`; file work runs in the background through `ui.workers`.
+`alliance_desk.review.score_sheets`; file work runs in the background through `ui.workers`.
 """
 from __future__ import annotations
 
@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogBut
                                QWidget)
 
 from alliance_desk import review as rv
-from alliance_desk import scoring
+from alliance_desk.review import scoring
 
-from . import file_dialogs
-from .workers import Task, run_in_background
+from ui import file_dialogs
+from ui.workers import Task, run_in_background
 
 
 TRIM_FALLBACK_FG = QColor("#b35c00")
@@ -215,7 +215,7 @@ class NewRoundDialog(QDialog):
     def __init__(self, db, parent=None):
         super().__init__(parent)
         from alliance_desk.listing import calls_for_region
-        from alliance_desk.packs import all_packs
+        from alliance_desk.rules.packs import all_packs
 
         self._calls = lambda region: calls_for_region(db, region)
         self.setWindowTitle(_t("新建评审轮次"))
@@ -768,7 +768,7 @@ class ReviewRoundWidget(QWidget):
         return self.last_task
 
     def export_sheets_to(self, out_dir: str | Path) -> Task:
-        from alliance_desk.score_sheets import write_sheets
+        from alliance_desk.review.score_sheets import write_sheets
 
         db, rid = self.db, self.round_id
         return self._run(lambda: write_sheets(db, rid, out_dir),
@@ -825,14 +825,14 @@ class ReviewRoundWidget(QWidget):
         return box.clickedButton() is take
 
     def export_summary_to(self, path: str | Path) -> Task:
-        from alliance_desk.score_sheets import write_summary
+        from alliance_desk.review.score_sheets import write_summary
 
         db, rid, method = self.db, self.round_id, self.current_method()
         return self._run(lambda: write_summary(db, rid, path, method),
                          lambda p: _t("已导出评分汇总表：{0}").format(p), _t("正在导出评分汇总表…"))
 
     def export_draw_record_to(self, draw_id: int, path: str | Path) -> Task:
-        from alliance_desk.score_sheets import write_draw_record
+        from alliance_desk.review.score_sheets import write_draw_record
 
         db = self.db
         return self._run(lambda: write_draw_record(db, draw_id, path),

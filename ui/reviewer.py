@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFrame, QGridLayout
                                QWidget)
 
 from alliance_desk import review as rv
-from alliance_desk import scoring
+from alliance_desk.review import scoring
 from alliance_desk.rules import KIND_LABELS, LEVEL_LABELS
 
-from . import file_dialogs
+from ui import file_dialogs
 
 SAVE_DELAY_MS = 300
 ROLE_LABELS = {"lead": "牵头单位", "core": "核心成员", "member": "一般成员"}

@@ -3,7 +3,7 @@
     db = guard_open(path, parent)       # a Database, or None when the user chose to quit
 
 For a SQLite file it
-1. takes the lock `<db>.lock` (alliance_desk.locking). When another running Alliance Desk holds it,
+1. takes the lock `<db>.lock` (alliance_desk.store.locking). When another running Alliance Desk holds it,
    a dialog says who (user, computer, process, since when) and offers 只读打开 (read-only: the
    returned Database has `read_only = True` and cannot write) or 退出;
 2. after a crash (a stale lock taken over, or a write-ahead log left behind) runs
@@ -21,7 +21,8 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from alliance_desk import backup, locking
+from alliance_desk.store import backup
+from alliance_desk.store import locking
 
 translate = QCoreApplication.translate
 

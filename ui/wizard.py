@@ -84,7 +84,7 @@ class _RegionPage(QWizardPage):
         region = self.region.currentData()
         pack = self.w.packs[region]
         self.call.clear()
-        from alliance_desk.calls import list_calls
+        from alliance_desk.store.calls import list_calls
 
         # open calls first (newest first), then the closed ones, marked as such
         for c in list_calls(self.w.db, region):
@@ -234,7 +234,7 @@ class _LeadPage(QWizardPage):
             self.uscc.setCursorPosition(pos)
 
     def uscc_problem(self) -> str | None:
-        from alliance_desk.uscc import problem
+        from alliance_desk.rules.uscc import problem
 
         text = self.uscc.text().strip()
         return problem(text) if text else None
@@ -264,7 +264,7 @@ class NewApplicationWizard(QWizard):
 
     def __init__(self, db, parent: QWidget | None = None):
         super().__init__(parent)
-        from alliance_desk.packs import all_packs
+        from alliance_desk.rules.packs import all_packs
 
         self.db = db
         self.packs = dict(sorted(all_packs().items(), key=lambda kv: kv[1].region_name))
@@ -324,7 +324,7 @@ class NewApplicationWizard(QWizard):
 
     def duplicate_warnings(self) -> list[str]:
         """What the application being entered would duplicate among the stored ones."""
-        from alliance_desk import duplicates
+        from alliance_desk.store import duplicates
 
         with self.db.Session() as s:
             return [d.text() for d in duplicates.for_document(s, self.build_document())]

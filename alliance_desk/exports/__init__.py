@@ -22,9 +22,10 @@ import re
 from datetime import date
 from pathlib import Path
 
-from ..packs import get_pack
-from .common import (PURPOSE_PUBLICITY, PURPOSE_RECOGNIZED, PURPOSE_RECOMMENDED, TIER_ZH, ExportError,
+from alliance_desk.rules.packs import get_pack
+from alliance_desk.exports.common import (PURPOSE_PUBLICITY, PURPOSE_RECOGNIZED, PURPOSE_RECOMMENDED, TIER_ZH, ExportError,
                      ExportResult, ProgressFn, decisions, nothing_selected, select_documents, settings)
+from db.session import unit_of_work
 
 KINDS = {
     "recommendation-table": "推荐汇总表（Excel）",
@@ -66,7 +67,7 @@ def export(db, kind: str, region: str, call: str | None, out: str | Path, county
     """Write the document. A notice or certificates for applications that have not earned them
     (guard.py) is refused with guard.DocumentsRefused, unless `override_reason` is given: then the
     file is written and each overridden application gets an audit row with the reason."""
-    from . import guard
+    from alliance_desk.exports import guard
 
     docs = _documents(db, kind, region, call, out, county, ids)
     overridden = guard.enforce(db, kind, docs, override_reason)
@@ -98,31 +99,31 @@ def _documents(db, kind: str, region: str, call: str | None, out: str | Path, co
 
 def _write(db, kind: str, region: str, call: str | None, out: str | Path, docs: list[dict],
            progress: ProgressFn | None, opts: dict) -> ExportResult:
-    from .guard import checklist_failures
+    from alliance_desk.exports.guard import checklist_failures
 
     pack = get_pack(region)
     cfg = settings(pack)
     out = Path(out)
     if kind == "recommendation-table":
-        from .recommendation import write_recommendation_table
+        from alliance_desk.exports.recommendation import write_recommendation_table
 
         return write_recommendation_table(docs, region, out, recommender=opts.get("recommender") or "",
                                           contact=opts.get("contact") or "", phone=opts.get("phone") or "",
                                           progress=progress, include_personal=bool(opts.get("include_personal")),
                                           failures=checklist_failures(db, docs))
     if kind == "member-table":
-        from .ganzhou_tables import write_member_tables
+        from alliance_desk.exports.ganzhou_tables import write_member_tables
 
         return write_member_tables(docs, out, progress=progress)
     if kind == "application-form":
-        from .forms import write_application_forms
+        from alliance_desk.exports.forms import write_application_forms
 
         return write_application_forms(docs, cfg["application_form"], out, out.suffix.lower().lstrip("."),
                                        progress=progress)
     if kind == "notice":
-        from ..pack_versions import call_pack
-        from ..workdays import UNIT_CALENDAR, load_calendar
-        from .notice import write_notice
+        from alliance_desk.store.pack_versions import call_pack
+        from alliance_desk.lifecycle.workdays import UNIT_CALENDAR, load_calendar
+        from alliance_desk.exports.notice import write_notice
 
         start = opts.get("start") or date.today()
         if not opts.get("days"):  # the call's own rules: a revised notice may set other publicity days
@@ -136,7 +137,7 @@ def _write(db, kind: str, region: str, call: str | None, out: str | Path, docs: 
                  if d.outcome in TIER_ZH}
         return write_notice(docs, region, out, start, calendar, progress=progress, tiers=tiers,
                             year=opts.get("year") or call_year(call, start.year), **notice_opts)
-    from .certificates import write_certificates
+    from alliance_desk.exports.certificates import write_certificates
 
     # the recognition date: --recognized-on, else each application's recorded decision date
     decided = decisions(db, [d["id"] for d in docs])
@@ -159,9 +160,9 @@ def dialog_kinds(region: str) -> list[tuple[str, str]]:
 
 def list_calls(db, region: str) -> list[tuple[str, str]]:
     """(call id, name) of the region's calls: the pack's and the office's."""
-    from .. import store
+    from alliance_desk import store
 
-    with db.Session() as s:
+    with unit_of_work(db) as s:
         calls = store.calls_for(s, region)
     return sorted(((c.id, c.name) for c in calls.values()), key=lambda x: x[0], reverse=True)
 
@@ -171,7 +172,7 @@ def list_counties(db, region: str, call: str | None = None) -> list[str]:
 
     from db import models as m
 
-    with db.Session() as s:
+    with unit_of_work(db) as s:
         q = select(m.Application.county).where(m.Application.region == region).distinct()
         if call:
             q = q.where(m.Application.call_id == call)
@@ -185,7 +186,7 @@ def list_candidates(db, region: str, call: str | None = None, county: str | None
     from db import models as m
 
     A = m.Application
-    with db.Session() as s:
+    with unit_of_work(db) as s:
         q = select(A.id, A.name, A.county, A.recommended, A.stage).where(A.region == region)
         if call:
             q = q.where(A.call_id == call)
@@ -204,13 +205,13 @@ def preview(db, kind: str, region: str, call: str | None, county: str | None = N
     if not docs:
         raise nothing_selected(purpose, region, call, county)
     label = "上报包" if kind == KIND_PACKAGE else KINDS[kind]
-    from ..pack_versions import call_pack
+    from alliance_desk.store.pack_versions import call_pack
 
     judged_by = call_pack(db, region, call)
     lines = [f"{label}：{len(docs)} 份申报", f"审查依据：{judged_by.version_label}"]
     lines += _guard_lines(db, kind, docs)
     if kind == "notice":
-        from ..workdays import UNIT_CALENDAR, load_calendar, period
+        from alliance_desk.lifecycle.workdays import UNIT_CALENDAR, load_calendar, period
 
         pub = judged_by.publicity or {}
         unit = opts.get("unit") or pub.get("unit") or "working"
@@ -233,7 +234,7 @@ def preview(db, kind: str, region: str, call: str | None, county: str | None = N
 def refusals(db, kind: str, region: str, call: str | None, county: str | None = None,
              ids: list[str] | None = None) -> list:
     """The applications a notice or certificates export would refuse (guard.Refusal), with reasons."""
-    from . import guard
+    from alliance_desk.exports import guard
 
     if kind not in guard.GUARDED:
         return []
@@ -241,7 +242,7 @@ def refusals(db, kind: str, region: str, call: str | None, county: str | None = 
 
 
 def _guard_lines(db, kind: str, docs: list[dict]) -> list[str]:
-    from . import guard
+    from alliance_desk.exports import guard
 
     if kind in guard.GUARDED:
         found = guard.check(db, kind, docs)

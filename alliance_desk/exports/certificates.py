@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from .. import dates
-from ..packs import get_pack
-from ..workdays import zh_date
-from .common import (TIER_ZH, ExportError, ExportResult, ProgressFn, atomic_output, fill, lead, report, settings,
+from alliance_desk import dates
+from alliance_desk.rules.packs import get_pack
+from alliance_desk.lifecycle.workdays import zh_date
+from alliance_desk.exports.common import (TIER_ZH, ExportError, ExportResult, ProgressFn, atomic_output, fill, lead, report, settings,
                      template_values)
+from db.session import unit_of_work
 
 MODES = ("full", "text")
 MM = 72 / 25.4
@@ -97,7 +98,7 @@ def issue_certificates(db, docs: list[dict], region: str, recognized_on: date | 
     years = int((pack.validity or {}).get("years") or 0)
     tiers = tiers or {}
     out = []
-    with db.Session.begin() as s:
+    with unit_of_work(db, write=True) as s:
         for doc in docs:
             if doc["region"] != region:
                 raise ExportError(f"「{doc['name']}」属于 {doc['region']}，不是 {region}")
@@ -154,7 +155,7 @@ def save_calibration(db, printer: str, offset_x_mm: float, offset_y_mm: float, n
     for v in (offset_x_mm, offset_y_mm):
         if not -50 <= v <= 50:
             raise ExportError(f"偏移量 {v} mm 超出范围（-50 到 50 mm）")
-    with db.Session.begin() as s:
+    with unit_of_work(db, write=True) as s:
         row = s.get(PrinterCalibration, printer) or PrinterCalibration(printer=printer)
         row.offset_x_mm, row.offset_y_mm, row.note, row.updated_at = offset_x_mm, offset_y_mm, note, _now()
         s.add(row)
@@ -164,7 +165,7 @@ def save_calibration(db, printer: str, offset_x_mm: float, offset_y_mm: float, n
 def get_calibration(db, printer: str) -> Calibration:
     from db.models_documents import PrinterCalibration
 
-    with db.Session() as s:
+    with unit_of_work(db) as s:
         row = s.get(PrinterCalibration, printer)
         if row is None:
             raise ExportError(f"没有打印机「{printer}」的校准记录；请先用 alliance-desk certificates calibrate 保存偏移量",
@@ -178,7 +179,7 @@ def list_calibrations(db) -> list[Calibration]:
 
     from db.models_documents import PrinterCalibration
 
-    with db.Session() as s:
+    with unit_of_work(db) as s:
         return [Calibration(r.printer, r.offset_x_mm, r.offset_y_mm, r.note or "")
                 for r in s.scalars(select(PrinterCalibration).order_by(PrinterCalibration.printer))]
 
@@ -270,7 +271,7 @@ def render_certificates(certs: list[Certificate], out: str | Path, mode: str = "
                         dy_mm: float = 0.0, progress: ProgressFn | None = None) -> int:
     from reportlab.pdfgen.canvas import Canvas
 
-    from .fonts import register, string_width
+    from alliance_desk.exports.fonts import register, string_width
 
     if mode not in MODES:
         raise ExportError(f"证书模式应为 full（整张打印）或 text（套打），实际为「{mode}」")
@@ -304,7 +305,7 @@ def calibration_sheet(out: str | Path, dx_mm: float = 0.0, dy_mm: float = 0.0) -
     printer with the current offsets and measure how far the marks are from where they should be."""
     from reportlab.pdfgen.canvas import Canvas
 
-    from .fonts import register
+    from alliance_desk.exports.fonts import register
 
     font = register()
     with atomic_output(out) as tmp:

@@ -10,7 +10,7 @@ Selection without explicit ids (`select_documents`):
   (拟认定: reviewed, not yet decided);
 - certificates: the applications with a positive decision (认定, 示范, 试点, 批复成立, 备案) recorded by
   the lifecycle service (table `decisions`); the decision date is the recognition date.
-The procedure and decisions come from alliance_desk/lifecycle.py and db/models_lifecycle.py. Where
+The procedure and decisions come from alliance_desk/lifecycle/__init__.py and db/models_lifecycle.py. Where
 those are not available (an older checkout), the `applications.stage` column is read with the
 placeholder values of `STAGES_FOR`. Explicit `--application` ids always win.
 """
@@ -25,7 +25,8 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Iterator
 
-from ..packs import Pack, get_pack
+from alliance_desk.rules.packs import Pack, get_pack
+from db.session import unit_of_work
 
 ProgressFn = Callable[[int, int, str], None]
 
@@ -134,10 +135,10 @@ def select_documents(db, region: str, call: str | None, county: str | None = Non
 
     from db import models as m
 
-    from .. import store
+    from alliance_desk import store
 
     get_pack(region)
-    with db.Session() as s:
+    with unit_of_work(db) as s:
         if ids:
             # plain rows, a few columns: thousands of chosen applications must not become ORM objects
             a = m.Application.__table__
@@ -178,7 +179,7 @@ def _lifecycle():
     try:
         from db import models_lifecycle as lm
 
-        from .. import lifecycle
+        from alliance_desk import lifecycle
         lifecycle.config  # noqa: B018 - the API this module uses
         lm.Decision  # noqa: B018
         return lifecycle, lm
@@ -221,7 +222,7 @@ def decisions(db, ids: list[str]) -> dict[str, DecisionInfo]:
     lifecycle, lm = _lifecycle()
     if lifecycle is None or not ids:
         return {}
-    with db.Session() as s:
+    with unit_of_work(db) as s:
         rows = s.scalars(select(lm.Decision).where(lm.Decision.application_id.in_(ids),
                                                    lm.Decision.outcome.in_(lifecycle.POSITIVE)))
         return {r.application_id: DecisionInfo(r.outcome, r.decided_on, r.doc_no) for r in rows}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 
-from ..paths import resource
+from alliance_desk.paths import resource
 
 FONT_NAME = "NotoSansSC"
 FONT_FILE = "NotoSansSC_400Regular.ttf"

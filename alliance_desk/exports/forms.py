@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .common import (CLASS_ZH, KIND_ZH, LEVEL_RANK, ExportError, ExportResult, ProgressFn, atomic_output,
+from alliance_desk.exports.common import (CLASS_ZH, KIND_ZH, LEVEL_RANK, ExportError, ExportResult, ProgressFn, atomic_output,
                      fmt_num, holder, lead, report)
 
 COLS = 24
@@ -515,7 +515,7 @@ def render_pdf(forms: list[Form], out: str | Path, title: str = "", progress: Pr
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
     from xml.sax.saxutils import escape
 
-    from .fonts import register
+    from alliance_desk.exports.fonts import register
 
     font = register()
     width = A4[0] - 2 * PAGE_MARGIN_MM * mm
@@ -619,8 +619,8 @@ def render_xlsx(forms: list[Form], out: str | Path, progress: ProgressFn | None 
     from openpyxl.worksheet.pagebreak import Break
     from openpyxl.worksheet.properties import PageSetupProperties
 
-    from ..xlsx_safe import Style, set_value, sheet_title
-    from .xlsx_common import FONT_NAME, TITLE_FONT_NAME, text_width
+    from alliance_desk.exchange.xlsx_safe import Style, set_value, sheet_title
+    from alliance_desk.exports.xlsx_common import FONT_NAME, TITLE_FONT_NAME, text_width
 
     wb = Workbook()
     wb.remove(wb.active)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .common import LEVEL_RANK, LEVEL_ZH, ExportResult, ProgressFn, atomic_output, lead, report
+from alliance_desk.exports.common import LEVEL_RANK, LEVEL_ZH, ExportResult, ProgressFn, atomic_output, lead, report
 
 SUPPORT_KINDS = ("university", "research_institute", "testing")
 COUNCIL_ROLE_ZH = {"honorary_chair": "名誉理事长", "chair": "理事长", "vice_chair": "副理事长",
@@ -81,8 +81,8 @@ def expert_rows(doc: dict) -> list[list]:
 def write_member_tables(docs: list[dict], out: str | Path, progress: ProgressFn | None = None) -> ExportResult:
     from openpyxl import Workbook
 
-    from ..xlsx_safe import safe_row, sheet_title
-    from .xlsx_common import Styles, merged, row_height, set_row_height, setup_print
+    from alliance_desk.exchange.xlsx_safe import safe_row, sheet_title
+    from alliance_desk.exports.xlsx_common import Styles, merged, row_height, set_row_height, setup_print
 
     wb = Workbook(write_only=True)
     st = None

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import audit
-from .common import ExportError
+from alliance_desk.store import audit
+from alliance_desk.exports.common import ExportError
+from db.session import unit_of_work
 
 NOTICE, CERTIFICATES = "notice", "certificates"
 GUARDED = (NOTICE, CERTIFICATES)
@@ -74,10 +75,11 @@ def check(db, kind: str, docs: list[dict]) -> list[Refusal]:
     """The refusals for putting `docs` into a `kind` document (empty: all may go in)."""
     if kind not in GUARDED or not docs:
         return []
-    from .. import duplicates, lifecycle
+    from alliance_desk import lifecycle
+    from alliance_desk.store import duplicates
 
     ids = [d["id"] for d in docs]
-    with db.Session() as s:
+    with unit_of_work(db) as s:
         facts = _facts(s, ids)
         dups = duplicates.later_duplicates(s, ids)
     out = []
@@ -123,7 +125,7 @@ def enforce(db, kind: str, docs: list[dict], override_reason: str | None) -> lis
 def record_override(db, kind: str, refusals: list[Refusal], reason: str, out: str, actor: str | None = None) -> None:
     if not refusals:
         return
-    with db.Session.begin() as s:
+    with unit_of_work(db, write=True) as s:
         audit.record_many(s, [(actor, OVERRIDE_ACTION, "application", r.application_id, None,
                                {"paper": DOCUMENT_ZH[kind], "file": str(out), "refused": list(r.reasons),
                                 "reason": reason.strip()}, None) for r in refusals])
@@ -137,11 +139,11 @@ def override_notes(refusals: list[Refusal], reason: str) -> list[str]:
 
 def checklist_failures(db, docs: list[dict]) -> dict[str, list[str]]:
     """Application id -> the rule ids its checklist fails (only those that fail)."""
-    from .. import store
-    from ..engine import evaluate
+    from alliance_desk import store
+    from alliance_desk.rules.engine import evaluate
 
     out: dict[str, list[str]] = {}
-    with db.Session() as s:
+    with unit_of_work(db) as s:
         calls: dict[str, dict] = {}
         for doc in docs:
             region = doc["region"]

@@ -28,10 +28,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ..packs import get_pack
-from ..safety import mask_personal
-from ..workdays import UNIT_WORKING, Period, WorkCalendar, period, zh_date
-from .common import (TIER_ZH, ExportError, ExportResult, ProgressFn, atomic_output, fill, lead, report, settings,
+from alliance_desk.rules.packs import get_pack
+from alliance_desk.exchange.safety import mask_personal
+from alliance_desk.lifecycle.workdays import UNIT_WORKING, Period, WorkCalendar, period, zh_date
+from alliance_desk.exports.common import (TIER_ZH, ExportError, ExportResult, ProgressFn, atomic_output, fill, lead, report, settings,
                      template_values)
 
 MM = 72 / 25.4
@@ -278,7 +278,7 @@ def layout(notice: Notice, sw) -> list[Page]:
 def render_pdf(notice: Notice, out: str | Path) -> int:
     from reportlab.pdfgen.canvas import Canvas
 
-    from .fonts import EM_TOP, register, string_width
+    from alliance_desk.exports.fonts import EM_TOP, register, string_width
 
     font = register()
     pages = layout(notice, string_width)
@@ -319,7 +319,7 @@ def _draw_mixed(t, line: Line, sw) -> None:
 
 
 def _page_number(c, n: int, font: str, sw) -> None:
-    from .fonts import EM_TOP
+    from alliance_desk.exports.fonts import EM_TOP
 
     text = f"— {n} —"
     w = sw(text, PAGE_NO_PT)
@@ -344,7 +344,7 @@ def render_docx(notice: Notice, out: str | Path) -> None:
     from docx.oxml.ns import qn
     from docx.shared import Mm, Pt
 
-    from .fonts import string_width
+    from alliance_desk.exports.fonts import string_width
 
     doc = Document()
     doc.core_properties.title = notice.title

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..packs import get_pack
-from ..safety import mask_personal
-from .common import (ExportError, ExportResult, ProgressFn, atomic_output, common_value, contact_line, holder,
+from alliance_desk.rules.packs import get_pack
+from alliance_desk.exchange.safety import mask_personal
+from alliance_desk.exports.common import (ExportError, ExportResult, ProgressFn, atomic_output, common_value, contact_line, holder,
                      lead, num, report, settings)
-from .guard import failure_mark
+from alliance_desk.exports.guard import failure_mark
 
 CHONGQING_COLUMNS = ["序号", "创新联盟名称", "技术领域", "牵头单位", "联盟成员数量", "联盟组建资金投入",
                      "联盟技术研发人员数", "联盟建设目标和建设内容", "联系人", "电话"]
@@ -85,8 +85,8 @@ def write_recommendation_table(docs: list[dict], region: str, out: str | Path, r
     pass keeps the notice's columns exactly."""
     from openpyxl import Workbook
 
-    from ..xlsx_safe import safe_row
-    from .xlsx_common import Styles, merged, row_height, set_row_height, setup_print
+    from alliance_desk.exchange.xlsx_safe import safe_row
+    from alliance_desk.exports.xlsx_common import Styles, merged, row_height, set_row_height, setup_print
 
     pack = get_pack(region)
     cfg = settings(pack)

@@ -11,7 +11,7 @@ import math
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from ..xlsx_safe import Style
+from alliance_desk.exchange.xlsx_safe import Style
 
 FONT_NAME = "宋体"       # SimSun: on every Chinese Windows and in WPS; LibreOffice substitutes a CJK face
 TITLE_FONT_NAME = "黑体"
@@ -31,7 +31,7 @@ class Styles:
     the grid (title, notes, the line above the header) names `NO_BORDER` explicitly."""
 
     def __init__(self, wb, body_size: float = 11, grid_default: bool = True):
-        from ..xlsx_safe import set_default_style
+        from alliance_desk.exchange.xlsx_safe import set_default_style
 
         body_font = Font(name=FONT_NAME, size=body_size)
         self.grid_default = grid_default and set_default_style(

@@ -1,6 +1,6 @@
 """Open a Word form safely and return its text as paragraphs and tables of cell texts.
 
-Hostile documents are refused like every other file (alliance_desk/safety.py): size, entry count,
+Hostile documents are refused like every other file (alliance_desk/exchange/safety.py): size, entry count,
 entry names and sizes, compression ratio; XML is parsed with defusedxml (no DTD, no entities); no
 relationship is ever followed (only word/document.xml and docProps/core.xml are read); a document
 carrying macros (vbaProject) and .docm/.dotm files are refused. A legacy .doc or a .wps file is
@@ -16,7 +16,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import safety
+from alliance_desk.exchange import safety
 
 MAX_DOCX_BYTES = 20 * 1024 * 1024
 MAX_DOCX_ENTRIES = 1_000

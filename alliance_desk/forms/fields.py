@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..exports.common import CLASS_ZH, KIND_ZH, LEVEL_ZH, TIER_ZH
+from alliance_desk.exports.common import CLASS_ZH, KIND_ZH, LEVEL_ZH, TIER_ZH
 
 
 @dataclass(frozen=True)

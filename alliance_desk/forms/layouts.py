@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..exports.forms import GANZHOU_NOTES
-from ..packs import get_pack
-from .fields import APPLICATION, LEAD, ROW_TABLES, Field
+from alliance_desk.exports.forms import GANZHOU_NOTES
+from alliance_desk.rules.packs import get_pack
+from alliance_desk.forms.fields import APPLICATION, LEAD, ROW_TABLES, Field
 
 
 

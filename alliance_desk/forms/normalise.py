@@ -12,7 +12,7 @@ import re
 import unicodedata
 from datetime import date
 
-from .fields import Field
+from alliance_desk.forms.fields import Field
 
 TICKS = "☑■√✓✔☒▣◼●"   # ☒ is drawn as a crossed box: people use it to tick
 BOXES = "☐□◻○"

@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..packs import all_packs
-from . import normalise as nz
-from .docx_read import Extracted, extract
-from .fields import ROW_TABLES, Field
-from .layouts import Layout, layout_for
-from .writer import MARK
+from alliance_desk.rules.packs import all_packs
+from alliance_desk.forms import normalise as nz
+from alliance_desk.forms.docx_read import Extracted, extract
+from alliance_desk.forms.fields import ROW_TABLES, Field
+from alliance_desk.forms.layouts import Layout, layout_for
+from alliance_desk.forms.writer import MARK
 
 _SECTION = re.compile(r"^[一二三四五六七八九十]+[、.．]")
 
@@ -315,7 +315,7 @@ def _assemble(rd: _Reader, res: FormRead) -> None:
 
 def read_form(path: str | Path, extracted: Extracted | None = None) -> FormRead:
     """Read one form file. A file that is refused or not a form gives a FormRead with problems."""
-    from .docx_read import FormFileError
+    from alliance_desk.forms.docx_read import FormFileError
 
     res = FormRead(str(path))
     try:

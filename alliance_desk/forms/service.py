@@ -19,12 +19,14 @@ from typing import Any, Callable
 
 from sqlalchemy import select
 
-from .. import exchange, store, uscc
-from ..engine import CheckResult, evaluate
-from . import normalise as nz
-from .fields import APPLICATION, ROW_TABLES, Field
-from .layouts import Layout, Pairs, layout_for
-from .reader import FormRead, Item, read_form
+from alliance_desk import exchange, store
+from alliance_desk.rules import uscc
+from alliance_desk.rules.engine import CheckResult, evaluate
+from alliance_desk.forms import normalise as nz
+from alliance_desk.forms.fields import APPLICATION, ROW_TABLES, Field
+from alliance_desk.forms.layouts import Layout, Pairs, layout_for
+from alliance_desk.forms.reader import FormRead, Item, read_form
+from db.session import unit_of_work
 
 FORMAT = "alliance-desk/application@1"
 ProgressFn = Callable[[int, int, str], None]
@@ -263,7 +265,7 @@ def _find_existing(db, doc: dict) -> str | None:
     lead = next((x for x in doc["members"] if x.get("role") == "lead"), None)
     if not doc.get("name") or lead is None or not lead.get("uscc"):
         return None
-    with db.Session() as s:
+    with unit_of_work(db) as s:
         q = (select(m.Application.id).join(m.Member, m.Member.application_id == m.Application.id)
              .where(m.Application.name == doc["name"], m.Member.role == "lead", m.Member.uscc == lead["uscc"]))
         return s.execute(q).scalars().first()
@@ -282,7 +284,7 @@ def refresh(db, cand: Candidate) -> Candidate:
     if cand.existing_doc is None and db is not None:
         found = _find_existing(db, doc)
         if found is not None:
-            with db.Session() as s:
+            with unit_of_work(db) as s:
                 cand.existing_doc = store.get_document(s, found)
             cand.existing_id = found
             doc = build_document(read, cand.existing_doc)
@@ -302,7 +304,7 @@ def refresh(db, cand: Candidate) -> Candidate:
     if not problems:
         calls = None
         if db is not None:
-            with db.Session() as s:
+            with unit_of_work(db) as s:
                 calls = store.calls_for(s, doc["region"])
         cand.check = evaluate(doc, calls=calls)
     return cand

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..exports.common import atomic_output
-from ..packs import get_pack
-from . import normalise as nz
-from .layouts import Layout, Opinion, PageBreak, Pairs, Para, Rows, Section, Title, layout_for
+from alliance_desk.exports.common import atomic_output
+from alliance_desk.rules.packs import get_pack
+from alliance_desk.forms import normalise as nz
+from alliance_desk.forms.layouts import Layout, Opinion, PageBreak, Pairs, Para, Rows, Section, Title, layout_for
 
 MARK = "alliance-desk-form"
 FONT = "宋体"

@@ -33,8 +33,10 @@ sys.path.insert(0, str(HERE.parent.parent))     # the repository (alliance_desk)
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 
-from alliance_desk import exchange, packages, safety  # noqa: E402
-from alliance_desk import adpkg as rp  # noqa: E402
+from alliance_desk import exchange
+from alliance_desk.exchange import packages
+from alliance_desk.exchange import safety  # noqa: E402
+from alliance_desk.exchange import adpkg as rp  # noqa: E402
 from factory import eligible  # noqa: E402
 
 KEY = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"alliance-desk hostile corpus sender").digest())
@@ -232,7 +234,7 @@ def make_scores() -> None:
 def member_sheet() -> bytes:
     from openpyxl import Workbook
 
-    from alliance_desk.member_excel import COLUMNS
+    from alliance_desk.exchange.member_excel import COLUMNS
 
     wb = Workbook()
     ws = wb.active

@@ -7,9 +7,12 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialogButtonBox
 
-from alliance_desk import audit, calls, packages, store
-from alliance_desk import pack_versions as pv
-from alliance_desk.packs import all_packs
+from alliance_desk import store
+from alliance_desk.store import audit
+from alliance_desk.store import calls
+from alliance_desk.exchange import packages
+from alliance_desk.store import pack_versions as pv
+from alliance_desk.rules.packs import all_packs
 from factory import eligible, member, uscc, variant
 
 

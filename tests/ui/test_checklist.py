@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from alliance_desk import engine, store
+from alliance_desk import store
+from alliance_desk.rules import engine
 from factory import eligible
 from ui.checklist import ChecklistPanel, StatusRole
 

@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication
 
-from alliance_desk import engine
-from alliance_desk.engine import OUTCOME_MET, Confirmation
+from alliance_desk.rules import engine
+from alliance_desk.rules.engine import OUTCOME_MET, Confirmation
 from factory import eligible
 from ui.checklist import ChecklistPanel
 

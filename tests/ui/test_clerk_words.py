@@ -10,8 +10,8 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QLineEdit
 
 from alliance_desk import demo, store
-from alliance_desk.engine import evaluate
-from alliance_desk.packs import all_packs
+from alliance_desk.rules.engine import evaluate
+from alliance_desk.rules.packs import all_packs
 from tests.ui.test_main_window import commit_text, docs, make_window, settings  # noqa: F401 - shared fixtures
 
 REGION_IDS = ("chongqing", "jinzhong", "ganzhou", "gansu", "anshan")
@@ -220,7 +220,7 @@ def test_new_application_of_a_past_call_starts_inside_its_window(qtbot, window):
 def test_wizard_default_time_is_now_for_a_call_still_open():
     from datetime import datetime
 
-    from alliance_desk.packs import Call
+    from alliance_desk.rules.packs import Call
     from ui.wizard import default_submitted_at
 
     call = Call("x", "chongqing", "2030年度", datetime(2030, 5, 30, 23, 59))

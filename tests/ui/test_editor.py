@@ -75,7 +75,7 @@ def test_region_specific_fields(qtbot, db):
     assert isinstance(cq.widget_for("industry"), QLineEdit)  # free text in Chongqing
     an, _ = open_editor(qtbot, db, "anshan", show=False)
     assert an.widget_for("provincial_recognized") is not None and an.widget_for("tier_requested") is None
-    from alliance_desk.packs import get_pack
+    from alliance_desk.rules.packs import get_pack
     assert list(an.materials_editor.rows) == [m.code for m in get_pack("anshan").materials]
 
 
@@ -404,7 +404,8 @@ def test_undo_keys_inside_a_window_with_its_own_ctrl_z(qtbot, db):
 def test_read_only_database_shows_but_does_not_edit(qtbot, db):
     """A second seat opens a database in use read-only: the editor shows the application and
     offers no way to change it."""
-    from alliance_desk import locking, store
+    from alliance_desk import store
+    from alliance_desk.store import locking
     from factory import eligible
     from ui.editor import ApplicationEditor
 

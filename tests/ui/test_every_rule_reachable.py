@@ -22,7 +22,7 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QCheckBox, QLineEdit
 
 from alliance_desk import store
-from alliance_desk.packs import all_packs
+from alliance_desk.rules.packs import all_packs
 from alliance_desk.dates import period_end
 from alliance_desk.rules import SELECTOR_FIELDS
 from factory import eligible, uscc

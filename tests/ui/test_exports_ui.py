@@ -9,7 +9,8 @@ from docx import Document
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 
-from alliance_desk import demo, packages, store
+from alliance_desk import demo, store
+from alliance_desk.exchange import packages
 
 
 @pytest.fixture
@@ -61,7 +62,7 @@ def test_preview_then_export_recommendation_table(qtbot, dialog, tmp_path):
 
 
 def test_notice_docx_with_ticked_applications(qtbot, dialog, tmp_path):
-    from alliance_desk import audit
+    from alliance_desk.store import audit
 
     anshan = [d for d in demo.demo_applications() if d["region"] == "anshan"][:2]
     dialog.set_selection("anshan", "notice", "anshan-2024", ids=[a["id"] for a in anshan])

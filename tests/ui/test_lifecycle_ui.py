@@ -236,7 +236,7 @@ def test_dashboard_groups_and_one_click_opens_the_alliance(qtbot, db, tmp_path):
 
 
 def test_stage_bar_shows_the_publicity_period_and_the_dialog_refuses_an_early_decision(qtbot, db, tmp_path):
-    from alliance_desk import workdays
+    from alliance_desk.lifecycle import workdays
 
     workdays.ensure_seeded(db)
     app = imported(db, "anshan")

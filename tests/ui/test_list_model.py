@@ -8,7 +8,8 @@ import pytest
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush
 
-from alliance_desk import listing, store
+from alliance_desk import store
+from alliance_desk import listing
 from alliance_desk.listing import Filters
 from factory import eligible, uscc, variant
 from ui.list_model import (AppIdRole, COL_CALL, COL_FAIL, COL_MEMBERS, COL_NAME, COL_REGION, COL_SUBMITTED,

@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from alliance_desk import review as rv
-from alliance_desk import scoring
+from alliance_desk.review import scoring
 from test_review import EXPECTED_RANK, EXPECTED_TRIMMED, EXPERTS, TOTALS, Scenario, load_apps, points_for
 from test_score_sheets import fill, sheets_by_expert
 

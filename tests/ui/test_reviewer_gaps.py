@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QApplication
 
-from alliance_desk import scoring
+from alliance_desk.review import scoring
 from tests.ui.test_review_ui import set_up_round, shot, wait_task
 
 SCREEN_W, SCREEN_H = 1366, 768

@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from alliance_desk import audit
+from alliance_desk.store import audit
 from alliance_desk import review as rv
 from test_trust import score_comment, two_score_files
 

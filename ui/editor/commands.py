@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QUndoCommand
 
-from .docpath import MISSING
+from ui.editor.docpath import MISSING
 
 translate = QCoreApplication.translate
 

@@ -17,17 +17,19 @@ from PySide6.QtGui import QKeySequence, QUndoStack
 from PySide6.QtWidgets import (QCompleter, QFormLayout, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
                                QPushButton, QScrollArea, QSizePolicy, QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
-from alliance_desk import engine, exchange, merge, store
-from alliance_desk.packs import get_pack
-from alliance_desk.rule_facts import reads
+from alliance_desk import exchange, store
+from alliance_desk.rules import engine
+from alliance_desk.exchange import merge
+from alliance_desk.rules.packs import get_pack
+from alliance_desk.rules.rule_facts import reads
 
-from . import docpath
-from .commands import SetFieldCommand
-from .docpath import MISSING
-from .fields import CheckField, ComboField, ElidedLabel, LineField, TextAreaField, UndoKeyFilter
-from .lead import LeadFactsPanel
-from .materials import MaterialsEditor
-from .members import HolderTableModel, MemberTableModel, RecordTablePanel
+from ui.editor import docpath
+from ui.editor.commands import SetFieldCommand
+from ui.editor.docpath import MISSING
+from ui.editor.fields import CheckField, ComboField, ElidedLabel, LineField, TextAreaField, UndoKeyFilter
+from ui.editor.lead import LeadFactsPanel
+from ui.editor.materials import MaterialsEditor
+from ui.editor.members import HolderTableModel, MemberTableModel, RecordTablePanel
 
 STYLE = """
 QLineEdit[invalid="true"], QComboBox[invalid="true"], QPlainTextEdit[invalid="true"] {
@@ -801,7 +803,7 @@ class ApplicationEditor(QWidget):
 
     def check_duplicates(self) -> list[str]:
         """Show (or clear) the duplicate note for the stored applications this one duplicates."""
-        from alliance_desk import duplicates
+        from alliance_desk.store import duplicates
 
         with self._db.Session() as s:
             found = duplicates.for_document(s, self._doc)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTex
 
 from alliance_desk import exchange
 
-from .docpath import MISSING, parse as parse_path
+from ui.editor.docpath import MISSING, parse as parse_path
 
 translate = QCoreApplication.translate
 

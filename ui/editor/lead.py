@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QCheckBox, QGridLayout, QGroupBox, QLabel, QVBoxLa
 
 from alliance_desk.rules import CLASS_LABELS, LEVEL_LABELS
 
-from .commands import SetFieldCommand
-from .members import Column, RecordTableModel, RecordTablePanel
+from ui.editor.commands import SetFieldCommand
+from ui.editor.members import Column, RecordTableModel, RecordTablePanel
 
 translate = QCoreApplication.translate
 

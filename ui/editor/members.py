@@ -23,12 +23,12 @@ from PySide6.QtGui import QColor, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QToolButton,
                                QStyledItemDelegate, QTableView, QVBoxLayout, QWidget)
 
-from alliance_desk import uscc as uscc_mod
+from alliance_desk.rules import uscc as uscc_mod
 
-from .commands import ReplaceRowsCommand, SetCellCommand
-from .docpath import MISSING
-from .fields import ElidedLabel, Spec, parse_text, show_problem, spec_for
-from .icons import warning_icon
+from ui.editor.commands import ReplaceRowsCommand, SetCellCommand
+from ui.editor.docpath import MISSING
+from ui.editor.fields import ElidedLabel, Spec, parse_text, show_problem, spec_for
+from ui.editor.icons import warning_icon
 
 translate = QCoreApplication.translate
 

@@ -77,7 +77,7 @@ class Forms(QObject):
 
     # ------------------------------------------------------------ out
     def export_blank_dialog(self) -> None:
-        from alliance_desk.packs import all_packs
+        from alliance_desk.rules.packs import all_packs
 
         packs = list(all_packs().values())
         names = [p.name for p in packs]

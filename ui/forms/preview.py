@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHB
 
 from alliance_desk.forms import normalise as nz
 from alliance_desk.forms import service
-from alliance_desk.packs import get_pack
+from alliance_desk.rules.packs import get_pack
 from ui.checklist import ChecklistPanel
 
 tr = QCoreApplication.translate

@@ -59,7 +59,7 @@ def upgrade() -> None:
         )
     from sqlalchemy.orm import Session
 
-    from alliance_desk import trust
+    from alliance_desk.store import trust
 
     session = Session(bind=bind)
     trust.adopt_existing(session)

@@ -1,0 +1,583 @@
+"""Excel files of the expert review: score sheets out and back in, the score summary, and the expert
+draw record (专家抽取记录表).
+
+A score sheet is one workbook per expert. Sheet 评分: first row 申请编号, 联盟名称, one column per
+scored item titled 名称（N分）, 总分 (a SUM formula), 评审意见; one row per assigned application.
+Every score cell has data validation 0..N; objective items are pre-filled with the suggested score
+(a cell note shows the computed share). The sheet and the workbook structure are protected (only
+score and comment cells are editable). A very hidden sheet `_meta` carries the round, the expert,
+the template and the issued layout (headers and rows) with its SHA-256 digest, which the database
+also keeps: a sheet of another round, a re-issued or an altered one is refused on import, with the
+sheet, row and column named.
+
+No Qt. openpyxl is imported inside the functions. Text that starts with = + - @ is written as text.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from db import models_review as rm
+from db.session import Database, unit_of_work
+
+from alliance_desk import review as rv
+from alliance_desk.review import scoring
+from alliance_desk.review import ReviewError
+
+SHEET = "评分"
+META = "_meta"
+GUIDE = "填表说明"
+SHEET_FORMAT = "alliance-desk/score-sheet@1"
+COL_ID, COL_NAME, COL_TOTAL, COL_COMMENT = "申请编号", "联盟名称", "总分", "评审意见"
+MAX_FILE_BYTES = 20 * 1024 * 1024
+_PROTECT = "alliance-desk"   # sheet protection guards against slips, not attackers: the digest does that
+
+
+def _set(cell, value: Any) -> None:
+    from alliance_desk.exchange.xlsx_safe import set_value
+
+    set_value(cell, value)
+
+
+def _safe_name(text: str) -> str:
+    bad = '<>:"/\\|?*'
+    return "".join("_" if c in bad or ord(c) < 32 else c for c in text).strip() or "专家"
+
+
+# ------------------------------------------------------------------ layout
+
+def headers_for(tpl: scoring.Template) -> list[str]:
+    return [COL_ID, COL_NAME] + [it.header for it in tpl.leaves] + [COL_TOTAL, COL_COMMENT]
+
+
+def layout_digest(round_id: str, expert_id: str, template_id: str, headers: list[str],
+                  rows: list[tuple[str, str]]) -> str:
+    body = {"format": SHEET_FORMAT, "round": round_id, "expert": expert_id, "template": template_id,
+            "headers": headers, "rows": [list(x) for x in rows]}
+    return hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _col(n: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(n)
+
+
+# ------------------------------------------------------------------ write score sheets
+
+def write_sheet(db: Database, round_id: str, expert_id: str, path: str | Path) -> Path:
+    """The score sheet of one expert; records the layout digest so the filled sheet can be checked."""
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+    from openpyxl.workbook.protection import WorkbookProtection
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    path = Path(path)
+    info = rv.get_round(db, round_id)
+    tpl = info.template
+    expert = next((x.expert for x in info.experts if x.expert.id == expert_id), None)
+    if expert is None:
+        raise ReviewError(f"专家 {expert_id} 不是评审轮次「{info.name}」的专家")
+    apps = rv.assignments_of(db, round_id, expert_id)
+    if not apps:
+        raise ReviewError(f"{expert.name}在评审轮次「{info.name}」中没有分配的申报")
+    with unit_of_work(db) as s:
+        from alliance_desk.store import get_document
+
+        docs = {a.id: get_document(s, a.id) for a in apps}
+    headers = headers_for(tpl)
+    rows = [(a.id, a.name) for a in apps]
+    digest = layout_digest(round_id, expert_id, tpl.id, headers, rows)
+    leaves = tpl.leaves
+    first_item, last_item = 3, 2 + len(leaves)
+    c_total, c_comment = last_item + 1, last_item + 2
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    head_font = Font(bold=True)
+    head_fill = PatternFill("solid", fgColor="DDEBF7")
+    input_fill = PatternFill("solid", fgColor="FFF9E5")
+    wrap = Alignment(wrap_text=True, vertical="center")
+    for c, h in enumerate(headers, 1):
+        cell = ws.cell(row=1, column=c)
+        _set(cell, h)
+        cell.font, cell.fill, cell.alignment, cell.border = head_font, head_fill, wrap, border
+    ws.row_dimensions[1].height = 140  # narrow item columns: the longest header wraps over 9 lines
+    for i, (app_id, name) in enumerate(rows):
+        r = i + 2
+        _set(ws.cell(row=r, column=1), app_id)
+        _set(ws.cell(row=r, column=2), name)
+        sugg = scoring.suggestions(tpl, docs[app_id])
+        for j, it in enumerate(leaves):
+            cell = ws.cell(row=r, column=first_item + j)
+            cell.protection = Protection(locked=False)
+            cell.fill = input_fill
+            if it.key in sugg:
+                cell.value = sugg[it.key].points
+                cell.comment = Comment(f"系统建议（可修改）：{sugg[it.key].text}", "Alliance Desk", width=260,
+                                       height=90)
+        tc = ws.cell(row=r, column=c_total)
+        tc.value = f"=SUM({_col(first_item)}{r}:{_col(last_item)}{r})"
+        cc = ws.cell(row=r, column=c_comment)
+        cc.protection = Protection(locked=False)
+        cc.fill = input_fill
+        cc.alignment = Alignment(wrap_text=True, vertical="top")
+        for c in range(1, c_comment + 1):
+            ws.cell(row=r, column=c).border = border
+    last_row = len(rows) + 1
+    for j, it in enumerate(leaves):
+        letter = _col(first_item + j)
+        dv = DataValidation(type="decimal", operator="between", formula1="0", formula2=scoring.fmt(it.max),
+                            allow_blank=True, showErrorMessage=True, showInputMessage=True,
+                            errorTitle="分数超出范围", error=f"「{it.name}」请填写 0 到 {scoring.fmt(it.max)} 之间的分数",
+                            promptTitle=f"满分 {scoring.fmt(it.max)} 分",
+                            prompt=f"低于 {scoring.fmt(it.comment_below)} 分须在评审意见栏说明理由")
+        dv.add(f"{letter}2:{letter}{last_row}")
+        ws.add_data_validation(dv)
+        ws.column_dimensions[letter].width = 10
+    # the id is for the import, not for the expert: hidden, so the printed page starts with the name
+    ws.column_dimensions["A"].width = 8
+    ws.column_dimensions["A"].hidden = True
+    ws.column_dimensions["B"].width = 28
+    ws.column_dimensions[_col(c_total)].width = 8
+    ws.column_dimensions[_col(c_comment)].width = 40
+    ws.freeze_panes = "C2"
+    # printed: A4 landscape, one page wide (as many pages down as needed), the header row on every page
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.oddHeader.center.text = f"{info.name} · {tpl.label}"
+    ws.oddFooter.center.text = f"评审专家：{expert.name}（签字）"
+    ws.protection.sheet = True
+    ws.protection.password = _PROTECT
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+
+    g = wb.create_sheet(GUIDE)
+    lines = [
+        ("评审轮次", info.name), ("地区", info.region_name), ("评分模板", tpl.label),
+        ("模板来源", tpl.origin + (f"；{tpl.note}" if tpl.note else "")),
+        ("评审专家", f"{expert.name}（{expert.unit}）"),
+        ("截止时间", info.deadline.strftime("%Y-%m-%d %H:%M") if info.deadline else "—"),
+        ("填写要求", "在“评分”工作表黄色单元格中填写各项得分（0 至该项满分），总分自动计算；"
+                 "任何一项低于满分的 60% 时须在“评审意见”栏说明理由；请勿增删行列、修改申请编号和联盟名称。"),
+        ("客观指标", "带批注的单元格已按成员单位数据预填建议分，可根据材料修改。"),
+    ]
+    for i, (k, v) in enumerate(lines, 1):
+        _set(g.cell(row=i, column=1), k)
+        g.cell(row=i, column=1).font = head_font
+        _set(g.cell(row=i, column=2), v)
+        g.cell(row=i, column=2).alignment = Alignment(wrap_text=True, vertical="top")
+    r0 = len(lines) + 2
+    for c, h in enumerate(("一级指标", "评分项", "满分", "低于此分须写意见"), 1):
+        _set(g.cell(row=r0, column=c), h)
+        g.cell(row=r0, column=c).font = head_font
+    for i, it in enumerate(leaves, r0 + 1):
+        _set(g.cell(row=i, column=1), it.criterion_name)
+        _set(g.cell(row=i, column=2), it.name)
+        g.cell(row=i, column=3).value = it.max
+        g.cell(row=i, column=4).value = round(it.comment_below, 2)
+    g.column_dimensions["A"].width = 16
+    g.column_dimensions["B"].width = 70
+    g.protection.sheet = True
+    g.protection.password = _PROTECT
+
+    meta = wb.create_sheet(META)
+    meta_rows = [("format", SHEET_FORMAT), ("round", round_id), ("expert", expert_id), ("template", tpl.id),
+                 ("issued_at", datetime.now().replace(microsecond=0).isoformat()), ("digest", digest),
+                 ("headers", json.dumps(headers, ensure_ascii=False)), ("rows", json.dumps(rows, ensure_ascii=False))]
+    for i, (k, v) in enumerate(meta_rows, 1):
+        meta.cell(row=i, column=1).value = k
+        _set(meta.cell(row=i, column=2), v)
+    meta.sheet_state = "veryHidden"
+    meta.protection.sheet = True
+    meta.protection.password = _PROTECT
+    wb.security = WorkbookProtection(workbookPassword=_PROTECT, lockStructure=True)
+    wb.properties.title = f"{info.name} 专家评分表（{tpl.label}）"
+    wb.properties.creator = "Alliance Desk"
+    wb.active = 0
+
+    tmp = path.with_name(path.name + ".part")
+    wb.save(tmp)
+    tmp.replace(path)
+    with unit_of_work(db, write=True) as s:
+        rx = s.get(rm.ReviewRoundExpert, (round_id, expert_id))
+        rx.sheet_digest = digest
+        rx.sheet_issued_at = datetime.now().replace(microsecond=0)
+    return path
+
+
+def write_sheets(db: Database, round_id: str, out_dir: str | Path) -> list[Path]:
+    """One score sheet per expert who has assigned applications; returns the files written."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    info = rv.get_round(db, round_id)
+    grid = rv.assignment_grid(db, round_id)
+    paths = []
+    for i, x in enumerate(info.experts, 1):
+        if not any(grid.cell(a.id, x.expert.id).state in ("assigned", "scored") for a in info.applications):
+            continue
+        name = _safe_name(f"评分表_{info.name}_{i:02d}_{x.expert.name}.xlsx")
+        paths.append(write_sheet(db, round_id, x.expert.id, out_dir / name))
+    if not paths:
+        raise ReviewError(f"评审轮次「{info.name}」还没有分配专家，无法生成评分表")
+    return paths
+
+
+# ------------------------------------------------------------------ read a filled sheet
+
+@dataclass
+class SheetRow:
+    row: int
+    application_id: str
+    name: str
+    raw: dict[str, Any]
+    comment: Any
+
+
+@dataclass
+class ParsedSheet:
+    meta: dict[str, str]
+    headers: list[str]
+    rows: list[tuple[str, str]]
+    data: list[SheetRow] = field(default_factory=list)
+
+
+def _text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return str(v).strip()
+
+
+def read_sheet(path: str | Path) -> ParsedSheet:
+    """Read a filled score sheet; structural problems raise ReviewError naming sheet, row and column.
+    Values are returned raw (checked against the template by `import_sheet`)."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+    import zipfile
+
+    path = Path(path)
+    label = f"{path.name}："
+    if not path.is_file():
+        raise ReviewError(f"{label}文件不存在")
+    from alliance_desk.exchange import safety
+
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ReviewError(f"{label}文件超过 {MAX_FILE_BYTES // (1024 * 1024)} MB 上限")
+        why = safety.xlsx_problem(path)
+        if why:
+            raise ReviewError(f"{label}{why}")
+        wb = load_workbook(path, read_only=True, data_only=False)
+    except ReviewError:
+        raise
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ReviewError(f"{label}不是有效的 Excel 文件（{type(exc).__name__}）") from None
+    except Exception as exc:  # noqa: BLE001 - any parse failure means "not a usable sheet"
+        raise ReviewError(f"{label}不是有效的 Excel 文件（{type(exc).__name__}）") from None
+    try:
+        if META not in wb.sheetnames:
+            raise ReviewError(f"{label}不是本系统下发的评分表（缺少隐藏的校验工作表 {META}）")
+        meta = {}
+        for row in wb[META].iter_rows(min_row=1, max_row=50, max_col=2, values_only=True):
+            if row and row[0]:
+                meta[str(row[0])] = "" if row[1] is None else str(row[1])
+        if meta.get("format") != SHEET_FORMAT:
+            raise ReviewError(f"{label}评分表格式 {meta.get('format')!r} 不受支持")
+        try:
+            headers = json.loads(meta["headers"])
+            rows = [tuple(x) for x in json.loads(meta["rows"])]
+            if not (isinstance(headers, list) and all(isinstance(h, str) for h in headers) and len(headers) >= 4
+                    and all(len(x) == 2 and all(isinstance(v, str) for v in x) for x in rows)
+                    and all(meta[k] for k in ("round", "expert", "template"))):
+                raise ValueError("layout")
+        except (KeyError, ValueError, TypeError, RecursionError):
+            raise ReviewError(f"{label}隐藏的校验信息已损坏") from None
+        digest = layout_digest(meta.get("round", ""), meta.get("expert", ""), meta.get("template", ""), headers, rows)
+        if digest != meta.get("digest"):
+            raise ReviewError(f"{label}隐藏的校验信息被改动（摘要不符），拒绝导入")
+        if SHEET not in wb.sheetnames:
+            raise ReviewError(f"{label}缺少工作表「{SHEET}」")
+        ws = wb[SHEET]
+        grid = [list(r) for r in ws.iter_rows(min_row=1, max_row=len(rows) + 200, max_col=len(headers) + 20,
+                                              values_only=True)]
+    except ReviewError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - sheets are parsed lazily; damaged XML or hostile meta
+        raise ReviewError(f"{label}评分表内容已损坏，无法读取（{type(exc).__name__}）") from None
+    finally:
+        wb.close()
+    problems = []
+    where = f"{label}工作表「{SHEET}」"
+    head = grid[0] if grid else []
+    for c, h in enumerate(headers):
+        got = _text(head[c]) if c < len(head) else ""
+        if got != h:
+            problems.append(f"{where}第 1 行 {_col(c + 1)} 列：表头应为「{h}」，实际为「{got}」（表头被改动）")
+    for c in range(len(headers), len(head)):
+        if _text(head[c]):
+            problems.append(f"{where}第 1 行 {_col(c + 1)} 列：多出的列「{_text(head[c])}」（表头被改动）")
+    for i, (app_id, name) in enumerate(rows):
+        line = grid[i + 1] if i + 1 < len(grid) else []
+        got_id = _text(line[0]) if line else ""
+        got_name = _text(line[1]) if len(line) > 1 else ""
+        if got_id != app_id:
+            problems.append(f"{where}第 {i + 2} 行 A 列（{COL_ID}）：应为「{app_id}」，实际为「{got_id}」（申报行被改动）")
+        if got_name != name:
+            problems.append(f"{where}第 {i + 2} 行 B 列（{COL_NAME}）：应为「{name}」，实际为「{got_name}」（申报行被改动）")
+    for j in range(len(rows) + 1, len(grid)):
+        if any(_text(v) for v in grid[j]):
+            problems.append(f"{where}第 {j + 1} 行：下发的评分表只有 {len(rows)} 个申报行，这一行是多出来的（申报行被改动）")
+            break
+    if problems:
+        raise ReviewError(problems)
+    parsed = ParsedSheet(meta, headers, rows)
+    n_items = len(headers) - 4
+    for i, (app_id, name) in enumerate(rows):
+        line = grid[i + 1] + [None] * (len(headers) - len(grid[i + 1]))
+        parsed.data.append(SheetRow(i + 2, app_id, name, {str(k): line[2 + k] for k in range(n_items)},
+                                    line[len(headers) - 1]))
+    return parsed
+
+
+def import_sheet(db: Database, path: str | Path, round_id: str | None = None) -> rv.ImportResult:
+    """Import one filled score sheet, all or nothing. Refused with the sheet, row and column named:
+    a score over an item's maximum, a missing required comment, text in a number cell; and refused
+    as a whole: a sheet of another round, of another database, re-issued since, or altered."""
+    path = Path(path)
+    label = f"{path.name}："
+    parsed = read_sheet(path)
+    meta = parsed.meta
+    rid, eid = meta["round"], meta["expert"]
+    if round_id is not None and rid != round_id:
+        raise ReviewError(f"{label}这是另一评审轮次（{rid}）的评分表，不属于本轮次")
+    info = None
+    try:
+        info = rv.get_round(db, rid)
+    except ReviewError:
+        raise ReviewError(f"{label}评审轮次 {rid} 不在本数据库中（评分表来自其他单位或其他评审轮次）") from None
+    with unit_of_work(db) as s:
+        rx = s.get(rm.ReviewRoundExpert, (rid, eid))
+        issued = rx.sheet_digest if rx is not None else None
+    if rx is None:
+        raise ReviewError(f"{label}专家 {eid} 不是评审轮次「{info.name}」的专家")
+    if issued is None:
+        raise ReviewError(f"{label}本单位未向该专家下发过评分表")
+    if issued != meta["digest"]:
+        raise ReviewError(f"{label}评分表与本单位最近一次下发给该专家的版本不符（已重新下发或被改动），请使用最新下发的评分表")
+    tpl = info.template
+    if meta["template"] != tpl.id or parsed.headers != headers_for(tpl):
+        raise ReviewError(f"{label}评分模板与本轮次不符")
+    leaves = tpl.leaves
+    where = f"{label}工作表「{SHEET}」"
+    comment_col = _col(len(parsed.headers))
+    problems, entries, skipped = [], [], []
+    for row in parsed.data:
+        raw = {leaves[int(k)].key: v for k, v in row.raw.items()}
+        comment = _text(row.comment)
+        subjective_blank = all(raw[it.key] is None or _text(raw[it.key]) == "" for it in leaves if not it.suggest)
+        if subjective_blank and not comment:
+            skipped.append(row.application_id)
+            continue
+        clean, errs = scoring.validate(tpl, raw, None, comment, "overall")
+        for p in errs:
+            if p.field != "comment":
+                j = next(i for i, it in enumerate(leaves) if it.key == p.key)
+                problems.append(f"{where}第 {row.row} 行 {_col(3 + j)} 列（{leaves[j].header}）：{p.message}")
+        low = [tpl.leaf(p.key) for p in errs if p.field == "comment"]
+        if low:
+            items = "、".join(f"「{it.name}」{scoring.fmt(clean[it.key])} 分（满分 {scoring.fmt(it.max)}）" for it in low)
+            problems.append(f"{where}第 {row.row} 行 {comment_col} 列（{COL_COMMENT}）：须填写评审意见——"
+                            f"{items}低于满分的 60%")
+        if not errs:
+            entries.append(rv.ScoreEntry(row.application_id, clean, comment or None))
+    if problems:
+        raise ReviewError(problems)
+    with unit_of_work(db, write=True) as s:
+        result = rv.apply_scores(s, rid, eid, entries, "sheet", path.name, label=label)
+    result.skipped = skipped
+    return result
+
+
+# ------------------------------------------------------------------ score summary
+
+def write_summary(db: Database, round_id: str, path: str | Path, method: str | None = None) -> Path:
+    """Score summary (评分汇总表): every expert's total, the aggregates and the rank; per-criterion
+    averages; every item of every score."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    path = Path(path)
+    sm = rv.summary(db, round_id, method)
+    info, tpl = sm.round, sm.round.template
+    bold = Font(bold=True)
+    head_fill = PatternFill("solid", fgColor="DDEBF7")
+    flag_fill = PatternFill("solid", fgColor="FCE4D6")
+    wrap = Alignment(wrap_text=True, vertical="center")
+    fx = lambda v: None if v is None else round(v, 2)  # noqa: E731
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "评分汇总"
+    _set(ws.cell(row=1, column=1), f"{info.name} 专家评分汇总表")
+    ws.cell(row=1, column=1).font = Font(bold=True, size=14)
+    thr = []
+    if info.threshold_range is not None:
+        thr.append(f"极差超过 {scoring.fmt(info.threshold_range)} 分")
+    if info.threshold_sd is not None:
+        thr.append(f"标准差超过 {scoring.fmt(info.threshold_sd)}")
+    _set(ws.cell(row=2, column=1), f"评分模板：{tpl.label}；汇总方法：{scoring.METHOD_LABELS[sm.method]}；"
+                                   f"分歧提示：{'或'.join(thr) if thr else '未设阈值'}；"
+                                   f"生成时间：{datetime.now():%Y-%m-%d %H:%M}")
+    heads = (["排名", "申请编号", "联盟名称", "牵头单位"] + [e.name for e in sm.experts] +
+             ["评分人数", "平均分", "去掉最高最低分后平均", "中位数", "标准分换算", "极差", "标准差", "汇总分", "分歧提示",
+              "备注"])
+    for c, h in enumerate(heads, 1):
+        cell = ws.cell(row=4, column=c)
+        _set(cell, h)
+        cell.font, cell.fill, cell.alignment = bold, head_fill, wrap
+    for i, a in enumerate(sm.aggregates, 5):
+        ref = sm.app(a.application)
+        vals = [a.rank, a.application, ref.name, ref.lead]
+        vals += [fx(sm.scores[(a.application, e.id)].total) if (a.application, e.id) in sm.scores else None
+                 for e in sm.experts]
+        vals += [a.n, fx(a.mean), fx(a.trimmed), fx(a.median), fx(a.zscore), fx(a.range), fx(a.sd), fx(a.value),
+                 "；".join(a.flag_reasons), a.trim_note]
+        for c, v in enumerate(vals, 1):
+            _set(ws.cell(row=i, column=c), v)
+            if a.flagged:
+                ws.cell(row=i, column=c).fill = flag_fill
+    if any(a.trim_fallback for a in sm.aggregates):
+        # said under the table too: a reader of the printed sheet must not take a plain mean for a trimmed one
+        foot = 5 + len(sm.aggregates) + 1
+        _set(ws.cell(row=foot, column=1), f"注：“去掉最高最低分后平均”需至少 {scoring.TRIM_MIN} 位专家评分；"
+                                          "评分人数不足的申报按算术平均计算，见“备注”列。")
+        ws.cell(row=foot, column=1).font = Font(italic=True, color="9C5700")
+    for letter, w in (("A", 6), ("B", 38), ("C", 32), ("D", 28)):
+        ws.column_dimensions[letter].width = w
+    ws.freeze_panes = "E5"
+
+    wc = wb.create_sheet("指标平均分")
+    heads = ["申请编号", "联盟名称"] + [f"{c.name}（{scoring.fmt(c.max)}分）" for c in tpl.criteria] + \
+        [f"{it.criterion_name}-{it.header}" if it.key != it.criterion_id else it.header for it in tpl.leaves]
+    for c, h in enumerate(heads, 1):
+        cell = wc.cell(row=1, column=c)
+        _set(cell, h)
+        cell.font, cell.fill, cell.alignment = bold, head_fill, wrap
+    for i, a in enumerate(sm.aggregates, 2):
+        vals = [a.application, sm.app(a.application).name]
+        vals += [fx(a.criterion_means.get(c.id)) for c in tpl.criteria]
+        vals += [fx(a.item_means.get(it.key)) for it in tpl.leaves]
+        for c, v in enumerate(vals, 1):
+            _set(wc.cell(row=i, column=c), v)
+
+    wd = wb.create_sheet("评分明细")
+    heads = ["申请编号", "联盟名称", "专家", "专家单位"] + [it.header for it in tpl.leaves] + ["总分", "评审意见", "来源"]
+    for c, h in enumerate(heads, 1):
+        cell = wd.cell(row=1, column=c)
+        _set(cell, h)
+        cell.font, cell.fill, cell.alignment = bold, head_fill, wrap
+    i = 2
+    for ref in info.applications:
+        for x in info.experts:
+            d = sm.scores.get((ref.id, x.expert.id))
+            if d is None:
+                continue
+            vals = [ref.id, ref.name, x.expert.name, x.expert.unit] + [d.items.get(it.key) for it in tpl.leaves] + \
+                [fx(d.total), d.comment, rv.SOURCE_LABELS.get(d.source, d.source)]
+            for c, v in enumerate(vals, 1):
+                _set(wd.cell(row=i, column=c), v)
+            i += 1
+    wb.properties.title = f"{info.name} 评分汇总表（{tpl.label}）"
+    tmp = path.with_name(path.name + ".part")
+    wb.save(tmp)
+    tmp.replace(path)
+    return path
+
+
+# ------------------------------------------------------------------ draw record
+
+def write_draw_record(db: Database, draw_id: int, path: str | Path) -> Path:
+    """专家抽取记录表 for the file: conditions, seed, who was drawn (正式 and 备选), signatures."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    path = Path(path)
+    d = rv.get_draw(db, draw_id)
+    info = rv.get_round(db, d.round_id)
+    with unit_of_work(db) as s:
+        conflicts = {}
+        for c in s.scalars(select(rm.ReviewConflict).where(rm.ReviewConflict.round_id == d.round_id)):
+            conflicts.setdefault(c.expert_id, []).append(c.reason)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "专家抽取记录表"
+    ws.merge_cells("A1:H1")
+    _set(ws["A1"], "专家抽取记录表")
+    ws["A1"].font = Font(bold=True, size=16)
+    ws["A1"].alignment = Alignment(horizontal="center")
+    lines = [("评审轮次", info.name), ("地区 / 批次", f"{info.region_name} / {info.call_id or '—'}"),
+             ("评分模板", info.template.label),
+             ("抽取时间", d.drawn_at.strftime("%Y-%m-%d %H:%M")), ("抽取条件", f"专业领域：{d.field or '不限'}"),
+             ("候选专家人数", len(d.candidates)), ("抽取人数", f"正式 {d.count} 人，备选 {d.reserves} 人"),
+             ("随机种子", d.seed),
+             ("复核方法", "将候选专家按 SHA-256(“种子:专家编号”) 的十六进制值升序排列，前若干位依次为正式专家和备选专家；"
+                      "候选名单见“候选专家”工作表"),
+             ("复核结果", "与记录一致" if rv.verify_draw(d) else "与记录不一致")]
+    for i, (k, v) in enumerate(lines, 3):
+        _set(ws.cell(row=i, column=1), k)
+        ws.cell(row=i, column=1).font = Font(bold=True)
+        ws.merge_cells(start_row=i, start_column=2, end_row=i, end_column=8)
+        _set(ws.cell(row=i, column=2), v)
+        ws.cell(row=i, column=2).alignment = Alignment(wrap_text=True)
+    r0 = 3 + len(lines) + 1
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    heads = ("序号", "类别", "姓名", "单位", "专业领域", "职称", "联系电话", "回避提示")
+    for c, h in enumerate(heads, 1):
+        cell = ws.cell(row=r0, column=c)
+        _set(cell, h)
+        cell.font, cell.border = Font(bold=True), border
+    for i, eid in enumerate(d.selected, 1):
+        e = d.experts[eid]
+        vals = [i, "正式" if i <= d.count else "备选", e.name, e.unit, e.field, e.title, e.phone,
+                "；".join(conflicts.get(eid, []))]
+        for c, v in enumerate(vals, 1):
+            cell = ws.cell(row=r0 + i, column=c)
+            _set(cell, v)
+            cell.border = border
+    r1 = r0 + len(d.selected) + 2
+    for i, k in enumerate(("抽取人（签字）：", "监督人（签字）：", "日期："), r1):
+        _set(ws.cell(row=i, column=1), k)
+    if d.by:
+        _set(ws.cell(row=r1, column=3), d.by)
+    for letter, w in (("A", 14), ("B", 10), ("C", 12), ("D", 30), ("E", 16), ("F", 12), ("G", 16), ("H", 36)):
+        ws.column_dimensions[letter].width = w
+    cs = wb.create_sheet("候选专家")
+    _set(cs.cell(row=1, column=1), "顺序")
+    _set(cs.cell(row=1, column=2), "专家编号")
+    for i, eid in enumerate(d.candidates, 2):
+        cs.cell(row=i, column=1).value = i - 1
+        _set(cs.cell(row=i, column=2), eid)
+    cs.column_dimensions["B"].width = 40
+    tmp = path.with_name(path.name + ".part")
+    wb.save(tmp)
+    tmp.replace(path)
+    return path
