@@ -11,7 +11,8 @@ from __future__ import annotations
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.models import Application, Base
+from db.base import Base
+from db.models_applications import Application
 
 # The list shows the newest submissions first; with this index its first page is read without
 # sorting every application.

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.models import Base
+from db.base import Base
 
 
 class AuditEntry(Base):

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.models import Base, JSONValue
+from db.base import Base, JSONValue
 
 
 class StageTransition(Base):

@@ -11,9 +11,11 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from db import sqlite_file
+from db.revisions import MIGRATIONS_DIR, head_revision  # noqa: F401  (head_revision: re-exported)
+
 ENV_URL = "ALLIANCE_DESK_DATABASE_URL"
 BUSY_TIMEOUT_MS = 5000
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def default_db_path() -> Path:
@@ -151,15 +153,6 @@ def alembic_config(engine: Engine):
     return cfg
 
 
-def head_revision() -> str:
-    from alembic.script import ScriptDirectory
-    from alembic.config import Config
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    return ScriptDirectory.from_config(cfg).get_current_head()
-
-
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
@@ -220,29 +213,27 @@ def unit_of_work(db: "Database | Session", write: bool = False) -> Iterator[Sess
 
 def open_database(db: str | os.PathLike | None = None, migrate: bool = True) -> Database:
     url = resolve_url(db)
-    # SQLite files (issue 7): checked with PRAGMA quick_check when the last session left its log
-    # behind (raises backup.DatabaseDamaged), backed up before any migration, and refused when the
-    # schema comes from a newer build (backup.BackupError)
+    # SQLite files: checked with PRAGMA quick_check when the last session left its log behind
+    # (a crash; raises DatabaseDamaged), copied aside before any migration, and any database is
+    # refused when its schema comes from a newer build (BackupError) so an old build never mangles it
     from sqlalchemy.exc import DBAPIError
 
-    from alliance_desk.store import backup
-
-    path = backup.sqlite_path(url)
+    path = sqlite_file.sqlite_path(url)
     if path is not None:
-        backup.check_on_open(path)
+        sqlite_file.check_on_open(path)
     engine = make_engine(url)
     try:
         revision = current_revision(engine) if migrate else None
     except Exception as exc:
         engine.dispose()
         if path is not None and isinstance(exc, DBAPIError):  # e.g. "database disk image is malformed"
-            health = backup.check_database(path)
+            health = sqlite_file.check_database(path)
             if not health.ok:
-                raise backup.DatabaseDamaged(health) from exc
+                raise sqlite_file.DatabaseDamaged(health) from exc
         raise
     if migrate and revision != head_revision():
         try:
-            backup.before_migration(path, revision)  # refuses a newer schema; backs a SQLite file up
+            sqlite_file.before_migration(path, revision)  # refuses a newer schema; backs a SQLite file up
             with migration_lock(engine):  # PostgreSQL: seats starting together take turns
                 if current_revision(engine) != head_revision():
                     upgrade(engine)

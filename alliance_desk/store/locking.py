@@ -299,12 +299,12 @@ def open_read_only(db_path: str | os.PathLike):
 
     from db.session import BUSY_TIMEOUT_MS, Database
 
-    from alliance_desk.store.backup import _uri
+    from db.sqlite_file import file_uri
 
     db_path = Path(db_path).resolve()
     if not db_path.is_file():
         raise FileNotFoundError(f"数据库文件不存在：{db_path}")
-    uri = _uri(db_path, "ro")
+    uri = file_uri(db_path, "ro")
 
     def connect():
         return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)

@@ -26,10 +26,10 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
 def _identity(path: Path) -> tuple[str | None, str | None] | None:
     """(hash of the trail's first row, active office key fingerprint) of a database file; None when
     it cannot be read."""
-    from alliance_desk.store.backup import _connect
+    from db.sqlite_file import connect
 
     try:
-        conn = _connect(path, "ro")
+        conn = connect(path, "ro")
         try:
             tables = _tables(conn)
             first = conn.execute("SELECT hash FROM audit_log WHERE id = 1").fetchone() if "audit_log" in tables \
@@ -48,10 +48,10 @@ def chain_problem(source: Path) -> str | None:
     from alliance_desk.store import audit
     from alliance_desk.store import locking
 
-    from alliance_desk.store.backup import _connect
+    from db.sqlite_file import connect
 
     try:
-        conn = _connect(source, "ro")
+        conn = connect(source, "ro")
         try:
             tables = _tables(conn)
             columns = {r[1] for r in conn.execute("PRAGMA table_info(applications)")}
@@ -90,10 +90,10 @@ BACKUPS_CHECKED = 5
 
 
 def _head(path: Path) -> tuple[int, str] | None:
-    from alliance_desk.store.backup import _connect
+    from db.sqlite_file import connect
 
     try:
-        conn = _connect(path, "ro")
+        conn = connect(path, "ro")
         try:
             if "audit_head" not in _tables(conn):
                 return None
@@ -114,7 +114,7 @@ def backup_problems(db_path: Path, db) -> list[str]:
 
     from db.models_audit import AuditEntry as E
 
-    from alliance_desk.store.backup import list_backups
+    from db.sqlite_file import list_backups
 
     with unit_of_work(db) as s:
         restored = s.scalar(select(func.max(E.at)).where(E.action == "restore"))
