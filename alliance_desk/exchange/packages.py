@@ -45,6 +45,7 @@ from alliance_desk.exchange import adpkg
 from alliance_desk.store import audit
 from alliance_desk.store import trust
 from alliance_desk.exchange.adpkg import ALGORITHM, PackageError
+from alliance_desk.store.office_keys import private_key as _private_key, trusted_sender as _is_trusted
 from db.session import unit_of_work
 
 KEY_FORMAT = "alliance-desk/public-key@1"
@@ -166,19 +167,6 @@ def office_key(db) -> KeyInfo | None:
         return KeyInfo(row.office, row.fingerprint, row.public_key) if row else None
 
 
-def _private_key(db):
-    from cryptography.hazmat.primitives import serialization
-    from sqlalchemy import select
-
-    from db.models_documents import OfficeKey
-
-    with unit_of_work(db) as s:
-        row = s.scalar(select(OfficeKey).where(OfficeKey.active.is_(True)))
-        if row is None:
-            raise PackageError("本单位还没有签名密钥：请先运行 alliance-desk keys init --office 本单位名称")
-        return row.office, serialization.load_pem_private_key(row.private_pem.encode("ascii"), password=None)
-
-
 def public_key_text(db) -> str:
     """The office's public key as a small JSON file to send to the receiving office."""
     info = office_key(db)
@@ -249,20 +237,6 @@ def untrust_key(db, fingerprint_prefix: str) -> KeyInfo:
         audit.record(s, None, "key_untrust", "trusted_key", info.fingerprint,
                      {"office": info.office, "public_key": info.public_key}, None)
     return info
-
-
-def _is_trusted(db, fp: str) -> str | None:
-    """The registered office name of a trusted key (or this office's own name), else None."""
-    from sqlalchemy import select
-
-    from db.models_documents import OfficeKey, TrustedKey
-
-    with unit_of_work(db) as s:
-        row = s.get(TrustedKey, fp)
-        if row is not None:
-            return row.office
-        own = s.scalar(select(OfficeKey).where(OfficeKey.fingerprint == fp))
-        return own.office if own is not None else None
 
 
 # ------------------------------------------------------------------ export

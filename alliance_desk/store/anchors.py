@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from alliance_desk.store import audit
+from alliance_desk.store.audit_record import _flatten, load_text
+from alliance_desk.store.docread import iter_documents
 
 MAX_LISTED = 10
 
@@ -39,16 +40,16 @@ def _replay(session) -> dict[str, dict | None]:
     rows = session.execute(select(E.entity_id, E.before, E.after).where(E.entity == "application")
                            .order_by(E.id).execution_options(yield_per=2000))
     for app_id, before_text, after_text in rows:
-        after = audit.load_text(after_text)
+        after = load_text(after_text)
         if after is None:
             state[app_id] = None
             continue
         if isinstance(after, dict) and isinstance(after.get("document"), dict):
             flat: dict = {}
-            audit._flatten(after["document"], "", flat)
+            _flatten(after["document"], "", flat)
             state[app_id] = flat
             continue
-        before = audit.load_text(before_text)
+        before = load_text(before_text)
         current = state.get(app_id)
         if current is None or not isinstance(after, dict):
             continue  # a change without a known base: the content check reports the application
@@ -74,8 +75,6 @@ def application_problems(session, head_id: int) -> list[str]:
 
     from db.models import Application as A
     from db.models_audit import AuditEntry as E
-
-    from alliance_desk import store
 
     apps = session.execute(select(A.id, A.name, A.audit_id, A.audit_hash).order_by(A.id)).all()
     if not apps:
@@ -103,9 +102,9 @@ def application_problems(session, head_id: int) -> list[str]:
         trail = _replay(session)
         ids = [a.id for a in suspect]
         names = {a.id: a.name for a in suspect}
-        for doc in store.iter_documents(session, ids):
+        for doc in iter_documents(session, ids):
             flat: dict = {}
-            audit._flatten(doc, "", flat)
+            _flatten(doc, "", flat)
             expected = trail.get(doc["id"])
             if expected is None:
                 problems.append(f"申报「{names[doc['id']]}」（{doc['id']}）在审计记录中没有完整内容可供核对")

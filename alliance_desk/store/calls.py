@@ -18,8 +18,10 @@ from db.models_lifecycle import Decision
 
 from alliance_desk.store import audit
 from alliance_desk.rules.packs import PackError, all_packs, get_pack
-from alliance_desk.store import StoreError, ensure_calls
-from alliance_desk.store import county_deadline as _county_deadline
+from alliance_desk.store.errors import StoreError
+from alliance_desk.store.judging import _refresh_summary, ensure_calls
+from alliance_desk.store.judging import county_deadline as _county_deadline
+from alliance_desk.store.pack_revision import load_version, version_label
 from db.session import unit_of_work
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
@@ -58,8 +60,6 @@ class CallInfo:
 
 
 def _info(s: Session, row: m.Call, counts: dict, decided: dict) -> CallInfo:
-    from alliance_desk.store.pack_versions import version_label
-
     return CallInfo(row.id, row.region, row.name, row.year, row.doc_no, row.doc_date, row.deadline,
                     _county_deadline(row), row.publicity_on, row.decision_on, row.note or "", bool(row.closed),
                     bool(row.from_pack), row.pack_version, version_label(s, row.region, row.pack_version),
@@ -176,8 +176,6 @@ def _locked(s: Session, row: m.Call) -> None:
 
 def _rejudge(s: Session, call_id: str) -> int:
     """Recompute the stored checklist counts of the call's applications (its deadline or rules changed)."""
-    from alliance_desk.store import _refresh_summary
-
     apps = s.scalars(select(m.Application).where(m.Application.call_id == call_id)).all()
     for app in apps:
         _refresh_summary(s, app)
@@ -239,8 +237,6 @@ def close_call(db, call_id: str, by: str | None = None, reopen: bool = False) ->
 def adopt_version(db, call_id: str, version_id: str | None, by: str | None = None) -> CallInfo:
     """Judge the call by `version_id` (None: the shipped pack) from now on; other calls keep theirs."""
     if version_id is not None:
-        from alliance_desk.store.pack_versions import load_version
-
         with unit_of_work(db) as s:
             try:
                 load_version(s, version_id)

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from db import models as m
 
 from alliance_desk import exchange
+from alliance_desk.store.documents import _app_document  # the application-level part, shared
 
 #: applications per batch: keeps each IN list well under SQLite's and psycopg's parameter limits
 BATCH = 900
@@ -112,8 +113,6 @@ def _read_batch(conn, dec: _Decoder, where_app, where_child, uscc_out: dict | No
     """Documents of the applications selected by `where_app` (on applications) / `where_child` (the
     same selection on a child table's application_id), keyed by id. `uscc_out` receives each
     application's stored USCC verdicts, one per member (what `engine.evaluate` takes)."""
-    from alliance_desk.store import _app_document  # the application-level part is shared with the lean reader
-
     A, G, S = m.Application.__table__, m.Agreement.__table__, m.Systems.__table__
     M, P, H, X = (t.__table__ for t in (m.Member, m.Platform, m.OfficeHolder, m.MaterialReceipt))
     agreements = {a.application_id: a for a in dec.objects(conn, G, where_child(G))}

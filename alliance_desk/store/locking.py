@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from alliance_desk.store import StoreError
+from alliance_desk.store.errors import StoreError
 
 LOCK_FORMAT = "alliance-desk/lock@1"
 UNREADABLE_GRACE_S = 10.0   # an empty/garbled lock younger than this may be one being written

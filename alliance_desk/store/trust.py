@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from alliance_desk.store import audit
+from alliance_desk.store.docread import iter_documents
 from db.session import unit_of_work
 
 OWN = "self"   # `transfer` target meaning this office
@@ -238,12 +239,10 @@ def adopt_existing(session) -> None:
     from db.models import Application
     from db.models_audit import AuditEntry as E
 
-    from alliance_desk import store
-
     ids = list(session.scalars(select(Application.id).where(Application.audit_id.is_(None)).order_by(Application.id)))
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        docs = list(store.iter_documents(session, chunk, batch=len(chunk)))
+        docs = list(iter_documents(session, chunk, batch=len(chunk)))
         audit.record_many(session, [("migration", "anchor", "application", d["id"], None, {"document": d}, None)
                                     for d in docs])
     owners: dict[str, tuple] = {}

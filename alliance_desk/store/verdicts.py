@@ -3,7 +3,7 @@
 A verdict (db/models_archive.py) is stored with what it was judged on:
 - the application's `version` — every save of an application moves it (`store.save_documents`);
   a deleted application takes its verdict with it (ON DELETE CASCADE);
-- the digest of the pack that judged it (`pack_digest(store.judging_pack(session, region, call))`, from the
+- the digest of the pack that judged it (`pack_digest(judging_pack(session, region, call))`, from the
   loaded pack's content, so an edited pack file or a call judged by another pack version
   re-judges exactly the applications it concerns);
 - the digest of the other inputs: the region's calls (their deadlines decide the deadline rule)
@@ -26,7 +26,11 @@ from sqlalchemy.orm import Session
 from db import models as m
 from db.models_archive import CheckVerdict, CheckVerdictItems
 
+from alliance_desk.store.checkinputs import _check_inputs
 from alliance_desk.store.docread import BATCH, _execute, read_documents
+from alliance_desk.store.documents import count_applications
+from alliance_desk.store.judging import calls_for, judging_pack
+from alliance_desk.store.rows import _gc_paused
 from alliance_desk.rules.engine import CheckResult, Confirmation, Item, _clause, evaluate
 from alliance_desk.rules.packs import Pack
 from alliance_desk.rules import STATUSES
@@ -87,10 +91,8 @@ class Report:
 
     def results(self) -> list[CheckResult]:
         """Full check results of every application (by id), rebuilt from the stored items."""
-        from alliance_desk import store
-
         packs: dict = {}
-        return [_result(v.application, store.judging_pack(self._session, v.region, v.call_id, packs),
+        return [_result(v.application, judging_pack(self._session, v.region, v.call_id, packs),
                         json.loads(items), self._confirmations.get(v.application) or {})
                 for v, items in self._pairs(with_items=True)]
 
@@ -146,8 +148,6 @@ def check_all(session: Session, *, store_verdicts: bool = True) -> Report:
     The comparison runs in the database: one query returns the applications whose verdict is
     missing, of another version, or of another pack or calls digest, plus those with
     confirmations (their inputs digest is per application and compared here)."""
-    from alliance_desk import store
-
     A, V, C = m.Application.__table__, CheckVerdict.__table__, m.Confirmation.__table__
     conn = session.connection()
     confs = all_confirmations(session)
@@ -156,9 +156,9 @@ def check_all(session: Session, *, store_verdicts: bool = True) -> Report:
     packs: dict[tuple, tuple[Pack, str]] = {}
     for region, call_id in _execute(conn, select(A.c.region, A.c.call_id).distinct()):
         if region not in calls:
-            calls[region] = store.calls_for(session, region)
+            calls[region] = calls_for(session, region)
             calls_d[region] = calls_digest(calls[region])
-        pack = store.judging_pack(session, region, call_id)
+        pack = judging_pack(session, region, call_id)
         packs[(region, call_id)] = (pack, pack_digest(pack))
     # only columns of ix_applications_check: the scan never reads the wide application rows
     wanted = [A.c.id, A.c.region, A.c.call_id, A.c.version]
@@ -189,10 +189,10 @@ def check_all(session: Session, *, store_verdicts: bool = True) -> Report:
     new: dict[str, tuple[Verdict, str]] = {}
     new_rows, new_items, summaries = [], [], []
     if stale:
-        with store._gc_paused():
-            if len(stale) > 2000 and len(stale) * 2 > store.count_applications(session):
+        with _gc_paused():
+            if len(stale) > 2000 and len(stale) * 2 > count_applications(session):
                 # most of them: the lean reader of every application, in one pass per table
-                docs, uscc = store._check_inputs(session)
+                docs, uscc = _check_inputs(session)
             else:
                 uscc = {}
                 docs = read_documents(session, list(stale), uscc_out=uscc)
