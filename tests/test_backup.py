@@ -199,7 +199,7 @@ def test_restore_refuses_foreign_damaged_and_newer_files(db, tmp_path, capsys):
 
 
 def test_a_damaged_database_is_detected_and_the_last_good_backup_offered(tmp_path, capsys):
-    from ui.safety import QUIT, RESTORE, guard_open
+    from ui.open_database import QUIT, RESTORE, guard_open
 
     path = tmp_path / "office.sqlite"
     db = open_database(path)

@@ -157,7 +157,7 @@ def test_a_reader_beside_a_busy_writer_never_corrupts_the_file(office):
 
 
 def test_guard_open_in_use_offers_read_only_or_quit(office):
-    from ui.safety import QUIT, READ_ONLY, guard_open
+    from ui.open_database import QUIT, READ_ONLY, guard_open
 
     proc = start_holder(office)
     try:
@@ -187,7 +187,7 @@ def test_guard_open_in_use_offers_read_only_or_quit(office):
 
 
 def test_guard_open_after_a_crash_checks_the_database(office):
-    from ui.safety import guard_open
+    from ui.open_database import guard_open
 
     proc = start_holder(office)
     proc.send_signal(signal.SIGKILL)
@@ -219,7 +219,7 @@ def test_the_dialogs_say_who_and_offer_the_choices(qtbot, office, tmp_path):
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from ui.fonts import ensure_cjk_font
-    from ui.safety import QUIT, READ_ONLY, RESTORE, ask_damaged, ask_in_use
+    from ui.open_database import QUIT, READ_ONLY, RESTORE, ask_damaged, ask_in_use
 
     ensure_cjk_font(QApplication.instance())
     seen = []

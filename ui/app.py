@@ -246,7 +246,7 @@ def run(args) -> int:
         if not (screenshot or probe):
             # Interactive start: the writer's lock, the crash check and the day's backup may need
             # to ask the clerk (database in use, damaged), so they run here on the GUI thread.
-            from ui.safety import guard_open
+            from ui.open_database import guard_open
 
             db = guard_open(getattr(args, "db", None), window)
             if db is None:

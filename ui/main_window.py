@@ -557,7 +557,7 @@ class MainWindow(QMainWindow):
         """Open (creating or migrating if needed) the SQLite database at `path` and show it, the same
         guarded way as at start-up: the writer's lock (in use elsewhere: read-only or cancel), the
         crash check and the day's backup."""
-        from ui import safety
+        from ui import open_database as safety
 
         current = self._db_path()
         if current and Path(current).resolve() == Path(path).resolve():

@@ -714,11 +714,11 @@ def test_dashboard_shown_on_start_when_something_is_due(qtbot, tmp_path):
 
 
 def test_interactive_open_takes_the_lock_and_closing_releases_it(qtbot, tmp_path):
-    """The desktop start goes through ui.safety.guard_open; disposing the database frees the lock,
+    """The desktop start goes through ui.open_database.guard_open; disposing the database frees the lock,
     so the next start is not mistaken for a crash or a second seat."""
     from PySide6.QtCore import QSettings
     from ui.main_window import MainWindow
-    from ui.safety import guard_open
+    from ui.open_database import guard_open
 
     path = tmp_path / "locked.sqlite"
     db = guard_open(path)
@@ -740,7 +740,7 @@ def test_interactive_open_takes_the_lock_and_closing_releases_it(qtbot, tmp_path
 def test_a_database_in_use_elsewhere_opens_read_only_with_writes_greyed_out(qtbot, window, tmp_path, monkeypatch):
     from db.session import open_database
     from tests.test_locking import start_holder
-    from ui import safety
+    from ui import open_database as safety
 
     office = tmp_path / "office.sqlite"
     other = open_database(office)
