@@ -151,3 +151,25 @@ def test_every_test_gets_its_own_database(tmp_path):
     store.import_documents(a, [("", eligible("gansu"))])
     with b.Session() as s:
         assert store.count_applications(s) == 0
+
+
+def test_services_take_a_database_or_the_callers_session(db):
+    """The service convention: a Database opens its own session (and transaction for a write); a
+    Session joins the caller's transaction, so a rollback there takes the write back."""
+    from alliance_desk.store import audit
+
+    doc = eligible("chongqing")
+    store.import_documents(db, [("", doc)])
+    with db.Session() as s:
+        assert store.get_document(db, doc["id"]) == store.get_document(s, doc["id"])
+        assert [d["id"] for d in store.iter_documents(db)] == [d["id"] for d in store.iter_documents(s)]
+        assert store.count_applications(db) == store.count_applications(s) == 1
+        assert store.check_stored(db, doc["id"]).counts == store.check_stored(s, doc["id"]).counts
+    before = audit.history(db)
+    audit.record(db, "科员甲", "note", "database", "x", None, {"n": 1})  # its own transaction, committed
+    with db.Session() as s:
+        audit.record(s, "科员乙", "note", "database", "y", None, {"n": 2})
+        s.rollback()  # the caller's transaction decides: nothing of it lands
+    after = audit.history(db)
+    assert [r.actor for r in after[len(before):]] == ["科员甲"]
+    assert audit.verify(db).ok

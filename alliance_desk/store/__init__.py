@@ -20,6 +20,8 @@ from typing import Iterator
 
 from sqlalchemy.orm import Session
 
+from db.session import Database
+
 from alliance_desk.rules.engine import CheckResult
 from alliance_desk.store import docread
 from alliance_desk.store.checkinputs import _check_inputs, _raw_rows, iter_check_inputs  # noqa: F401
@@ -36,16 +38,16 @@ from alliance_desk.store.save import (  # noqa: F401
     report_lines, save_document, save_documents, save_draft)
 
 
-def iter_documents(session: Session, ids: list[str] | None = None, batch: int = 500) -> Iterator[dict]:
+def iter_documents(db: Database | Session, ids: list[str] | None = None, batch: int = 500) -> Iterator[dict]:
     """Stored applications as documents (in the order of `ids`, else by id), read from plain rows in
     batches (alliance_desk.store.docread: equal to `to_document`'s, without ORM objects per row)."""
-    return docread.iter_documents(session, ids, batch)
+    return docread.iter_documents(db, ids, batch)
 
 
-def check_all(session: Session) -> list[CheckResult]:
+def check_all(db: Database | Session) -> list[CheckResult]:
     """Judge every stored application with the stored calls and confirmations (by id). Only those
     changed since their stored verdict are judged again (alliance_desk.store.verdicts); commits the new
     verdicts."""
     from alliance_desk.store import verdicts
 
-    return verdicts.check_all(session).results()
+    return verdicts.check_all(db).results()

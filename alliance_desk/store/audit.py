@@ -67,24 +67,25 @@ class VerifyResult:
         return "\n".join(lines + self.notes)
 
 
-def changes_after(session, after: int | None, limit: int = 200) -> tuple[int, list[tuple[str | None, str]] | None]:
+def changes_after(db, after: int | None, limit: int = 200) -> tuple[int, list[tuple[str | None, str]] | None]:
     """(newest audit id, [(application id, entity) of every row after `after`]) — every change to the
     data appends a row, so a seat polls this to learn what other seats changed. The list is None
     when `after` is None (first look), more than `limit` rows came in, or the trail went back (a
     backup was restored): then reload everything."""
-    from sqlalchemy import select
+    with unit_of_work(db) as session:
+        from sqlalchemy import select
 
-    from db.models_audit import AuditEntry as E, AuditHead as H
+        from db.models_audit import AuditEntry as E, AuditHead as H
 
-    head = session.scalar(select(H.last_id).where(H.id == 1)) or 0
-    if after is None:
-        return head, None
-    if head == after:
-        return head, []
-    if head < after or head - after > limit:  # went back (a restored backup) or a burst: reload all
-        return head, None
-    rows = session.execute(select(E.application_id, E.entity).where(E.id > after, E.id <= head).order_by(E.id))
-    return head, [(a, e) for a, e in rows]
+        head = session.scalar(select(H.last_id).where(H.id == 1)) or 0
+        if after is None:
+            return head, None
+        if head == after:
+            return head, []
+        if head < after or head - after > limit:  # went back (a restored backup) or a burst: reload all
+            return head, None
+        rows = session.execute(select(E.application_id, E.entity).where(E.id > after, E.id <= head).order_by(E.id))
+        return head, [(a, e) for a, e in rows]
 
 
 def _rows(session) -> Iterator:

@@ -16,6 +16,7 @@ from typing import Any
 
 
 from alliance_desk.store.docread import iter_documents
+from db.session import unit_of_work
 
 GENESIS = "0" * 64
 
@@ -91,51 +92,53 @@ def _now_text() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-def record(session, actor: str | None, action: str, entity: str, entity_id: Any, before: Any, after: Any, *,
+def record(db, actor: str | None, action: str, entity: str, entity_id: Any, before: Any, after: Any, *,
            application_id: str | None = None) -> int:
     """Append one audit row inside the caller's transaction; returns its id.
 
     `application_id` (for the per-application history) defaults to `entity_id` when the entity
     is an application."""
-    return record_many(session, [(actor, action, entity, entity_id, before, after, application_id)])[0]
+    with unit_of_work(db, write=True) as session:
+        return record_many(session, [(actor, action, entity, entity_id, before, after, application_id)])[0]
 
 
-def record_many(session, entries: list[tuple]) -> list[int]:
+def record_many(db, entries: list[tuple]) -> list[int]:
     """`record` for many rows at once (bulk imports): entries are (actor, action, entity,
     entity_id, before, after, application_id); one read of the head, one insert, one head update."""
-    from sqlalchemy import insert, select, update
+    with unit_of_work(db, write=True) as session:
+        from sqlalchemy import insert, select, update
 
-    from db.models_audit import AuditEntry, AuditHead
+        from db.models_audit import AuditEntry, AuditHead
 
-    if not entries:
-        return []
-    H = AuditHead.__table__
-    # FOR UPDATE serialises appenders on PostgreSQL; SQLite has one writer anyway
-    head = session.execute(select(H.c.last_id, H.c.last_hash).where(H.c.id == 1).with_for_update()).first()
-    last_id, last_hash = (head[0], head[1]) if head is not None else (0, GENESIS)
-    at = _now_text()
-    who = default_actor()
-    rows, ids = [], []
-    for actor, action, entity, entity_id, before, after, application_id in entries:
-        actor = (actor or "").strip() or who
-        entity_id = str(entity_id)
-        if application_id is None and entity == "application":
-            application_id = entity_id
-        last_id += 1
-        b, a = store_text(before), store_text(after)
-        digest = row_hash(last_hash, row_text(last_id, at, actor, action, entity, entity_id, application_id, b, a))
-        rows.append({"id": last_id, "at": at, "actor": actor, "action": action, "entity": entity,
-                     "entity_id": entity_id, "application_id": application_id, "before": b, "after": a,
-                     "prev_hash": last_hash, "hash": digest})
-        ids.append(last_id)
-        last_hash = digest
-    session.execute(insert(AuditEntry.__table__), rows)
-    _anchor(session, rows)
-    if head is None:
-        session.execute(insert(H).values(id=1, last_id=last_id, last_hash=last_hash))
-    else:
-        session.execute(update(H).where(H.c.id == 1).values(last_id=last_id, last_hash=last_hash))
-    return ids
+        if not entries:
+            return []
+        H = AuditHead.__table__
+        # FOR UPDATE serialises appenders on PostgreSQL; SQLite has one writer anyway
+        head = session.execute(select(H.c.last_id, H.c.last_hash).where(H.c.id == 1).with_for_update()).first()
+        last_id, last_hash = (head[0], head[1]) if head is not None else (0, GENESIS)
+        at = _now_text()
+        who = default_actor()
+        rows, ids = [], []
+        for actor, action, entity, entity_id, before, after, application_id in entries:
+            actor = (actor or "").strip() or who
+            entity_id = str(entity_id)
+            if application_id is None and entity == "application":
+                application_id = entity_id
+            last_id += 1
+            b, a = store_text(before), store_text(after)
+            digest = row_hash(last_hash, row_text(last_id, at, actor, action, entity, entity_id, application_id, b, a))
+            rows.append({"id": last_id, "at": at, "actor": actor, "action": action, "entity": entity,
+                         "entity_id": entity_id, "application_id": application_id, "before": b, "after": a,
+                         "prev_hash": last_hash, "hash": digest})
+            ids.append(last_id)
+            last_hash = digest
+        session.execute(insert(AuditEntry.__table__), rows)
+        _anchor(session, rows)
+        if head is None:
+            session.execute(insert(H).values(id=1, last_id=last_id, last_hash=last_hash))
+        else:
+            session.execute(update(H).where(H.c.id == 1).values(last_id=last_id, last_hash=last_hash))
+        return ids
 
 
 def _anchor(session, rows: list[dict]) -> None:
@@ -184,24 +187,26 @@ def document_diff(old: dict, new: dict) -> tuple[dict, dict]:
     return before, after
 
 
-def snapshots(session, app_ids: list[str]) -> dict[str, dict]:
+def snapshots(db, app_ids: list[str]) -> dict[str, dict]:
     """The stored applications among `app_ids` as documents (canonical), read inside the caller's
     transaction in one batch, leaving the session's objects attached."""
-    if not app_ids:
-        return {}
-    from itertools import islice
+    with unit_of_work(db) as session:
+        if not app_ids:
+            return {}
+        from itertools import islice
 
-    # one batch holding every id: iter_documents expunges its objects only after a batch, and
-    # closing the generator after the last document stops it before that point
-    gen = iter_documents(session, list(app_ids), batch=len(app_ids))
-    try:
-        return {d["id"]: d for d in islice(gen, len(app_ids))}
-    finally:
-        gen.close()
+        # one batch holding every id: iter_documents expunges its objects only after a batch, and
+        # closing the generator after the last document stops it before that point
+        gen = iter_documents(session, list(app_ids), batch=len(app_ids))
+        try:
+            return {d["id"]: d for d in islice(gen, len(app_ids))}
+        finally:
+            gen.close()
 
 
-def snapshot(session, app_id: str) -> dict | None:
-    return snapshots(session, [app_id]).get(app_id)
+def snapshot(db, app_id: str) -> dict | None:
+    with unit_of_work(db) as session:
+        return snapshots(session, [app_id]).get(app_id)
 
 
 def application_change(old: dict | None, new: dict, source: str | None = None, *, imported: bool = False,

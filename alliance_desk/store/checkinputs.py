@@ -15,6 +15,7 @@ from db import models as m
 from alliance_desk.rules.packs import all_packs
 from alliance_desk.store.documents import _app_document
 from alliance_desk.store.rows import MEMBER_SCALARS, _gc_paused
+from db.session import unit_of_work
 
 
 def _raw_rows(conn, stmt) -> list[tuple]:
@@ -62,17 +63,18 @@ def _member_fields_for_rules() -> list[str]:
     return [k for k in MEMBER_SCALARS if k in needed]
 
 
-def iter_check_inputs(session: Session) -> Iterator[tuple[dict, list]]:
+def iter_check_inputs(db) -> Iterator[tuple[dict, list]]:
     """(document, stored USCC verdicts) for every application, reading only what rules need.
 
     Lean on purpose: checking all applications must stay fast at 5,000 applications and
     150,000 member units, so each table is read once, in order, without per-value processing.
     Equal JSON values are decoded once and shared: the documents are for reading only.
     `iter_documents` is the full-fidelity reader for exports."""
-    with _gc_paused():
-        docs, verdicts = _check_inputs(session)
-    for app_id in sorted(docs):
-        yield docs[app_id], verdicts[app_id]
+    with unit_of_work(db) as session:
+        with _gc_paused():
+            docs, verdicts = _check_inputs(session)
+        for app_id in sorted(docs):
+            yield docs[app_id], verdicts[app_id]
 
 
 def _check_inputs(session: Session) -> tuple[dict[str, dict], dict[str, list]]:

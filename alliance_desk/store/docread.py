@@ -26,6 +26,7 @@ from db import models as m
 
 from alliance_desk import exchange
 from alliance_desk.store.documents import _app_document  # the application-level part, shared
+from db.session import unit_of_work
 
 #: applications per batch: keeps each IN list well under SQLite's and psycopg's parameter limits
 BATCH = 900
@@ -200,20 +201,22 @@ def _read_batch(conn, dec: _Decoder, where_app, where_child, uscc_out: dict | No
     return docs
 
 
-def read_documents(session: Session, ids: Iterable[str], uscc_out: dict | None = None) -> dict[str, dict]:
+def read_documents(db, ids: Iterable[str], uscc_out: dict | None = None) -> dict[str, dict]:
     """The stored applications among `ids` as documents, keyed by id (unknown ids are left out).
     `uscc_out`, when given, receives id -> the stored USCC verdict of each member."""
-    return dict(_iter_pairs(session, list(dict.fromkeys(ids)), uscc_out=uscc_out))
+    with unit_of_work(db) as session:
+        return dict(_iter_pairs(session, list(dict.fromkeys(ids)), uscc_out=uscc_out))
 
 
-def iter_documents(session: Session, ids: list[str] | None = None, batch: int = BATCH) -> Iterator[dict]:
+def iter_documents(db, ids: list[str] | None = None, batch: int = BATCH) -> Iterator[dict]:
     """Documents of `ids` in that order (unknown ids skipped), or of every application by id,
     read `batch` applications at a time."""
-    if ids is None:
-        A = m.Application.__table__
-        ids = [i for (i,) in _execute(session.connection(), select(A.c.id).order_by(A.c.id))]
-    for _, doc in _iter_pairs(session, ids, batch):
-        yield doc
+    with unit_of_work(db) as session:
+        if ids is None:
+            A = m.Application.__table__
+            ids = [i for (i,) in _execute(session.connection(), select(A.c.id).order_by(A.c.id))]
+        for _, doc in _iter_pairs(session, ids, batch):
+            yield doc
 
 
 def _iter_pairs(session: Session, ids: list[str], batch: int = BATCH,

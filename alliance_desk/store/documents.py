@@ -136,12 +136,13 @@ _DOCUMENT_LOAD = (selectinload(m.Application.members).selectinload(m.Member.plat
                   selectinload(m.Application.agreement), selectinload(m.Application.systems))
 
 
-def get_document(session: Session, app_id: str) -> dict:
+def get_document(db, app_id: str) -> dict:
     # children in one query per table, not one per member's platforms (reviews read many documents)
-    app = session.get(m.Application, app_id, options=_DOCUMENT_LOAD)
-    if app is None:
-        raise StoreError(f"没有 id 为 {app_id} 的申报")
-    return to_document(app)
+    with unit_of_work(db) as session:
+        app = session.get(m.Application, app_id, options=_DOCUMENT_LOAD)
+        if app is None:
+            raise StoreError(f"没有 id 为 {app_id} 的申报")
+        return to_document(app)
 
 
 def export_json(db: Database, app_id: str) -> str:
@@ -157,12 +158,14 @@ class Draft:
     version: int
 
 
-def load_draft(session: Session, app_id: str) -> Draft:
-    app = session.get(m.Application, app_id)
-    if app is None:
-        raise StoreError(f"没有 id 为 {app_id} 的申报")
-    return Draft(to_document(app), dict(app.drafts or {}), app.version)
+def load_draft(db, app_id: str) -> Draft:
+    with unit_of_work(db) as session:
+        app = session.get(m.Application, app_id)
+        if app is None:
+            raise StoreError(f"没有 id 为 {app_id} 的申报")
+        return Draft(to_document(app), dict(app.drafts or {}), app.version)
 
 
-def count_applications(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(m.Application)) or 0
+def count_applications(db) -> int:
+    with unit_of_work(db) as session:
+        return session.scalar(select(func.count()).select_from(m.Application)) or 0

@@ -19,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
+from db.session import unit_of_work
 
 BY_NAME = "name"
 BY_LEAD_USCC = "lead_uscc"
@@ -119,9 +120,10 @@ def find_among(rows: Iterable[tuple]) -> dict[str, list[Duplicate]]:
     return _pairs(_Entry(i, n, r, c, u, _order(at, i)) for i, n, r, c, u, at in rows)
 
 
-def find_all(session, region: str | None = None) -> dict[str, list[Duplicate]]:
+def find_all(db, region: str | None = None) -> dict[str, list[Duplicate]]:
     """Every stored application that has a duplicate -> its findings (two queries, one pass)."""
-    return _pairs(_stored_entries(session, region))
+    with unit_of_work(db) as session:
+        return _pairs(_stored_entries(session, region))
 
 
 def _candidates(session, me: _Entry) -> list[_Entry]:
@@ -148,37 +150,40 @@ def _for_entry(session, me: _Entry) -> list[Duplicate]:
     return _pairs([me] + _candidates(session, me)).get(me.id, [])
 
 
-def for_document(session, doc: dict) -> list[Duplicate]:
+def for_document(db, doc: dict) -> list[Duplicate]:
     """What `doc` (saved or about to be saved) duplicates among the stored applications."""
-    from sqlalchemy import select
+    with unit_of_work(db) as session:
+        from sqlalchemy import select
 
-    from db import models as m
+        from db import models as m
 
-    created = session.scalar(select(m.Application.created_at).where(m.Application.id == doc["id"]))
-    # an unsaved document is entered after everything stored
-    return _for_entry(session, _entry_of(doc, _order(created, doc["id"]) if created else (datetime.max, "\uffff")))
+        created = session.scalar(select(m.Application.created_at).where(m.Application.id == doc["id"]))
+        # an unsaved document is entered after everything stored
+        return _for_entry(session, _entry_of(doc, _order(created, doc["id"]) if created else (datetime.max, "\uffff")))
 
 
-def for_row(session, app_id: str, name: str, region: str, call_id: str | None, lead_uscc: str | None,
+def for_row(db, app_id: str, name: str, region: str, call_id: str | None, lead_uscc: str | None,
             created_at: datetime | None) -> list[Duplicate]:
     """`for_document` for a stored application whose list row is at hand."""
-    return _for_entry(session, _Entry(app_id, name, region, call_id, lead_uscc, _order(created_at, app_id)))
+    with unit_of_work(db) as session:
+        return _for_entry(session, _Entry(app_id, name, region, call_id, lead_uscc, _order(created_at, app_id)))
 
 
-def for_documents(session, docs: list[dict]) -> dict[str, list[Duplicate]]:
+def for_documents(db, docs: list[dict]) -> dict[str, list[Duplicate]]:
     """Findings for a batch about to be imported: against the stored applications of the batch's
     regions and within the batch, in one pass (a document already stored under the same id is the
     same application, not a duplicate)."""
-    entries: dict[str, _Entry] = {}
-    for region in {d.get("region") or "" for d in docs}:
-        for e in _stored_entries(session, region):
-            entries[e.id] = e
-    for n, d in enumerate(docs):
-        stored = entries.get(d["id"])
-        # a new document is entered after everything stored, in the batch's order
-        entries[d["id"]] = _entry_of(d, stored.order if stored else (datetime.max, f"{n:08d}"))
-    wanted = {d["id"] for d in docs}
-    return {k: v for k, v in _pairs(entries.values()).items() if k in wanted}
+    with unit_of_work(db) as session:
+        entries: dict[str, _Entry] = {}
+        for region in {d.get("region") or "" for d in docs}:
+            for e in _stored_entries(session, region):
+                entries[e.id] = e
+        for n, d in enumerate(docs):
+            stored = entries.get(d["id"])
+            # a new document is entered after everything stored, in the batch's order
+            entries[d["id"]] = _entry_of(d, stored.order if stored else (datetime.max, f"{n:08d}"))
+        wanted = {d["id"] for d in docs}
+        return {k: v for k, v in _pairs(entries.values()).items() if k in wanted}
 
 
 def warning_lines(findings: dict[str, list[Duplicate]], names: dict[str, str],
@@ -192,21 +197,22 @@ def warning_lines(findings: dict[str, list[Duplicate]], names: dict[str, str],
     return lines
 
 
-def later_duplicates(session, ids: list[str]) -> dict[str, list[Duplicate]]:
+def later_duplicates(db, ids: list[str]) -> dict[str, list[Duplicate]]:
     """Of `ids`, those entered after an application they duplicate -> the findings naming the
     earlier one (what the publishing guard refuses)."""
-    if not ids:
-        return {}
-    from sqlalchemy import select
+    with unit_of_work(db) as session:
+        if not ids:
+            return {}
+        from sqlalchemy import select
 
-    from db import models as m
+        from db import models as m
 
-    docs_region = set(session.scalars(select(m.Application.region).where(m.Application.id.in_(ids))))
-    out: dict[str, list[Duplicate]] = {}
-    wanted = set(ids)
-    for region in docs_region:
-        for app_id, found in find_all(session, region).items():
-            later = [d for d in found if d.other_first]
-            if app_id in wanted and later:
-                out[app_id] = later
-    return out
+        docs_region = set(session.scalars(select(m.Application.region).where(m.Application.id.in_(ids))))
+        out: dict[str, list[Duplicate]] = {}
+        wanted = set(ids)
+        for region in docs_region:
+            for app_id, found in find_all(session, region).items():
+                later = [d for d in found if d.other_first]
+                if app_id in wanted and later:
+                    out[app_id] = later
+        return out

@@ -21,22 +21,24 @@ from alliance_desk.store.pack_revision import pack_for_call
 from alliance_desk.store.rows import _now
 
 
-def ensure_calls(session: Session) -> None:
+def ensure_calls(db) -> None:
     """Every pack's calls exist in the database (the office may add more)."""
-    existing = set(session.scalars(select(m.Call.id)))
-    for pack in all_packs().values():
-        for c in pack.calls:
-            if c.id not in existing:
-                session.add(m.Call(id=c.id, region=pack.id, name=c.name, deadline=c.deadline, note=c.note,
-                                   county_deadline=c.county_deadline, from_pack=True))
+    with unit_of_work(db, write=True) as session:
+        existing = set(session.scalars(select(m.Call.id)))
+        for pack in all_packs().values():
+            for c in pack.calls:
+                if c.id not in existing:
+                    session.add(m.Call(id=c.id, region=pack.id, name=c.name, deadline=c.deadline, note=c.note,
+                                       county_deadline=c.county_deadline, from_pack=True))
 
 
-def calls_for(session: Session, region: str) -> dict[str, Call]:
-    rows = session.scalars(select(m.Call).where(m.Call.region == region))
-    calls = {c.id: c for c in get_pack(region).calls}
-    for r in rows:
-        calls[r.id] = Call(r.id, r.region, r.name, r.deadline, r.note or "", county_deadline(r))
-    return calls
+def calls_for(db, region: str) -> dict[str, Call]:
+    with unit_of_work(db) as session:
+        rows = session.scalars(select(m.Call).where(m.Call.region == region))
+        calls = {c.id: c for c in get_pack(region).calls}
+        for r in rows:
+            calls[r.id] = Call(r.id, r.region, r.name, r.deadline, r.note or "", county_deadline(r))
+        return calls
 
 
 def county_deadline(row: m.Call):
@@ -48,15 +50,16 @@ def county_deadline(row: m.Call):
     return row.county_deadline
 
 
-def judging_pack(session: Session, region: str, call_id: str | None, cache: dict | None = None):
+def judging_pack(db, region: str, call_id: str | None, cache: dict | None = None):
     """The pack that judges an application of `region` in `call_id`: the call's pack version, else
     the shipped pack (see pack_versions.pack_for_call). `cache` (call id -> pack) spares lookups."""
-    if cache is None:
-        return pack_for_call(session, region, call_id)
-    key = (region, call_id)
-    if key not in cache:
-        cache[key] = pack_for_call(session, region, call_id)
-    return cache[key]
+    with unit_of_work(db) as session:
+        if cache is None:
+            return pack_for_call(session, region, call_id)
+        key = (region, call_id)
+        if key not in cache:
+            cache[key] = pack_for_call(session, region, call_id)
+        return cache[key]
 
 
 def add_call(db: Database, region: str, call_id: str, name: str, deadline: datetime | None, note: str = "") -> None:
@@ -87,10 +90,11 @@ def _refresh_summary(session: Session, app: m.Application, doc: dict | None = No
     return result
 
 
-def check_stored(session: Session, app_id: str) -> CheckResult:
-    doc = get_document(session, app_id)
-    return evaluate(doc, pack=judging_pack(session, doc["region"], doc.get("call")),
-                    calls=calls_for(session, doc["region"]), confirmations=_confirmations(session, app_id))
+def check_stored(db, app_id: str) -> CheckResult:
+    with unit_of_work(db) as session:
+        doc = get_document(session, app_id)
+        return evaluate(doc, pack=judging_pack(session, doc["region"], doc.get("call")),
+                        calls=calls_for(session, doc["region"]), confirmations=_confirmations(session, app_id))
 
 
 def confirm(db: Database, app_id: str, rule: str, outcome: str = OUTCOME_MET, by: str = "", note: str = "",

@@ -233,26 +233,28 @@ def _build_row(row: PackVersion) -> Pack:
 _LOADED: dict[str, Pack] = {}  # digest -> pack: a version never changes once stored
 
 
-def load_version(session, version_id: str) -> Pack:
-    row = session.get(PackVersion, version_id)
-    if row is None:
-        raise PackError(f"没有规则包版本「{version_id}」")
-    if row.digest not in _LOADED:
-        pack = _build_row(row)
-        if pack.digest != row.digest:
-            raise PackError(f"{_where(row)}：内容与其摘要不符（被改动过），不予采用")
-        _LOADED[row.digest] = pack
-    return _LOADED[row.digest]
+def load_version(db, version_id: str) -> Pack:
+    with unit_of_work(db) as session:
+        row = session.get(PackVersion, version_id)
+        if row is None:
+            raise PackError(f"没有规则包版本「{version_id}」")
+        if row.digest not in _LOADED:
+            pack = _build_row(row)
+            if pack.digest != row.digest:
+                raise PackError(f"{_where(row)}：内容与其摘要不符（被改动过），不予采用")
+            _LOADED[row.digest] = pack
+        return _LOADED[row.digest]
 
 
-def pack_for_call(session, region: str, call_id: str | None) -> Pack:
+def pack_for_call(db, region: str, call_id: str | None) -> Pack:
     """The pack that judges applications of `region` in `call_id`: the version the call adopted,
     else the shipped pack. `pack.version_label` and `pack.digest` say which."""
-    if call_id:
-        row = session.get(m.Call, call_id)
-        if row is not None and row.region == region and row.pack_version:
-            return load_version(session, row.pack_version)
-    return get_pack(region)
+    with unit_of_work(db) as session:
+        if call_id:
+            row = session.get(m.Call, call_id)
+            if row is not None and row.region == region and row.pack_version:
+                return load_version(session, row.pack_version)
+        return get_pack(region)
 
 
 def call_pack(db, region: str, call_id: str | None) -> Pack:
@@ -263,8 +265,9 @@ def call_pack(db, region: str, call_id: str | None) -> Pack:
         return pack_for_call(s, region, call_id)
 
 
-def version_label(session, region: str, version_id: str | None) -> str:
-    if not version_id:
-        return get_pack(region).version_label
-    row = session.get(PackVersion, version_id)
-    return row.label if row is not None else f"（缺失的版本 {version_id}）"
+def version_label(db, region: str, version_id: str | None) -> str:
+    with unit_of_work(db) as session:
+        if not version_id:
+            return get_pack(region).version_label
+        row = session.get(PackVersion, version_id)
+        return row.label if row is not None else f"（缺失的版本 {version_id}）"

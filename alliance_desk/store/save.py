@@ -47,19 +47,20 @@ def report_lines(summary: str, created: list[str], updated: list[str], warnings:
             + [f"注意：{w}" for w in warnings])
 
 
-def save_document(session: Session, doc: dict, source: str = "", calls: dict | None = None,
+def save_document(db, doc: dict, source: str = "", calls: dict | None = None,
                   expected_version: int | None = None) -> bool:
     """Insert or update one application inside the caller's transaction. True if created.
     With `expected_version`, an existing application is only updated if it still has that version
     (else ConflictError)."""
-    return save_documents(session, [(source, doc)], {doc["region"]: calls} if calls is not None else None,
-                          expected_version=expected_version)[0]
+    with unit_of_work(db, write=True) as session:
+        return save_documents(session, [(source, doc)], {doc["region"]: calls} if calls is not None else None,
+                              expected_version=expected_version)[0]
 
 
 IMPORT_BATCH = 500  # applications written per round of executemany statements
 
 
-def save_documents(session: Session, items: list[tuple[str, dict]], calls: dict[str, dict] | None = None,
+def save_documents(db, items: list[tuple[str, dict]], calls: dict[str, dict] | None = None,
                    expected_version: int | None = None, *, action: str | None = None,
                    actor: str | None = None) -> list[bool]:
     """Insert or update applications (distinct ids) inside the caller's transaction; one flag per
@@ -70,74 +71,75 @@ def save_documents(session: Session, items: list[tuple[str, dict]], calls: dict[
     this function. An existing application's row is updated (version + 1) before its children are
     replaced, so on PostgreSQL a second seat saving the same application waits for the first and
     then replaces its children, never mixing the two."""
-    if not items:
-        return []
-    calls = calls if calls is not None else {}
-    nul_allowed = _nul_allowed(session)
-    prepared = []
-    for source, doc in items:
-        prefix = f"{source}: " if source else ""
-        _check_storable(doc, prefix, nul_allowed)
-        if not nul_allowed:  # PostgreSQL
-            _check_lengths(doc, prefix)
-        get_pack(doc["region"])
-        prepared.append((doc, [_uscc_verdict(md.get("uscc")) for md in doc["members"]]))
-    A = m.Application.__table__
-    ids = [doc["id"] for doc, _ in prepared]
-    existing = dict(session.execute(select(A.c.id, A.c.version).where(A.c.id.in_(ids))).all())
-    # the audit trail's "before": the stored documents being replaced (none on a fresh import)
-    old_docs = audit.snapshots(session, list(existing))
-    confs: dict[str, dict[str, Confirmation]] = {}
-    if existing:
-        for r in session.scalars(select(m.Confirmation).where(m.Confirmation.application_id.in_(list(existing)))):
-            confs.setdefault(r.application_id, {})[r.rule] = Confirmation(
-                r.rule, r.outcome, r.by, r.at.isoformat(timespec="minutes"), r.note or "")
-    now = _now()
-    new_rows, updates, children = [], [], _Rows()
-    packs: dict = {}
-    for doc, verdicts in prepared:
-        region = doc["region"]
-        if region not in calls:
-            calls[region] = calls_for(session, region)
-        result = evaluate(doc, pack=judging_pack(session, region, doc.get("call"), packs), calls=calls[region],
-                          confirmations=confs.get(doc["id"]), uscc_problems=verdicts)
-        values = _app_values(doc)
-        values.update(updated_at=now, n_fail=result.counts["fail"], n_warn=result.counts["warn"],
-                      n_manual=result.counts["manual"], eligible=result.eligible)
-        if doc["id"] in existing:
-            updates.append({"b_id": doc["id"], **values})
-        else:
-            new_rows.append({"id": doc["id"], "created_at": now, "version": 1, **values})
-        children.add(doc["id"], doc, verdicts)
-    if updates:
-        stmt = update(A).where(A.c.id == bindparam("b_id")).values(version=A.c.version + 1)
-        if expected_version is not None:
-            if len(updates) != 1:
-                raise ValueError("expected_version applies to one application at a time")
-            res = session.execute(stmt.where(A.c.version == expected_version), updates)
-            if res.rowcount != 1:
-                raise ConflictError(f"「{doc['name']}」已被其他人修改（您打开的是版本 {expected_version}），"
-                                    "请重新载入后再编辑")
-        else:
-            session.execute(stmt, updates)
-        # the document is the whole truth about its children: replace them (platforms cascade)
-        upd_ids = [u["b_id"] for u in updates]
-        for model in (m.Member, m.OfficeHolder, m.MaterialReceipt, m.Agreement, m.Systems):
-            t = model.__table__
-            session.execute(delete(t).where(t.c.application_id.in_(upd_ids)))
-    if new_rows:
-        session.execute(insert(A), new_rows)
-    children.write(session)
-    session.expire_all()  # ORM objects loaded earlier in this session must not shadow the new rows
-    trail = []  # the audit trail, same transaction
-    for (source, _), (doc, _) in zip(items, prepared):
-        change = audit.application_change(old_docs.get(doc["id"]), doc, source, imported=action == "import",
-                                          version=existing.get(doc["id"]))
-        if change is not None:
-            trail.append((actor, action or ("update" if doc["id"] in existing else "create"), "application",
-                          doc["id"], *change, None))
-    audit.record_many(session, trail)
-    return [doc["id"] not in existing for doc, _ in prepared]
+    with unit_of_work(db, write=True) as session:
+        if not items:
+            return []
+        calls = calls if calls is not None else {}
+        nul_allowed = _nul_allowed(session)
+        prepared = []
+        for source, doc in items:
+            prefix = f"{source}: " if source else ""
+            _check_storable(doc, prefix, nul_allowed)
+            if not nul_allowed:  # PostgreSQL
+                _check_lengths(doc, prefix)
+            get_pack(doc["region"])
+            prepared.append((doc, [_uscc_verdict(md.get("uscc")) for md in doc["members"]]))
+        A = m.Application.__table__
+        ids = [doc["id"] for doc, _ in prepared]
+        existing = dict(session.execute(select(A.c.id, A.c.version).where(A.c.id.in_(ids))).all())
+        # the audit trail's "before": the stored documents being replaced (none on a fresh import)
+        old_docs = audit.snapshots(session, list(existing))
+        confs: dict[str, dict[str, Confirmation]] = {}
+        if existing:
+            for r in session.scalars(select(m.Confirmation).where(m.Confirmation.application_id.in_(list(existing)))):
+                confs.setdefault(r.application_id, {})[r.rule] = Confirmation(
+                    r.rule, r.outcome, r.by, r.at.isoformat(timespec="minutes"), r.note or "")
+        now = _now()
+        new_rows, updates, children = [], [], _Rows()
+        packs: dict = {}
+        for doc, verdicts in prepared:
+            region = doc["region"]
+            if region not in calls:
+                calls[region] = calls_for(session, region)
+            result = evaluate(doc, pack=judging_pack(session, region, doc.get("call"), packs), calls=calls[region],
+                              confirmations=confs.get(doc["id"]), uscc_problems=verdicts)
+            values = _app_values(doc)
+            values.update(updated_at=now, n_fail=result.counts["fail"], n_warn=result.counts["warn"],
+                          n_manual=result.counts["manual"], eligible=result.eligible)
+            if doc["id"] in existing:
+                updates.append({"b_id": doc["id"], **values})
+            else:
+                new_rows.append({"id": doc["id"], "created_at": now, "version": 1, **values})
+            children.add(doc["id"], doc, verdicts)
+        if updates:
+            stmt = update(A).where(A.c.id == bindparam("b_id")).values(version=A.c.version + 1)
+            if expected_version is not None:
+                if len(updates) != 1:
+                    raise ValueError("expected_version applies to one application at a time")
+                res = session.execute(stmt.where(A.c.version == expected_version), updates)
+                if res.rowcount != 1:
+                    raise ConflictError(f"「{doc['name']}」已被其他人修改（您打开的是版本 {expected_version}），"
+                                        "请重新载入后再编辑")
+            else:
+                session.execute(stmt, updates)
+            # the document is the whole truth about its children: replace them (platforms cascade)
+            upd_ids = [u["b_id"] for u in updates]
+            for model in (m.Member, m.OfficeHolder, m.MaterialReceipt, m.Agreement, m.Systems):
+                t = model.__table__
+                session.execute(delete(t).where(t.c.application_id.in_(upd_ids)))
+        if new_rows:
+            session.execute(insert(A), new_rows)
+        children.write(session)
+        session.expire_all()  # ORM objects loaded earlier in this session must not shadow the new rows
+        trail = []  # the audit trail, same transaction
+        for (source, _), (doc, _) in zip(items, prepared):
+            change = audit.application_change(old_docs.get(doc["id"]), doc, source, imported=action == "import",
+                                              version=existing.get(doc["id"]))
+            if change is not None:
+                trail.append((actor, action or ("update" if doc["id"] in existing else "create"), "application",
+                              doc["id"], *change, None))
+        audit.record_many(session, trail)
+        return [doc["id"] not in existing for doc, _ in prepared]
 
 
 def save_draft(db: Database, doc: dict, invalid: dict[str, str] | None = None,
@@ -193,34 +195,35 @@ def import_documents(db: Database, docs: Iterable[tuple[str, dict]]) -> ImportRe
         return import_documents_in(s, docs)
 
 
-def import_documents_in(s: Session, docs: Iterable[tuple[str, dict]]) -> ImportReport:
+def import_documents_in(db, docs: Iterable[tuple[str, dict]]) -> ImportReport:
     """`import_documents` inside the caller's transaction (a package import adds its bookkeeping
     to the same transaction)."""
-    report = ImportReport()
-    docs = list(docs)
-    ensure_calls(s)
-    s.flush()
-    latest = {d["id"]: (src, d) for src, d in docs}
-    found = duplicates.for_documents(s, [d for _, d in latest.values()])
-    report.warnings = duplicates.warning_lines(found, {i: d["name"] for i, (_, d) in latest.items()},
-                                               {i: src for i, (src, _) in latest.items()})
-    calls: dict[str, dict] = {}
-    batch: list[tuple[str, dict]] = []
-    ids: set[str] = set()
+    with unit_of_work(db, write=True) as s:
+        report = ImportReport()
+        docs = list(docs)
+        ensure_calls(s)
+        s.flush()
+        latest = {d["id"]: (src, d) for src, d in docs}
+        found = duplicates.for_documents(s, [d for _, d in latest.values()])
+        report.warnings = duplicates.warning_lines(found, {i: d["name"] for i, (_, d) in latest.items()},
+                                                   {i: src for i, (src, _) in latest.items()})
+        calls: dict[str, dict] = {}
+        batch: list[tuple[str, dict]] = []
+        ids: set[str] = set()
 
-    def flush() -> None:
-        for (_, doc), created in zip(batch, save_documents(s, batch, calls, action="import")):
-            (report.created if created else report.updated).append(doc["id"])
-        batch.clear()
-        ids.clear()
+        def flush() -> None:
+            for (_, doc), created in zip(batch, save_documents(s, batch, calls, action="import")):
+                (report.created if created else report.updated).append(doc["id"])
+            batch.clear()
+            ids.clear()
 
-    for source, doc in docs:
-        if doc["id"] in ids or len(batch) >= IMPORT_BATCH:
-            flush()
-        batch.append((source, doc))
-        ids.add(doc["id"])
-    flush()
-    return report
+        for source, doc in docs:
+            if doc["id"] in ids or len(batch) >= IMPORT_BATCH:
+                flush()
+            batch.append((source, doc))
+            ids.add(doc["id"])
+        flush()
+        return report
 
 
 def import_files(db: Database, paths: Iterable[str | Path]) -> ImportReport:

@@ -71,17 +71,18 @@ def is_older(new: Rank, last: Rank) -> bool:
     return a <= b
 
 
-def next_sequence(session, scope: str) -> int:
+def next_sequence(db, scope: str) -> int:
     """The sender's next sequence number for `scope` (inside the caller's transaction)."""
-    from db.models_trust import ExchangeCounter
+    with unit_of_work(db, write=True) as session:
+        from db.models_trust import ExchangeCounter
 
-    row = session.get(ExchangeCounter, scope, with_for_update=True)
-    if row is None:
-        row = ExchangeCounter(scope=scope, last_sequence=0)
-        session.add(row)
-    row.last_sequence += 1
-    session.flush()
-    return row.last_sequence
+        row = session.get(ExchangeCounter, scope, with_for_update=True)
+        if row is None:
+            row = ExchangeCounter(scope=scope, last_sequence=0)
+            session.add(row)
+        row.last_sequence += 1
+        session.flush()
+        return row.last_sequence
 
 
 @dataclass
@@ -95,30 +96,32 @@ class Verdict:
         return "；".join(self.older)
 
 
-def check_mark(session, kind: str, fingerprint: str, scope: str, rank: Rank, verdict: Verdict,
+def check_mark(db, kind: str, fingerprint: str, scope: str, rank: Rank, verdict: Verdict,
                what: str) -> None:
     """Add to `verdict` when a newer file of this kind, sender and scope was accepted before."""
-    from db.models_trust import ExchangeMark
+    with unit_of_work(db) as session:
+        from db.models_trust import ExchangeMark
 
-    mark = session.get(ExchangeMark, (kind, fingerprint, scope))
-    if mark is not None:
-        last = Rank(mark.sequence, mark.created_at, mark.sha256)
-        if is_older(rank, last):
-            verdict.older.append(f"{what}（{rank.label()}）早于已接受的同一发送方文件（{last.label()}）")
+        mark = session.get(ExchangeMark, (kind, fingerprint, scope))
+        if mark is not None:
+            last = Rank(mark.sequence, mark.created_at, mark.sha256)
+            if is_older(rank, last):
+                verdict.older.append(f"{what}（{rank.label()}）早于已接受的同一发送方文件（{last.label()}）")
 
 
-def accept_mark(session, kind: str, fingerprint: str, scope: str, rank: Rank) -> None:
+def accept_mark(db, kind: str, fingerprint: str, scope: str, rank: Rank) -> None:
     """Remember the file as the newest accepted, unless a newer one already is (an older file taken
     knowingly does not lower the mark)."""
-    from db.models_trust import ExchangeMark
+    with unit_of_work(db, write=True) as session:
+        from db.models_trust import ExchangeMark
 
-    mark = session.get(ExchangeMark, (kind, fingerprint, scope))
-    if mark is None:
-        session.add(ExchangeMark(kind=kind, fingerprint=fingerprint, scope=scope, sequence=rank.sequence,
-                                 created_at=rank.created_at, sha256=rank.sha256, accepted_at=_now()))
-    elif not is_older(rank, Rank(mark.sequence, mark.created_at, mark.sha256)):
-        mark.sequence, mark.created_at, mark.sha256, mark.accepted_at = (rank.sequence, rank.created_at,
-                                                                         rank.sha256, _now())
+        mark = session.get(ExchangeMark, (kind, fingerprint, scope))
+        if mark is None:
+            session.add(ExchangeMark(kind=kind, fingerprint=fingerprint, scope=scope, sequence=rank.sequence,
+                                     created_at=rank.created_at, sha256=rank.sha256, accepted_at=_now()))
+        elif not is_older(rank, Rank(mark.sequence, mark.created_at, mark.sha256)):
+            mark.sequence, mark.created_at, mark.sha256, mark.accepted_at = (rank.sequence, rank.created_at,
+                                                                             rank.sha256, _now())
 
 
 def _now() -> datetime:
@@ -127,55 +130,57 @@ def _now() -> datetime:
 
 # ------------------------------------------------------------------ submissions: owners
 
-def check_submission(session, fingerprint: str, office: str, own_fingerprints: set[str], scope: str,
+def check_submission(db, fingerprint: str, office: str, own_fingerprints: set[str], scope: str,
                      rank: Rank, docs: list[dict]) -> Verdict:
     """Ownership and age of a submission package's applications against what is stored."""
-    from sqlalchemy import select
+    with unit_of_work(db) as session:
+        from sqlalchemy import select
 
-    from db.models import Application
-    from db.models_trust import ApplicationOwner
+        from db.models import Application
+        from db.models_trust import ApplicationOwner
 
-    verdict = Verdict()
-    check_mark(session, "submission", fingerprint, scope, rank, verdict, "该上报包")
-    ids = [d["id"] for d in docs]
-    stored = dict(session.execute(select(Application.id, Application.name).where(Application.id.in_(ids))).all())
-    owners = {o.application_id: o for o in session.scalars(
-        select(ApplicationOwner).where(ApplicationOwner.application_id.in_(ids)))}
-    for d in docs:
-        if d["id"] not in stored:
-            continue
-        owner = owners.get(d["id"])
-        if owner is None and fingerprint not in own_fingerprints:
-            verdict.problems.append(f"申报「{stored[d['id']]}」（{d['id']}）是本单位的申报，"
-                                    f"「{office}」的上报包不能修改它")
-        elif owner is not None and owner.fingerprint != fingerprint:
-            verdict.problems.append(f"申报「{stored[d['id']]}」（{d['id']}）属于「{owner.office}」，"
-                                    f"「{office}」的上报包不能修改它（如确需移交，请由本单位办理归属移交）")
-        elif owner is not None and is_older(rank, Rank(owner.sequence, owner.created_at, owner.package_sha256 or "")):
-            verdict.older.append(f"申报「{stored[d['id']]}」将退回到较早的内容"
-                                 f"（现有内容来自{Rank(owner.sequence, owner.created_at, '').label()}的上报包）")
-    return verdict
+        verdict = Verdict()
+        check_mark(session, "submission", fingerprint, scope, rank, verdict, "该上报包")
+        ids = [d["id"] for d in docs]
+        stored = dict(session.execute(select(Application.id, Application.name).where(Application.id.in_(ids))).all())
+        owners = {o.application_id: o for o in session.scalars(
+            select(ApplicationOwner).where(ApplicationOwner.application_id.in_(ids)))}
+        for d in docs:
+            if d["id"] not in stored:
+                continue
+            owner = owners.get(d["id"])
+            if owner is None and fingerprint not in own_fingerprints:
+                verdict.problems.append(f"申报「{stored[d['id']]}」（{d['id']}）是本单位的申报，"
+                                        f"「{office}」的上报包不能修改它")
+            elif owner is not None and owner.fingerprint != fingerprint:
+                verdict.problems.append(f"申报「{stored[d['id']]}」（{d['id']}）属于「{owner.office}」，"
+                                        f"「{office}」的上报包不能修改它（如确需移交，请由本单位办理归属移交）")
+            elif owner is not None and is_older(rank, Rank(owner.sequence, owner.created_at, owner.package_sha256 or "")):
+                verdict.older.append(f"申报「{stored[d['id']]}」将退回到较早的内容"
+                                     f"（现有内容来自{Rank(owner.sequence, owner.created_at, '').label()}的上报包）")
+        return verdict
 
 
-def accept_submission(session, fingerprint: str, office: str, scope: str, rank: Rank, app_ids: list[str]) -> None:
+def accept_submission(db, fingerprint: str, office: str, scope: str, rank: Rank, app_ids: list[str]) -> None:
     """After the applications are written: the sender owns the new ones, and the rank moves on."""
-    from sqlalchemy import select
+    with unit_of_work(db, write=True) as session:
+        from sqlalchemy import select
 
-    from db.models_trust import ApplicationOwner
+        from db.models_trust import ApplicationOwner
 
-    accept_mark(session, "submission", fingerprint, scope, rank)
-    owners = {o.application_id: o for o in session.scalars(
-        select(ApplicationOwner).where(ApplicationOwner.application_id.in_(app_ids)))}
-    now = _now()
-    for app_id in app_ids:
-        owner = owners.get(app_id)
-        if owner is None:
-            session.add(ApplicationOwner(application_id=app_id, fingerprint=fingerprint, office=office,
-                                         sequence=rank.sequence, created_at=rank.created_at,
-                                         package_sha256=rank.sha256, since=now))
-        elif owner.fingerprint == fingerprint and not is_older(
-                rank, Rank(owner.sequence, owner.created_at, owner.package_sha256 or "")):
-            owner.sequence, owner.created_at, owner.package_sha256 = rank.sequence, rank.created_at, rank.sha256
+        accept_mark(session, "submission", fingerprint, scope, rank)
+        owners = {o.application_id: o for o in session.scalars(
+            select(ApplicationOwner).where(ApplicationOwner.application_id.in_(app_ids)))}
+        now = _now()
+        for app_id in app_ids:
+            owner = owners.get(app_id)
+            if owner is None:
+                session.add(ApplicationOwner(application_id=app_id, fingerprint=fingerprint, office=office,
+                                             sequence=rank.sequence, created_at=rank.created_at,
+                                             package_sha256=rank.sha256, since=now))
+            elif owner.fingerprint == fingerprint and not is_older(
+                    rank, Rank(owner.sequence, owner.created_at, owner.package_sha256 or "")):
+                owner.sequence, owner.created_at, owner.package_sha256 = rank.sequence, rank.created_at, rank.sha256
 
 
 def owner_of(db, app_id: str) -> tuple[str, str] | None:
@@ -230,45 +235,46 @@ def transfer(db, app_id: str, to: str, by: str | None = None, note: str = "") ->
 
 # ------------------------------------------------------------------ migration 0008
 
-def adopt_existing(session) -> None:
+def adopt_existing(db) -> None:
     """Bring a database from before owners and anchors up to date: one "anchor" audit row per
     application (its whole current document, which anchors it), and owners and marks from the
     trail's earlier package imports (the first sender of an application owns it)."""
-    from sqlalchemy import select
+    with unit_of_work(db, write=True) as session:
+        from sqlalchemy import select
 
-    from db.models import Application
-    from db.models_audit import AuditEntry as E
+        from db.models import Application
+        from db.models_audit import AuditEntry as E
 
-    ids = list(session.scalars(select(Application.id).where(Application.audit_id.is_(None)).order_by(Application.id)))
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        docs = list(iter_documents(session, chunk, batch=len(chunk)))
-        audit.record_many(session, [("migration", "anchor", "application", d["id"], None, {"document": d}, None)
-                                    for d in docs])
-    owners: dict[str, tuple] = {}
-    marks: dict[tuple, Rank] = {}
-    rows = session.execute(select(E.entity_id, E.after).where(E.action == "package_import").order_by(E.id))
-    for sha, after in rows:
-        a = audit.load_text(after)
-        if not isinstance(a, dict) or not a.get("fingerprint"):
-            continue
-        fp, rank = str(a["fingerprint"]), Rank(a.get("sequence"), a.get("created_at"), str(sha))
-        for app_id in a.get("applications") or []:
-            owners.setdefault(app_id, (fp, str(a.get("sender") or ""), rank))
-        key = ("submission", fp, scope_of(a.get("region"), a.get("call"), a.get("county")))
-        if key not in marks or not is_older(rank, marks[key]):
-            marks[key] = rank
-    from db.models_trust import ApplicationOwner, ExchangeMark
+        ids = list(session.scalars(select(Application.id).where(Application.audit_id.is_(None)).order_by(Application.id)))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            docs = list(iter_documents(session, chunk, batch=len(chunk)))
+            audit.record_many(session, [("migration", "anchor", "application", d["id"], None, {"document": d}, None)
+                                        for d in docs])
+        owners: dict[str, tuple] = {}
+        marks: dict[tuple, Rank] = {}
+        rows = session.execute(select(E.entity_id, E.after).where(E.action == "package_import").order_by(E.id))
+        for sha, after in rows:
+            a = audit.load_text(after)
+            if not isinstance(a, dict) or not a.get("fingerprint"):
+                continue
+            fp, rank = str(a["fingerprint"]), Rank(a.get("sequence"), a.get("created_at"), str(sha))
+            for app_id in a.get("applications") or []:
+                owners.setdefault(app_id, (fp, str(a.get("sender") or ""), rank))
+            key = ("submission", fp, scope_of(a.get("region"), a.get("call"), a.get("county")))
+            if key not in marks or not is_older(rank, marks[key]):
+                marks[key] = rank
+        from db.models_trust import ApplicationOwner, ExchangeMark
 
-    existing = set(session.scalars(select(Application.id)))
-    known = set(session.scalars(select(ApplicationOwner.application_id)))
-    known_marks = set(session.execute(select(ExchangeMark.kind, ExchangeMark.fingerprint, ExchangeMark.scope)).all())
-    now = _now()
-    for app_id, (fp, office, rank) in owners.items():
-        if app_id in existing and app_id not in known:
-            session.add(ApplicationOwner(application_id=app_id, fingerprint=fp, office=office, sequence=rank.sequence,
-                                         created_at=rank.created_at, package_sha256=rank.sha256, since=now))
-    for (kind, fp, scope), rank in marks.items():
-        if (kind, fp, scope) not in known_marks:
-            session.add(ExchangeMark(kind=kind, fingerprint=fp, scope=scope, sequence=rank.sequence,
-                                     created_at=rank.created_at, sha256=rank.sha256, accepted_at=now))
+        existing = set(session.scalars(select(Application.id)))
+        known = set(session.scalars(select(ApplicationOwner.application_id)))
+        known_marks = set(session.execute(select(ExchangeMark.kind, ExchangeMark.fingerprint, ExchangeMark.scope)).all())
+        now = _now()
+        for app_id, (fp, office, rank) in owners.items():
+            if app_id in existing and app_id not in known:
+                session.add(ApplicationOwner(application_id=app_id, fingerprint=fp, office=office, sequence=rank.sequence,
+                                             created_at=rank.created_at, package_sha256=rank.sha256, since=now))
+        for (kind, fp, scope), rank in marks.items():
+            if (kind, fp, scope) not in known_marks:
+                session.add(ExchangeMark(kind=kind, fingerprint=fp, scope=scope, sequence=rank.sequence,
+                                         created_at=rank.created_at, sha256=rank.sha256, accepted_at=now))

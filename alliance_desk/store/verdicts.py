@@ -34,6 +34,7 @@ from alliance_desk.store.rows import _gc_paused
 from alliance_desk.rules.engine import CheckResult, Confirmation, Item, _clause, evaluate
 from alliance_desk.rules.packs import Pack
 from alliance_desk.rules import STATUSES
+from db.session import unit_of_work
 
 
 
@@ -132,15 +133,16 @@ def _result(app_id: str, pack: Pack, items: list, confs: dict[str, Confirmation]
                        pack_version=pack.version_label, pack_digest=pack.digest)
 
 
-def all_confirmations(session: Session) -> dict[str, dict[str, Confirmation]]:
-    confs: dict[str, dict[str, Confirmation]] = {}
-    for r in session.scalars(select(m.Confirmation)):
-        confs.setdefault(r.application_id, {})[r.rule] = Confirmation(
-            r.rule, r.outcome, r.by, r.at.isoformat(timespec="minutes"), r.note or "")
-    return confs
+def all_confirmations(db) -> dict[str, dict[str, Confirmation]]:
+    with unit_of_work(db) as session:
+        confs: dict[str, dict[str, Confirmation]] = {}
+        for r in session.scalars(select(m.Confirmation)):
+            confs.setdefault(r.application_id, {})[r.rule] = Confirmation(
+                r.rule, r.outcome, r.by, r.at.isoformat(timespec="minutes"), r.note or "")
+        return confs
 
 
-def check_all(session: Session, *, store_verdicts: bool = True) -> Report:
+def check_all(db, *, store_verdicts: bool = True) -> Report:
     """Make every application's verdict fresh: judge only those whose stored verdict is missing or
     stale and store the new ones (committed here; on a read-only database they are judged and not
     kept). The list's cached counts (`applications.n_fail` …) follow a changed verdict.
@@ -148,78 +150,79 @@ def check_all(session: Session, *, store_verdicts: bool = True) -> Report:
     The comparison runs in the database: one query returns the applications whose verdict is
     missing, of another version, or of another pack or calls digest, plus those with
     confirmations (their inputs digest is per application and compared here)."""
-    A, V, C = m.Application.__table__, CheckVerdict.__table__, m.Confirmation.__table__
-    conn = session.connection()
-    confs = all_confirmations(session)
-    calls: dict[str, dict] = {}
-    calls_d: dict[str, str] = {}
-    packs: dict[tuple, tuple[Pack, str]] = {}
-    for region, call_id in _execute(conn, select(A.c.region, A.c.call_id).distinct()):
-        if region not in calls:
-            calls[region] = calls_for(session, region)
-            calls_d[region] = calls_digest(calls[region])
-        pack = judging_pack(session, region, call_id)
-        packs[(region, call_id)] = (pack, pack_digest(pack))
-    # only columns of ix_applications_check: the scan never reads the wide application rows
-    wanted = [A.c.id, A.c.region, A.c.call_id, A.c.version]
-    try:
-        if not packs:
-            rows = []
-        else:
-            pack_case = case(*[(and_(A.c.region == r, A.c.call_id == c if c is not None else A.c.call_id.is_(None)),
-                                d) for (r, c), (_, d) in packs.items()], else_="")
-            calls_case = case(*[(A.c.region == r, d) for r, d in calls_d.items()], else_="")
-            confirmed = exists().where(C.c.application_id == A.c.id)
-            rows = _execute(conn, select(*wanted, V.c.app_version, V.c.pack_digest, V.c.inputs_digest)
-                            .select_from(A.outerjoin(V, V.c.application_id == A.c.id))
-                            .where(or_(V.c.application_id.is_(None), V.c.app_version != A.c.version,
-                                       V.c.pack_digest != pack_case, V.c.inputs_digest != calls_case, confirmed)))
-    except DBAPIError:  # a read-only database of an older schema: no stored verdicts to use
-        session.rollback()
+    with unit_of_work(db) as session:
+        A, V, C = m.Application.__table__, CheckVerdict.__table__, m.Confirmation.__table__
         conn = session.connection()
-        rows = [(*r, None, None, None) for r in _execute(conn, select(*wanted))]
-        store_verdicts = False
-    stale: dict[str, tuple] = {}
-    for app_id, region, call_id, version, v_version, v_pack, v_inputs in sorted(rows):
-        pack, p_digest = packs[(region, call_id)]
-        i_digest = inputs_digest(calls_d[region], confs.get(app_id))
-        if v_version != version or v_pack != p_digest or v_inputs != i_digest:
-            stale[app_id] = (version, pack, p_digest, i_digest)
-
-    new: dict[str, tuple[Verdict, str]] = {}
-    new_rows, new_items, summaries = [], [], []
-    if stale:
-        with _gc_paused():
-            if len(stale) > 2000 and len(stale) * 2 > count_applications(session):
-                # most of them: the lean reader of every application, in one pass per table
-                docs, uscc = _check_inputs(session)
+        confs = all_confirmations(session)
+        calls: dict[str, dict] = {}
+        calls_d: dict[str, str] = {}
+        packs: dict[tuple, tuple[Pack, str]] = {}
+        for region, call_id in _execute(conn, select(A.c.region, A.c.call_id).distinct()):
+            if region not in calls:
+                calls[region] = calls_for(session, region)
+                calls_d[region] = calls_digest(calls[region])
+            pack = judging_pack(session, region, call_id)
+            packs[(region, call_id)] = (pack, pack_digest(pack))
+        # only columns of ix_applications_check: the scan never reads the wide application rows
+        wanted = [A.c.id, A.c.region, A.c.call_id, A.c.version]
+        try:
+            if not packs:
+                rows = []
             else:
-                uscc = {}
-                docs = read_documents(session, list(stale), uscc_out=uscc)
-            listed = {}  # the list's cached counts, to update those that change
-            ids = list(stale)
-            for i in range(0, len(ids), BATCH):
-                for app_id, *counts in _execute(conn, select(A.c.id, A.c.n_fail, A.c.n_warn, A.c.n_manual,
-                                                             A.c.eligible).where(A.c.id.in_(ids[i:i + BATCH]))):
-                    listed[app_id] = (*counts[:3], bool(counts[3]))
-            for app_id, (version, pack, p_digest, i_digest) in stale.items():
-                doc = docs[app_id]
-                result = evaluate(doc, pack=pack, calls=calls[doc["region"]], confirmations=confs.get(app_id),
-                                  uscc_problems=uscc[app_id])
-                c = result.counts
-                items = _items_text(result)
-                new[app_id] = (Verdict(app_id, doc["region"], doc.get("call"), c["fail"], c["warn"], c["manual"],
-                                       result.eligible), items)
-                new_rows.append({"application_id": app_id, "app_version": version, "pack_digest": p_digest,
-                                 "inputs_digest": i_digest, "n_fail": c["fail"], "n_warn": c["warn"],
-                                 "n_manual": c["manual"], "eligible": result.eligible})
-                new_items.append({"application_id": app_id, "items": items})
-                if listed.get(app_id) != (c["fail"], c["warn"], c["manual"], result.eligible):
-                    summaries.append({"b_id": app_id, "b_version": version, "b_fail": c["fail"],
-                                      "b_warn": c["warn"], "b_manual": c["manual"], "b_eligible": result.eligible})
-        if store_verdicts:
-            store_verdicts = _store(session, new_rows, new_items, summaries)
-    return Report(list(stale), session, confs, {} if store_verdicts else new)
+                pack_case = case(*[(and_(A.c.region == r, A.c.call_id == c if c is not None else A.c.call_id.is_(None)),
+                                    d) for (r, c), (_, d) in packs.items()], else_="")
+                calls_case = case(*[(A.c.region == r, d) for r, d in calls_d.items()], else_="")
+                confirmed = exists().where(C.c.application_id == A.c.id)
+                rows = _execute(conn, select(*wanted, V.c.app_version, V.c.pack_digest, V.c.inputs_digest)
+                                .select_from(A.outerjoin(V, V.c.application_id == A.c.id))
+                                .where(or_(V.c.application_id.is_(None), V.c.app_version != A.c.version,
+                                           V.c.pack_digest != pack_case, V.c.inputs_digest != calls_case, confirmed)))
+        except DBAPIError:  # a read-only database of an older schema: no stored verdicts to use
+            session.rollback()
+            conn = session.connection()
+            rows = [(*r, None, None, None) for r in _execute(conn, select(*wanted))]
+            store_verdicts = False
+        stale: dict[str, tuple] = {}
+        for app_id, region, call_id, version, v_version, v_pack, v_inputs in sorted(rows):
+            pack, p_digest = packs[(region, call_id)]
+            i_digest = inputs_digest(calls_d[region], confs.get(app_id))
+            if v_version != version or v_pack != p_digest or v_inputs != i_digest:
+                stale[app_id] = (version, pack, p_digest, i_digest)
+
+        new: dict[str, tuple[Verdict, str]] = {}
+        new_rows, new_items, summaries = [], [], []
+        if stale:
+            with _gc_paused():
+                if len(stale) > 2000 and len(stale) * 2 > count_applications(session):
+                    # most of them: the lean reader of every application, in one pass per table
+                    docs, uscc = _check_inputs(session)
+                else:
+                    uscc = {}
+                    docs = read_documents(session, list(stale), uscc_out=uscc)
+                listed = {}  # the list's cached counts, to update those that change
+                ids = list(stale)
+                for i in range(0, len(ids), BATCH):
+                    for app_id, *counts in _execute(conn, select(A.c.id, A.c.n_fail, A.c.n_warn, A.c.n_manual,
+                                                                 A.c.eligible).where(A.c.id.in_(ids[i:i + BATCH]))):
+                        listed[app_id] = (*counts[:3], bool(counts[3]))
+                for app_id, (version, pack, p_digest, i_digest) in stale.items():
+                    doc = docs[app_id]
+                    result = evaluate(doc, pack=pack, calls=calls[doc["region"]], confirmations=confs.get(app_id),
+                                      uscc_problems=uscc[app_id])
+                    c = result.counts
+                    items = _items_text(result)
+                    new[app_id] = (Verdict(app_id, doc["region"], doc.get("call"), c["fail"], c["warn"], c["manual"],
+                                           result.eligible), items)
+                    new_rows.append({"application_id": app_id, "app_version": version, "pack_digest": p_digest,
+                                     "inputs_digest": i_digest, "n_fail": c["fail"], "n_warn": c["warn"],
+                                     "n_manual": c["manual"], "eligible": result.eligible})
+                    new_items.append({"application_id": app_id, "items": items})
+                    if listed.get(app_id) != (c["fail"], c["warn"], c["manual"], result.eligible):
+                        summaries.append({"b_id": app_id, "b_version": version, "b_fail": c["fail"],
+                                          "b_warn": c["warn"], "b_manual": c["manual"], "b_eligible": result.eligible})
+            if store_verdicts:
+                store_verdicts = _store(session, new_rows, new_items, summaries)
+        return Report(list(stale), session, confs, {} if store_verdicts else new)
 
 
 def _store(session: Session, new_rows: list[dict], new_items: list[dict], summaries: list[dict]) -> bool:
