@@ -56,17 +56,20 @@ def resolve_url(db: str | os.PathLike | None = None) -> str:
     return "sqlite:///" + str(path)
 
 
-def _sqlite_setup(engine: Engine) -> None:
+def sqlite_setup(engine: Engine, read_only: bool = False) -> None:
+    """The connection settings of every SQLite engine: the writer's (write-ahead log, durable
+    commits) or a read-only one's (`query_only`, for a database another seat is writing)."""
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
         # Let SQLAlchemy, not the driver, decide where transactions begin (pysqlite quirk).
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA query_only=ON" if read_only else "PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        # FULL: a committed autosave survives power loss, not just a process crash.
-        cur.execute("PRAGMA synchronous=FULL")
+        if not read_only:
+            # FULL: a committed autosave survives power loss, not just a process crash.
+            cur.execute("PRAGMA synchronous=FULL")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -83,7 +86,7 @@ def make_engine(url: str) -> Engine:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-        _sqlite_setup(engine)
+        sqlite_setup(engine)
         return engine
     url = normalize_url(url)
     if is_postgresql(url):

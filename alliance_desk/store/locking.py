@@ -297,8 +297,7 @@ def open_read_only(db_path: str | os.PathLike):
     from sqlalchemy.orm import sessionmaker
     from sqlalchemy.pool import QueuePool
 
-    from db.session import BUSY_TIMEOUT_MS, Database
-
+    from db.session import BUSY_TIMEOUT_MS, Database, sqlite_setup
     from db.sqlite_file import file_uri
 
     db_path = Path(db_path).resolve()
@@ -311,18 +310,7 @@ def open_read_only(db_path: str | os.PathLike):
 
     engine = create_engine("sqlite://", creator=connect, poolclass=QueuePool)
 
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):
-        dbapi_conn.isolation_level = None
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA query_only=ON")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        cur.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN")
+    sqlite_setup(engine, read_only=True)
 
     @event.listens_for(engine, "handle_error")
     def _on_error(context):
