@@ -68,6 +68,24 @@ def _wal_size(path: Path) -> int:
         return 0
 
 
+def _strike(command: list[str], rng: random.Random, full: float, k: int, begun, jitter: float) -> bool:
+    """Run `command` and SIGKILL it: even `k` at a random moment of its run (`full` seconds when
+    left alone), odd `k` just after `begun()` first holds (the phase under attack). Whether the
+    phase was under way, and the process still running, when the kill landed."""
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if k % 2 == 0:
+        time.sleep(rng.uniform(0.05, full * 1.1))
+    else:
+        deadline = time.monotonic() + full * 2
+        while not begun() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.0003)
+        time.sleep(rng.uniform(0, jitter))
+    during = begun() and proc.poll() is None
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    return during
+
+
 @pytest.mark.slow
 def test_killed_imports_leave_all_or_nothing(tmp_path):
     seed = int(os.environ.get("KILL_SEED", time.time_ns() % 1_000_000))
@@ -100,19 +118,9 @@ def test_killed_imports_leave_all_or_nothing(tmp_path):
     mid_write = 0
     for k in range(N_KILLS):
         fresh()
-        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if k % 2 == 0:
-            time.sleep(rng.uniform(0.05, full * 1.1))
-        else:
-            # the transaction reaches the disk in a burst of write-ahead-log frames (about 10 ms
-            # here) just before its commit frame: watch for it and strike inside it
-            deadline = time.monotonic() + full * 2
-            while _wal_size(work) == 0 and proc.poll() is None and time.monotonic() < deadline:
-                time.sleep(0.0003)
-            time.sleep(rng.uniform(0, 0.01))
-        writing = _wal_size(work) > 0 and proc.poll() is None
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=60)
+        # the transaction reaches the disk in a burst of write-ahead-log frames (about 10 ms here)
+        # just before its commit frame: odd kills watch for it and strike inside it
+        writing = _strike(command, rng, full, k, lambda: _wal_size(work) > 0, jitter=0.01)
         verdict, apps, members, audit = _inspect(work, ids)
         where = f"kill {k} (seed {seed})"
         assert verdict == "ok", f"{where}: integrity_check {verdict}"
@@ -197,17 +205,7 @@ def test_killed_restores_leave_the_data_with_its_audit_row(tmp_path):
     outcomes = {"old": 0, "restored": 0}
     for k in range(N_RESTORE_KILLS):
         fresh()
-        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if k % 2 == 0:
-            time.sleep(rng.uniform(0.05, full * 1.1))
-        else:
-            deadline = time.monotonic() + full * 2
-            while (not list(work.parent.glob("office.replaced-*")) and proc.poll() is None
-                   and time.monotonic() < deadline):
-                time.sleep(0.0003)
-            time.sleep(rng.uniform(0, 0.02))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=60)
+        _strike(command, rng, full, k, lambda: bool(list(work.parent.glob("office.replaced-*"))), jitter=0.02)
         verdict, apps, restores = _restore_state(work)
         where = f"kill {k} (seed {seed})"
         assert verdict == "ok", f"{where}: integrity_check {verdict}"
