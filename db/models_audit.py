@@ -1,4 +1,4 @@
-"""The audit trail (issue 7): every change to the office's records, append-only and hash-chained.
+"""The audit trail: every change to the office's records, append-only and hash-chained.
 
 Storage only; the service is alliance_desk/store/audit.py. Each row stores
 `hash = sha256(prev_hash + canonical JSON of the row)`; `prev_hash` is unique, so the chain can

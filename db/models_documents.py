@@ -1,4 +1,4 @@
-"""Models for working-day calendar, certificates and submission packages (issue 5).
+"""Models for working-day calendar, certificates and submission packages.
 
 Storage only; the services are alliance_desk/lifecycle/workdays.py, alliance_desk/exports/certificates.py
 and alliance_desk/exchange/packages.py.

@@ -1,4 +1,4 @@
-"""Models for procedure stages, decisions and obligations (issue 6). Storage only: the rules that
+"""Models for procedure stages, decisions and obligations. Storage only: the rules that
 say which transition is allowed or what is due when live in alliance_desk/lifecycle/__init__.py."""
 from __future__ import annotations
 

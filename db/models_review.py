@@ -1,4 +1,4 @@
-"""Models for expert review rounds, assignments and scores (issue 4). Storage only: the rules live in
+"""Models for expert review rounds, assignments and scores. Storage only: the rules live in
 `alliance_desk.review` and `alliance_desk.review.scoring`.
 
 Office side: the expert pool, review rounds with their applications and experts, assignments,
@@ -10,12 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.base import Base
-
-JSONValue = JSON(none_as_null=True)
+from db.base import Base, JSONValue
 
 
 class ReviewExpert(Base):

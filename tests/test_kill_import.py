@@ -68,6 +68,17 @@ def _wal_size(path: Path) -> int:
         return 0
 
 
+def _trail_verifies(path: Path) -> bool:
+    """The next open after a kill checks the file and carries on; the audit trail verifies."""
+    from alliance_desk.store import audit
+
+    db = open_database(path)
+    try:
+        return audit.verify(db).ok
+    finally:
+        db.dispose()
+
+
 def _strike(command: list[str], rng: random.Random, full: float, k: int, begun, jitter: float) -> bool:
     """Run `command` and SIGKILL it: even `k` at a random moment of its run (`full` seconds when
     left alone), odd `k` just after `begun()` first holds (the phase under attack). Whether the
@@ -133,13 +144,7 @@ def test_killed_imports_leave_all_or_nothing(tmp_path):
     assert mid_write >= 5, (mid_write, outcomes, seed)
     print(f"kills: {outcomes}, {mid_write} while the transaction was being written (seed {seed})")
     # the next open after a kill checks the file and carries on normally
-    db = open_database(work)
-    try:
-        from alliance_desk.store import audit as audit_mod
-
-        assert audit_mod.verify(db).ok
-    finally:
-        db.dispose()
+    assert _trail_verifies(work)
 
 
 # ------------------------------------------------------------------ kills during restore
@@ -165,7 +170,6 @@ def test_killed_restores_leave_the_data_with_its_audit_row(tmp_path):
     old one without a restore row, or the restored one with its restore row — never the restored
     data without the row that says so. Half the kills strike once the replaced database has been
     set aside, i.e. while the staging copy is written and copied in."""
-    from alliance_desk.store import audit as audit_mod
     from alliance_desk import store
     from alliance_desk.store import backup
 
@@ -214,8 +218,4 @@ def test_killed_restores_leave_the_data_with_its_audit_row(tmp_path):
         outcomes["restored" if restores else "old"] += 1
     assert outcomes["old"] > 0 and outcomes["restored"] > 0, (outcomes, seed)
     print(f"restore kills: {outcomes} (seed {seed})")
-    db = open_database(work)
-    try:
-        assert audit_mod.verify(db).ok
-    finally:
-        db.dispose()
+    assert _trail_verifies(work)

@@ -11,7 +11,9 @@ import subprocess
 import sys
 import textwrap
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -38,6 +40,18 @@ def start_holder(path: Path) -> subprocess.Popen:
     return proc
 
 
+@contextmanager
+def held_by_another(path: Path) -> Iterator[subprocess.Popen]:
+    """Another running instance holds the database's lock for the block, then lets it go."""
+    proc = start_holder(path)
+    try:
+        yield proc
+    finally:
+        proc.stdin.write("\n")
+        proc.stdin.flush()
+        proc.wait(timeout=30)
+
+
 @pytest.fixture
 def office(tmp_path):
     path = tmp_path / "office.sqlite"
@@ -48,8 +62,7 @@ def office(tmp_path):
 
 
 def test_a_second_instance_is_told_who_holds_the_database(office):
-    proc = start_holder(office)
-    try:
+    with held_by_another(office) as proc:
         info = json.loads(locking.lock_path(office).read_text(encoding="utf-8"))
         assert set(info) >= {"host", "user", "pid", "started_at"} and info["pid"] == proc.pid
         with pytest.raises(locking.DatabaseInUse) as exc:
@@ -58,10 +71,6 @@ def test_a_second_instance_is_told_who_holds_the_database(office):
         assert held.pid == proc.pid and held.here and held.user and held.started_at
         assert f"进程 {proc.pid}" in str(exc.value) and held.user in str(exc.value)
         assert locking.holder(office).pid == proc.pid
-    finally:
-        proc.stdin.write("\n")
-        proc.stdin.flush()
-        proc.wait(timeout=30)
     assert not locking.lock_path(office).exists()            # released on the way out
     with locking.acquire(office) as lock:
         assert lock.held and lock.took_over is None
@@ -98,8 +107,7 @@ def test_locks_of_other_machines_and_half_written_locks(office):
 
 
 def test_read_only_instance_reads_but_never_writes(office):
-    proc = start_holder(office)
-    try:
+    with held_by_another(office):
         ro = locking.open_read_only(office)
         try:
             assert ro.read_only
@@ -114,10 +122,6 @@ def test_read_only_instance_reads_but_never_writes(office):
                 store.save_draft(ro, doc)
         finally:
             ro.dispose()
-    finally:
-        proc.stdin.write("\n")
-        proc.stdin.flush()
-        proc.wait(timeout=30)
     con = sqlite3.connect(str(office))
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert con.execute("SELECT COUNT(*) FROM applications").fetchone()[0] == 1
@@ -159,8 +163,7 @@ def test_a_reader_beside_a_busy_writer_never_corrupts_the_file(office):
 def test_guard_open_in_use_offers_read_only_or_quit(office):
     from ui.open_database import QUIT, READ_ONLY, guard_open
 
-    proc = start_holder(office)
-    try:
+    with held_by_another(office) as proc:
         told = []
         assert guard_open(office, ask_in_use=lambda info, path, parent: told.append(info) or QUIT) is None
         assert told[0].pid == proc.pid
@@ -171,10 +174,6 @@ def test_guard_open_in_use_offers_read_only_or_quit(office):
                 assert store.count_applications(s) == 1
         finally:
             db.dispose()
-    finally:
-        proc.stdin.write("\n")
-        proc.stdin.flush()
-        proc.wait(timeout=30)
     db = guard_open(office, ask_in_use=lambda *a: pytest.fail("the database is free"), error=lambda *a: None)
     try:
         assert db.read_only is False and db.lock.held
@@ -203,14 +202,9 @@ def test_guard_open_after_a_crash_checks_the_database(office):
 
 def test_restore_is_refused_while_another_instance_holds_the_database(office, tmp_path):
     saved = backup.backup_to(office, tmp_path / "saved.sqlite")
-    proc = start_holder(office)
-    try:
+    with held_by_another(office):
         with pytest.raises(backup.BackupError, match="正在被使用"):
             backup.restore(office, saved)
-    finally:
-        proc.stdin.write("\n")
-        proc.stdin.flush()
-        proc.wait(timeout=30)
     assert backup.restore(office, saved).replaced is not None
 
 

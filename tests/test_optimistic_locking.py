@@ -104,27 +104,38 @@ def test_a_save_waiting_for_another_seat_sees_its_version_and_is_refused(seats, 
         assert n == len(doc["members"])
 
 
-def test_many_seats_saving_the_same_version_at_once_exactly_one_wins(db):
-    doc = eligible("gansu")
-    store.import_documents(db, [("", doc)])
-    seats = [open_database(db.url) for _ in range(4)]
+def at_once(seats: list, fn) -> list:
+    """`fn(seat, i)` run by every seat at the same moment (threads behind one barrier); each seat's
+    result, or the exception it raised."""
     barrier = threading.Barrier(len(seats))
     results: list = [None] * len(seats)
 
-    def save(i):
-        mine = copy.deepcopy(doc)
-        mine["name"] = f"甘肃省第{i}位科员保存的产业技术创新联盟"
+    def run(i):
         barrier.wait()
         try:
-            results[i] = store.save_draft(seats[i], mine, None, expected_version=1)
+            results[i] = fn(seats[i], i)
         except Exception as exc:  # noqa: BLE001 - the test inspects it
             results[i] = exc
 
-    threads = [threading.Thread(target=save, args=(i,)) for i in range(len(seats))]
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(seats))]
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=60)
+    return results
+
+
+def test_many_seats_saving_the_same_version_at_once_exactly_one_wins(db):
+    doc = eligible("gansu")
+    store.import_documents(db, [("", doc)])
+    seats = [open_database(db.url) for _ in range(4)]
+
+    def save(seat, i):
+        mine = copy.deepcopy(doc)
+        mine["name"] = f"甘肃省第{i}位科员保存的产业技术创新联盟"
+        return store.save_draft(seat, mine, None, expected_version=1)
+
+    results = at_once(seats, save)
     try:
         winners = [i for i, r in enumerate(results) if r == 2]
         refused = [r for r in results if isinstance(r, store.ConflictError)]
@@ -160,31 +171,12 @@ def test_seats_deciding_or_moving_the_same_alliance_at_once_take_turns(db):
     doc = eligible("chongqing")
     store.import_documents(db, [("", doc)])
     seats = [open_database(db.url) for _ in range(4)]
-
-    def at_once(fn):
-        barrier = threading.Barrier(len(seats))
-        results: list = [None] * len(seats)
-
-        def run(i):
-            barrier.wait()
-            try:
-                results[i] = fn(seats[i], i)
-            except Exception as exc:  # noqa: BLE001 - the test inspects it
-                results[i] = exc
-
-        threads = [threading.Thread(target=run, args=(i,)) for i in range(len(seats))]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
-        return results
-
     try:
-        moved = at_once(lambda seat, i: lc.move_stage(seat, doc["id"], "submit", date(2022, 5, 10), by=f"科员{i}"))
+        moved = at_once(seats, lambda seat, i: lc.move_stage(seat, doc["id"], "submit", date(2022, 5, 10), by=f"科员{i}"))
         assert sum(isinstance(r, lc.TransitionView) for r in moved) == 1, moved
         assert all(isinstance(r, lc.LifecycleError) and "已处于" in str(r) for r in moved
                    if not isinstance(r, lc.TransitionView)), moved
-        decided = at_once(lambda seat, i: lc.decide(seat, doc["id"], "rejected", date(2022, 6, 1), by=f"科员{i}"))
+        decided = at_once(seats, lambda seat, i: lc.decide(seat, doc["id"], "rejected", date(2022, 6, 1), by=f"科员{i}"))
         assert sum(isinstance(r, lc.DecisionView) for r in decided) == 1, decided
         assert all(isinstance(r, lc.LifecycleError) and "每份申报只记录一次决定" in str(r) for r in decided
                    if not isinstance(r, lc.DecisionView)), decided
