@@ -53,7 +53,7 @@ def main() -> int:
     db = ensure_database(args.n)
     env = _env()
     bare_cmd = [sys.executable, "-c", BARE]
-    app_cmd = [sys.executable, "-m", "alliance_desk", "gui", "--db", str(db)]
+    app_cmd = [sys.executable, "-m", "cli", "gui", "--db", str(db)]
     bare, ours = [], []
     for _ in range(args.runs):
         bare.append(peak_mb(bare_cmd, env, "PAINTED"))

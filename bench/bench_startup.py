@@ -140,7 +140,7 @@ def main() -> int:
     db = ensure_database(args.n)
     env = _env()
     bare_cmd = [sys.executable, "-c", BARE]
-    app_cmd = [sys.executable, "-m", "alliance_desk", "gui", "--db", str(db)]
+    app_cmd = [sys.executable, "-m", "cli", "gui", "--db", str(db)]
     _run(bare_cmd, env)  # warm-ups: bytecode cache, page cache
     _run(app_cmd, env)
     bare, painted, listed, first = [], [], [], []
