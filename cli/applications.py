@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from cli.common import EXIT_OK, STATUS_ZH, add_db, open_db, pad, problems, width
+from cli.common import EXIT_OK, STATUS_ZH, add_db, db_command, open_db, pad, problems, width
 
 
 def register(subparsers) -> dict:
@@ -25,26 +25,22 @@ def register(subparsers) -> dict:
     p.add_argument("files", nargs="+")
     add_db(p)
 
-    p = subparsers.add_parser("export-json", help="把数据库中的一份申报导出为 JSON")
-    add_db(p)
+    p = db_command(subparsers, "export-json", help="把数据库中的一份申报导出为 JSON")
     p.add_argument("--id", required=True)
     p.add_argument("-o", "--output", metavar="FILE")
 
-    p = subparsers.add_parser("check-db", help="审查数据库中的全部（或指定）申报")
-    add_db(p)
+    p = db_command(subparsers, "check-db", help="审查数据库中的全部（或指定）申报")
     p.add_argument("--id", action="append", help="只审查这些 id（可重复）")
     p.add_argument("--json", action="store_true")
 
-    p = subparsers.add_parser("confirm", help="确认一个人工审查项")
-    add_db(p)
+    p = db_command(subparsers, "confirm", help="确认一个人工审查项")
     p.add_argument("--id", required=True)
     p.add_argument("--rule", required=True)
     p.add_argument("--by", required=True)
     p.add_argument("--note", default="")
     p.add_argument("--not-met", action="store_true", help="确认为不符合")
 
-    p = subparsers.add_parser("demo", help="生成含五个地区示例申报的演示数据库")
-    add_db(p)
+    p = db_command(subparsers, "demo", help="生成含五个地区示例申报的演示数据库")
     p.add_argument("--bulk", type=int, default=0, metavar="N", help="另加 N 份合成申报（用于性能测试）")
     return {"validate": cmd_validate, "check": cmd_check, "import": cmd_import, "export-json": cmd_export_json,
             "check-db": cmd_check_db, "confirm": cmd_confirm, "demo": cmd_demo}
@@ -101,12 +97,9 @@ def cmd_import(args) -> int:
     db = open_db(args)
     try:
         report = store.import_files(db, args.files)
-    except exchange.ApplicationFormatError as exc:
+    except (exchange.ApplicationFormatError, store.StoreError) as exc:
         print("导入失败，数据库未作任何修改：", file=sys.stderr)
-        return problems(exc.problems)
-    except store.StoreError as exc:
-        print("导入失败，数据库未作任何修改：", file=sys.stderr)
-        return problems([str(exc)])
+        return problems(exc.problems if isinstance(exc, exchange.ApplicationFormatError) else [str(exc)])
     print("\n".join(report.lines()))
     return EXIT_OK
 

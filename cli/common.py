@@ -12,6 +12,7 @@ import copy
 import json
 import sys
 import unicodedata
+from contextlib import contextmanager
 from datetime import date
 
 EXIT_OK, EXIT_FAIL, EXIT_INVALID = 0, 1, 2
@@ -58,6 +59,23 @@ def add_db(p: argparse.ArgumentParser, top: bool = False) -> None:
     # On subcommands the option is SUPPRESSed so `alliance-desk --db X gui` keeps X.
     p.add_argument("--db", metavar="PATH", default=None if top else argparse.SUPPRESS,
                    help="数据库文件或 URL（默认：ALLIANCE_DESK_DATABASE_URL，或用户数据目录中的 alliance-desk.sqlite）")
+
+
+def db_command(subparsers, name: str, **kwargs) -> argparse.ArgumentParser:
+    """A subcommand that works on a database: its parser, with `--db` already added."""
+    p = subparsers.add_parser(name, **kwargs)
+    add_db(p)
+    return p
+
+
+@contextmanager
+def opened_db(args):
+    """`open_db(args)` for the length of a `with` block; its connections are closed at the end."""
+    db = open_db(args)
+    try:
+        yield db
+    finally:
+        db.dispose()
 
 
 def open_db(args):

@@ -25,7 +25,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from cli.common import EXIT_INVALID, EXIT_OK, REGION_HELP, ArgParser, add_db, date_arg, open_db
+from cli.common import EXIT_INVALID, EXIT_OK, REGION_HELP, ArgParser, add_db, date_arg, db_command, open_db, opened_db
 from cli.workdays import positive_days, register_calendar
 
 TOP_COMMANDS = ("export", "package", "keys", "calendar", "certificates")
@@ -93,14 +93,12 @@ def register(subparsers) -> dict:
     k.set_defaults(handler=cmd_package_export)
     for name, help_text in (("import", "导入上报包（全部成功或全部不写入；可重复导入）"),
                             ("verify", "只校验上报包，不导入")):
-        k = sub.add_parser(name, help=help_text)
-        add_db(k)
+        k = db_command(sub, name, help=help_text)
         k.add_argument("file")
         k.set_defaults(handler=cmd_package_import if name == "import" else cmd_package_verify)
     sub.choices["import"].add_argument("--allow-older", action="store_true", dest="allow_older",
                                        help="确认导入比已接受的更早的上报包（会覆盖较新的内容，记入审计记录）")
-    k = sub.add_parser("transfer", help="移交申报归属：此后只有新归属单位的上报包能修改它")
-    add_db(k)
+    k = db_command(sub, "transfer", help="移交申报归属：此后只有新归属单位的上报包能修改它")
     k.add_argument("--application", required=True, metavar="ID")
     k.add_argument("--to", required=True, metavar="FINGERPRINT|self",
                    help="接收单位已登记公钥的指纹（前 8 位以上），或 self（归本单位）")
@@ -111,29 +109,23 @@ def register(subparsers) -> dict:
     # ---------------------------------------------------------------- keys
     p = subparsers.add_parser("keys", help="本单位签名密钥与可信的发送单位公钥")
     sub = p.add_subparsers(dest="keys_command", parser_class=ArgParser, required=True)
-    k = sub.add_parser("init", help="生成本单位签名密钥")
-    add_db(k)
+    k = db_command(sub, "init", help="生成本单位签名密钥")
     k.add_argument("--office", required=True)
     k.add_argument("--replace", action="store_true", help="已有密钥时更换（接收单位须重新登记公钥）")
     k.set_defaults(handler=cmd_keys_init)
-    k = sub.add_parser("show", help="显示本单位公钥指纹")
-    add_db(k)
+    k = db_command(sub, "show", help="显示本单位公钥指纹")
     k.set_defaults(handler=cmd_keys_show)
-    k = sub.add_parser("export", help="导出本单位公钥文件（发给接收单位登记）")
-    add_db(k)
+    k = db_command(sub, "export", help="导出本单位公钥文件（发给接收单位登记）")
     k.add_argument("-o", "--output", metavar="FILE")
     k.set_defaults(handler=cmd_keys_export)
-    k = sub.add_parser("trust", help="登记发送单位的公钥文件为可信")
-    add_db(k)
+    k = db_command(sub, "trust", help="登记发送单位的公钥文件为可信")
     k.add_argument("file")
     k.add_argument("--office", help="发送单位名称（默认取公钥文件中的名称）")
     k.add_argument("--note", default="")
     k.set_defaults(handler=cmd_keys_trust)
-    k = sub.add_parser("list", help="列出可信公钥")
-    add_db(k)
+    k = db_command(sub, "list", help="列出可信公钥")
     k.set_defaults(handler=cmd_keys_list)
-    k = sub.add_parser("remove", help="撤销一个可信公钥")
-    add_db(k)
+    k = db_command(sub, "remove", help="撤销一个可信公钥")
     k.add_argument("fingerprint")
     k.set_defaults(handler=cmd_keys_remove)
 
@@ -142,20 +134,17 @@ def register(subparsers) -> dict:
     # ---------------------------------------------------------------- certificates
     p = subparsers.add_parser("certificates", help="证书套打的打印机校准")
     sub = p.add_subparsers(dest="certificates_command", parser_class=ArgParser, required=True)
-    k = sub.add_parser("calibrate", help="保存打印机的套打偏移（毫米，向右、向下为正）")
-    add_db(k)
+    k = db_command(sub, "calibrate", help="保存打印机的套打偏移（毫米，向右、向下为正）")
     k.add_argument("--printer", required=True)
     k.add_argument("--dx", type=_mm, required=True)
     k.add_argument("--dy", type=_mm, required=True)
     k.add_argument("--note", default="")
     k.set_defaults(handler=cmd_cert_calibrate)
-    k = sub.add_parser("calibration-sheet", help="打印校准页（十字标记），用于测量偏移")
-    add_db(k)
+    k = db_command(sub, "calibration-sheet", help="打印校准页（十字标记），用于测量偏移")
     k.add_argument("--printer", help="按该打印机已保存的偏移排版")
     k.add_argument("-o", "--output", required=True)
     k.set_defaults(handler=cmd_cert_sheet)
-    k = sub.add_parser("printers", help="列出已保存的打印机校准")
-    add_db(k)
+    k = db_command(sub, "printers", help="列出已保存的打印机校准")
     k.set_defaults(handler=cmd_cert_printers)
 
     # cli.main dispatches by the top-level name; `dispatch` then runs the subcommand's handler
@@ -202,18 +191,15 @@ def _progress_printer(label: str):
 def cmd_export(args) -> int:
     from alliance_desk.exports import export
 
-    db = open_db(args)
     opts = {}
     for key in ("recommender", "contact", "phone", "start", "days", "unit", "dated", "recognized_on", "mode",
                 "printer", "include_personal"):
         if getattr(args, key, None) is not None:
             opts[key] = getattr(args, key)
-    try:
+    with opened_db(args) as db:
         result = export(db, args.export_kind, args.region, args.call, args.output, county=args.county,
                         ids=args.application, progress=_progress_printer("导出"),
                         override_reason=getattr(args, "override_reason", None), **opts)
-    finally:
-        db.dispose()
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(result.summary())
@@ -225,14 +211,11 @@ def cmd_export(args) -> int:
 def cmd_package_export(args) -> int:
     from alliance_desk.exchange import packages
 
-    db = open_db(args)
-    try:
+    with opened_db(args) as db:
         if args.office and packages.office_key(db) is None:
             info = packages.generate_office_key(db, args.office)
             print(f"已生成本单位签名密钥：{info.office}，指纹 {info.short}")
         res = packages.export_package(db, args.output, args.region, args.call, args.county, args.application)
-    finally:
-        db.dispose()
     print(f"已导出上报包 {res.path}：{len(res.application_ids)} 份申报，发送单位 {res.sender}，"
           f"SHA-256 {res.sha256}")
     for line in res.notes:
@@ -243,14 +226,12 @@ def cmd_package_export(args) -> int:
 def cmd_package_import(args) -> int:
     from alliance_desk.exchange import packages
 
-    db = open_db(args)
     try:
-        res = packages.import_package(db, args.file, allow_older=args.allow_older)
+        with opened_db(args) as db:
+            res = packages.import_package(db, args.file, allow_older=args.allow_older)
     except packages.PackageError as exc:
         print(f"上报包被拒绝，数据库未作任何修改：{exc}", file=sys.stderr)
         return EXIT_INVALID
-    finally:
-        db.dispose()
     from alliance_desk.store import report_lines
 
     print("\n".join(report_lines(res.summary(), res.created, res.updated, res.warnings)))
@@ -260,11 +241,8 @@ def cmd_package_import(args) -> int:
 def cmd_package_transfer(args) -> int:
     from alliance_desk.store import trust
 
-    db = open_db(args)
-    try:
+    with opened_db(args) as db:
         office = trust.transfer(db, args.application, args.to, args.by, args.note)
-    finally:
-        db.dispose()
     print(f"申报 {args.application} 已移交给「{office}」")
     return EXIT_OK
 
@@ -272,14 +250,12 @@ def cmd_package_transfer(args) -> int:
 def cmd_package_verify(args) -> int:
     from alliance_desk.exchange import packages
 
-    db = open_db(args)
     try:
-        info, docs = packages.verify_package(db, args.file)
+        with opened_db(args) as db:
+            info, docs = packages.verify_package(db, args.file)
     except packages.PackageError as exc:
         print(f"上报包校验未通过：{exc}", file=sys.stderr)
         return EXIT_INVALID
-    finally:
-        db.dispose()
     print(f"校验通过：发送单位 {info.sender}，生成于 {info.created_at}，{len(docs)} 份申报")
     for _, d in docs:
         print(f"{d['id']}  {d['name']}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from cli.common import EXIT_OK, add_db, open_db, parser_class, problems
+from cli.common import EXIT_OK, db_command, open_db, parser_class, problems
 
 OUTCOME_CHOICES = ("recognized", "demonstration", "pilot", "approved", "filed", "rejected")
 
@@ -21,8 +21,7 @@ OUTCOME_CHOICES = ("recognized", "demonstration", "pilot", "approved", "filed", 
 def register(subparsers) -> dict:
     """Add `decide`, `stage` and `lifecycle …` to `subparsers`; return {command name: handler}."""
 
-    p = subparsers.add_parser("decide", help="记录决定：认定、示范、试点、批复成立、备案或不予认定")
-    add_db(p)
+    p = db_command(subparsers, "decide", help="记录决定：认定、示范、试点、批复成立、备案或不予认定")
     p.add_argument("--application", required=True, metavar="ID")
     p.add_argument("--outcome", required=True, metavar="|".join(OUTCOME_CHOICES),
                    help="recognized 认定 / demonstration 示范 / pilot 试点 / approved 批复成立 / filed 备案 / "
@@ -33,8 +32,7 @@ def register(subparsers) -> dict:
     p.add_argument("--note", default="")
     p.set_defaults(handler=cmd_decide)
 
-    p = subparsers.add_parser("stage", help="把申报推进到（或退回到）办理程序中的某一步")
-    add_db(p)
+    p = db_command(subparsers, "stage", help="把申报推进到（或退回到）办理程序中的某一步")
     p.add_argument("--application", required=True, metavar="ID")
     p.add_argument("--to", required=True, metavar="STAGE_ID", help="目标步骤 id（见规则包 [[stages]]）")
     p.add_argument("--on", default=None, metavar="DATE", help="日期 YYYY-MM-DD（默认今天）")
@@ -46,14 +44,12 @@ def register(subparsers) -> dict:
     life = p.add_subparsers(dest="lifecycle_command", parser_class=parser_class(subparsers), required=True,
                             metavar="{due,record,show,dashboard}")
 
-    q = life.add_parser("due", help="某日到期（默认 30 天内）和逾期的全部事项")
-    add_db(q)
+    q = db_command(life, "due", help="某日到期（默认 30 天内）和逾期的全部事项")
     q.add_argument("--on", default=None, metavar="DATE")
     q.add_argument("--within", type=int, default=30, metavar="DAYS", help="多少天内到期算即将到期（默认 30）")
     q.add_argument("--json", action="store_true")
 
-    q = life.add_parser("record", help="登记收到的总结、考核结果、变更报备、整改或取消资格")
-    add_db(q)
+    q = db_command(life, "record", help="登记收到的总结、考核结果、变更报备、整改或取消资格")
     q.add_argument("--alliance", required=True, metavar="ID")
     q.add_argument("--kind", required=True, help="事项，如 summary、mid_term、final、assessment、annual_tasks、"
                                                  "change、change_report、rectification、revocation")
@@ -69,14 +65,12 @@ def register(subparsers) -> dict:
     q.add_argument("--by", default="", metavar="NAME")
     q.add_argument("--note", default="")
 
-    q = life.add_parser("show", help="一个联盟的状态、有效期和全部义务")
-    add_db(q)
+    q = db_command(life, "show", help="一个联盟的状态、有效期和全部义务")
     q.add_argument("--alliance", required=True, metavar="ID")
     q.add_argument("--on", default=None, metavar="DATE")
     q.add_argument("--json", action="store_true")
 
-    q = life.add_parser("dashboard", help="看板：30 天内到期、已逾期、有取消资格风险、本年度届满")
-    add_db(q)
+    q = db_command(life, "dashboard", help="看板：30 天内到期、已逾期、有取消资格风险、本年度届满")
     q.add_argument("--on", default=None, metavar="DATE")
     q.add_argument("--within", type=int, default=30, metavar="DAYS")
     q.add_argument("--json", action="store_true")
@@ -103,22 +97,13 @@ def _date(text: str | None, option: str) -> date:
         raise _Invalid([f"{option}：「{text}」不是有效日期（应为 YYYY-MM-DD）"]) from None
 
 
-def _number(text: str | None, option: str) -> float | None:
+def _number(text: str | None, option: str, kind: type = float) -> float | int | None:
     if text is None:
         return None
     try:
-        return float(text)
+        return kind(text)
     except ValueError:
-        raise _Invalid([f"{option}：「{text}」不是数字"]) from None
-
-
-def _int(text: str | None, option: str) -> int | None:
-    if text is None:
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        raise _Invalid([f"{option}：「{text}」不是整数"]) from None
+        raise _Invalid([f"{option}：「{text}」不是{'整数' if kind is int else '数字'}"]) from None
 
 
 def _run(fn, args) -> int:
@@ -212,7 +197,7 @@ def _record(args) -> int:
     values = {}
     for key, fn, option in (("on", lambda t: _date(t, "--on"), "--on"),
                             ("score", lambda t: _number(t, "--score"), "--score"),
-                            ("period", lambda t: _int(t, "--year"), "--year")):
+                            ("period", lambda t: _number(t, "--year", int), "--year")):
         try:
             values[key] = fn(getattr(args, key))
         except _Invalid as exc:

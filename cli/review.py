@@ -23,7 +23,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from cli.common import EXIT_OK, REGION_HELP, ArgParser, add_db, float_arg, int_arg, open_db, pad, print_json, problems
+from cli.common import (
+    EXIT_OK, REGION_HELP, ArgParser, db_command, float_arg, int_arg, open_db, pad, print_json, problems,
+)
 
 METHODS_HELP = "mean（平均）、trimmed（去掉一个最高分和一个最低分）、median（中位数）、zscore（专家标准分）"
 
@@ -37,8 +39,7 @@ def register(subparsers) -> dict:
     pr = sub.add_parser("round", help="评审轮次")
     rsub = pr.add_subparsers(dest="round_command", parser_class=ArgParser, metavar="子命令")
     rsub.required = True
-    q = rsub.add_parser("create", help="新建评审轮次（纳入该地区该批次的全部申报），输出轮次 id")
-    add_db(q)
+    q = db_command(rsub, "create", help="新建评审轮次（纳入该地区该批次的全部申报），输出轮次 id")
     q.add_argument("--region", required=True, help=REGION_HELP)
     q.add_argument("--call", required=True, help="申报批次 id，如 ganzhou-2022")
     q.add_argument("--name", required=True, help="评审轮次名称")
@@ -48,28 +49,24 @@ def register(subparsers) -> dict:
     q.add_argument("--threshold-range", type=float_arg, default=20.0, help="极差超过此值时提示分歧（默认 20 分）")
     q.add_argument("--threshold-sd", type=float_arg, default=None, help="标准差超过此值时提示分歧")
     q.add_argument("--per-application", type=int_arg, default=3, help="每份申报的评审专家数（默认 3）")
-    q = rsub.add_parser("list", help="列出评审轮次")
-    add_db(q)
+    q = db_command(rsub, "list", help="列出评审轮次")
     q.add_argument("--json", action="store_true")
 
     pe = sub.add_parser("expert", help="专家库")
     esub = pe.add_subparsers(dest="expert_command", parser_class=ArgParser, metavar="子命令")
     esub.required = True
-    q = esub.add_parser("add", help="添加专家，输出专家 id")
-    add_db(q)
+    q = db_command(esub, "add", help="添加专家，输出专家 id")
     q.add_argument("--name", required=True)
     q.add_argument("--unit", required=True, help="所在单位")
     q.add_argument("--uscc", help="所在单位统一社会信用代码")
     q.add_argument("--field", help="专业领域")
     q.add_argument("--title", help="职称")
     q.add_argument("--phone", help="联系电话")
-    q = esub.add_parser("list", help="列出专家库")
-    add_db(q)
+    q = db_command(esub, "list", help="列出专家库")
     q.add_argument("--field")
     q.add_argument("--json", action="store_true")
 
-    q = sub.add_parser("draw", help="专家随机抽取（按专业领域，含备选），输出 JSON")
-    add_db(q)
+    q = db_command(sub, "draw", help="专家随机抽取（按专业领域，含备选），输出 JSON")
     q.add_argument("--round", required=True)
     q.add_argument("--count", type=int_arg, required=True, help="正式专家人数")
     q.add_argument("--reserves", type=int_arg, default=0, help="备选专家人数")
@@ -78,52 +75,44 @@ def register(subparsers) -> dict:
     q.add_argument("--by", default="", help="抽取人")
     q.add_argument("--record", metavar="FILE.xlsx", help="同时输出专家抽取记录表")
 
-    q = sub.add_parser("assign", help="分配评审专家（自动均衡分配或手工指定一对）")
-    add_db(q)
+    q = db_command(sub, "assign", help="分配评审专家（自动均衡分配或手工指定一对）")
     q.add_argument("--round", required=True)
     q.add_argument("--auto", action="store_true", help="自动均衡分配，输出 JSON")
     q.add_argument("--per-application", type=int_arg, help="每份申报的专家数（默认：轮次设置）")
     q.add_argument("--application", help="手工分配：申报 id")
     q.add_argument("--expert", help="手工分配：专家 id")
 
-    q = sub.add_parser("conflicts", help="列出本轮次的回避关系（JSON）")
-    add_db(q)
+    q = db_command(sub, "conflicts", help="列出本轮次的回避关系（JSON）")
     q.add_argument("--round", required=True)
 
-    q = sub.add_parser("declare", help="登记专家声明的回避")
-    add_db(q)
+    q = db_command(sub, "declare", help="登记专家声明的回避")
     q.add_argument("--round", required=True)
     q.add_argument("--application", required=True)
     q.add_argument("--expert", required=True)
     q.add_argument("--reason", required=True)
     q.add_argument("--by", default="")
 
-    q = sub.add_parser("sheets", help="为每位专家生成 Excel 评分表")
-    add_db(q)
+    q = db_command(sub, "sheets", help="为每位专家生成 Excel 评分表")
     q.add_argument("--round", required=True)
     q.add_argument("--out", required=True, metavar="DIR")
 
-    q = sub.add_parser("package", help="为一位专家生成评审包（.adpkg，签名）")
-    add_db(q)
+    q = db_command(sub, "package", help="为一位专家生成评审包（.adpkg，签名）")
     q.add_argument("--round", required=True)
     q.add_argument("--expert", required=True)
     q.add_argument("--out", required=True, metavar="FILE.adpkg")
 
-    q = sub.add_parser("import", help="导入专家填好的 Excel 评分表或签名评分文件（.adpkg）")
-    add_db(q)
+    q = db_command(sub, "import", help="导入专家填好的 Excel 评分表或签名评分文件（.adpkg）")
     q.add_argument("file")
     q.add_argument("--round", help="只接受这一评审轮次的文件")
     q.add_argument("--allow-older", action="store_true", dest="allow_older",
                    help="确认导入比已收到的更早的评分文件（会覆盖较新的评分，记入审计记录）")
 
-    q = sub.add_parser("summary", help="评分汇总与排名")
-    add_db(q)
+    q = db_command(sub, "summary", help="评分汇总与排名")
     q.add_argument("--round", required=True)
     q.add_argument("--json", action="store_true")
     q.add_argument("--method", help=f"汇总方法（默认：轮次设置）：{METHODS_HELP}")
 
-    q = sub.add_parser("export-summary", help="导出评分汇总表（Excel）")
-    add_db(q)
+    q = db_command(sub, "export-summary", help="导出评分汇总表（Excel）")
     q.add_argument("--round", required=True)
     q.add_argument("--out", required=True, metavar="FILE.xlsx")
     q.add_argument("--method")

@@ -18,37 +18,32 @@ import json
 import sys
 from pathlib import Path
 
-from cli.common import EXIT_INVALID, EXIT_OK, add_db, open_db, parser_class, problems
+from cli.common import EXIT_INVALID, EXIT_OK, db_command, opened_db, parser_class, problems
 
 
 
 def register(subparsers) -> dict:
     """Add `backup`, `restore`, `check-integrity` and `audit …`; return {command name: handler}."""
 
-    p = subparsers.add_parser("backup", help="备份数据库（在线备份，程序运行时也可以）")
-    add_db(p)
+    p = db_command(subparsers, "backup", help="备份数据库（在线备份，程序运行时也可以）")
     p.add_argument("-o", "--output", metavar="FILE", default=None,
                    help="备份文件（默认：数据库旁 backups 文件夹中按时间命名的文件）")
     p.set_defaults(handler=cmd_backup)
 
-    p = subparsers.add_parser("restore", help="用备份文件恢复数据库（被替换的数据库另存一份）")
-    add_db(p)
+    p = db_command(subparsers, "restore", help="用备份文件恢复数据库（被替换的数据库另存一份）")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--other-database", action="store_true", dest="other_database",
                    help="确认用另一个数据库（审计链或本单位密钥不同）的备份替换当前数据库")
     p.set_defaults(handler=cmd_restore)
 
-    p = subparsers.add_parser("check-integrity", help="检查数据库文件是否完好（PRAGMA quick_check）")
-    add_db(p)
+    p = db_command(subparsers, "check-integrity", help="检查数据库文件是否完好（PRAGMA quick_check）")
     p.set_defaults(handler=cmd_check_integrity)
 
     p = subparsers.add_parser("audit", help="审计记录：校验哈希链、查看修改历史")
     sub = p.add_subparsers(dest="audit_command", parser_class=parser_class(subparsers), required=True,
                            metavar="{verify,log}")
-    q = sub.add_parser("verify", help="校验审计记录的哈希链（完整：退出码 0；被改动：2）")
-    add_db(q)
-    q = sub.add_parser("log", help="列出修改历史")
-    add_db(q)
+    q = db_command(sub, "verify", help="校验审计记录的哈希链（完整：退出码 0；被改动：2）")
+    q = db_command(sub, "log", help="列出修改历史")
     q.add_argument("--application", metavar="ID", default=None, help="只看这份申报的历史")
     q.add_argument("--limit", type=int, default=None, metavar="N", help="只列最近 N 条")
     q.add_argument("--json", action="store_true")
@@ -68,37 +63,35 @@ def _sqlite_file(args) -> Path | None:
     return path
 
 
-def cmd_backup(args) -> int:
+def _on_sqlite_file(args, action, refused: str = "") -> int:
+    """Run `action(backup module, path)` on the SQLite file `--db` names; a BackupError is a refusal
+    (exit 2, `refused` before its message)."""
     from alliance_desk.store import backup
 
     path = _sqlite_file(args)
     if path is None:
         return EXIT_INVALID
     try:
-        if args.output:
-            out = backup.backup_to(path, args.output)
-        else:
-            out = backup.take_backup(path, "manual").path
+        action(backup, path)
     except backup.BackupError as exc:
-        return problems([str(exc)])
-    print(f"已备份 {path.name} → {out}")
+        return problems([f"{refused}{exc}"])
     return EXIT_OK
+
+
+def cmd_backup(args) -> int:
+    def run(backup, path):
+        out = backup.backup_to(path, args.output) if args.output else backup.take_backup(path, "manual").path
+        print(f"已备份 {path.name} → {out}")
+    return _on_sqlite_file(args, run)
 
 
 def cmd_restore(args) -> int:
-    from alliance_desk.store import backup
-
-    path = _sqlite_file(args)
-    if path is None:
-        return EXIT_INVALID
-    try:
+    def run(backup, path):
         res = backup.restore(path, args.file, accept_other=args.other_database)
-    except backup.BackupError as exc:
-        return problems([f"恢复失败，数据库未作任何修改：{exc}"])
-    print(f"已用 {res.source} 恢复 {res.path.name}（数据库结构版本 {res.revision}）")
-    if res.replaced is not None:
-        print(f"被替换的数据库另存为 {res.replaced}")
-    return EXIT_OK
+        print(f"已用 {res.source} 恢复 {res.path.name}（数据库结构版本 {res.revision}）")
+        if res.replaced is not None:
+            print(f"被替换的数据库另存为 {res.replaced}")
+    return _on_sqlite_file(args, run, "恢复失败，数据库未作任何修改：")
 
 
 def cmd_check_integrity(args) -> int:
@@ -117,8 +110,7 @@ def cmd_check_integrity(args) -> int:
 def cmd_audit(args) -> int:
     from alliance_desk.store import audit
 
-    db = open_db(args)
-    try:
+    with opened_db(args) as db:
         if args.audit_command == "verify":
             from alliance_desk.store.backup import sqlite_path
             from alliance_desk.store.restore_guard import backup_problems
@@ -145,5 +137,3 @@ def cmd_audit(args) -> int:
             what = r.entity_id if r.entity != "application" else r.entity_id[:8]
             print(f"#{r.id}  {r.at}  {r.actor}  {r.label} {what}  {r.summary()}")
         return EXIT_OK
-    finally:
-        db.dispose()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli.common import EXIT_INVALID, EXIT_OK, ArgParser, add_db, date_arg, open_db
+from cli.common import EXIT_INVALID, EXIT_OK, ArgParser, date_arg, db_command, open_db, opened_db
 
 
 def positive_days(text: str) -> int:
@@ -31,21 +31,17 @@ def register_calendar(subparsers) -> None:
     """Add `calendar …` to `subparsers`; each subcommand's handler is `args.handler`."""
     p = subparsers.add_parser("calendar", help="节假日与调休日历、公示期计算")
     sub = p.add_subparsers(dest="calendar_command", parser_class=ArgParser, required=True)
-    k = sub.add_parser("publicity-end", help="公示期最后一天：从 START（或其后第一个工作日）起第 N 个工作日")
-    add_db(k)
+    k = db_command(sub, "publicity-end", help="公示期最后一天：从 START（或其后第一个工作日）起第 N 个工作日")
     k.add_argument("start", type=date_arg)
     k.add_argument("days", type=positive_days)
     k.add_argument("--unit", choices=("working", "calendar"), default="working")
     k.set_defaults(handler=cmd_calendar_end)
-    k = sub.add_parser("years", help="列出数据库中已有节假日数据的年份")
-    add_db(k)
+    k = db_command(sub, "years", help="列出数据库中已有节假日数据的年份")
     k.set_defaults(handler=cmd_calendar_years)
-    k = sub.add_parser("show", help="列出某年的节假日和调休上班日")
-    add_db(k)
+    k = db_command(sub, "show", help="列出某年的节假日和调休上班日")
     k.add_argument("year", type=int)
     k.set_defaults(handler=cmd_calendar_show)
-    k = sub.add_parser("set-year", help="录入（或替换）某年的节假日和调休上班日")
-    add_db(k)
+    k = db_command(sub, "set-year", help="录入（或替换）某年的节假日和调休上班日")
     k.add_argument("year", type=int)
     k.add_argument("--holiday", action="append", default=[], metavar="SPEC",
                    help="节假日：YYYY-MM-DD 或 YYYY-MM-DD..YYYY-MM-DD，可加 =名称（可重复）")
@@ -60,11 +56,8 @@ def _calendar(args):
     from alliance_desk.lifecycle import workdays
 
     if getattr(args, "db", None):
-        db = open_db(args)
-        try:
+        with opened_db(args) as db:
             return workdays.load_calendar(db)
-        finally:
-            db.dispose()
     return workdays.WorkCalendar.from_library()
 
 
