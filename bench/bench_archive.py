@@ -1,4 +1,4 @@
-"""A province's archive (issue 18): export and check-all end to end on the real path, at N applications.
+"""A province's archive (tens of thousands of applications): export and check-all end to end on the real path, at N applications.
 
 Figures, each against a bare baseline measured in the same run (alternating, medians):
 
@@ -28,17 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from _common import paired  # noqa: E402
 from bench_startup import ensure_database  # noqa: E402
-
-
-def paired(ours, bare, runs: int) -> tuple[float, float, list, list]:
-    t_ours, t_bare = [], []
-    for _ in range(runs):
-        for fn, times in ((bare, t_bare), (ours, t_ours)):
-            t = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t)
-    return statistics.median(t_ours), statistics.median(t_bare), t_ours, t_bare
 
 
 def main() -> int:

@@ -3,7 +3,7 @@
 Prints ratios against bare baselines measured in the same run:
 - one check vs. `json.loads` of the same application file (the least any check must do);
 - checking all stored applications vs. a bare SQLAlchemy Core read of the same rows.
-Targets (issue 2): one check < 50 ms; all 5,000 < 2 s. Run: python bench/bench_check.py
+Targets (so a clerk never waits on a check): one check < 50 ms; all 5,000 < 2 s. Run: python bench/bench_check.py
 """
 from __future__ import annotations
 

@@ -9,34 +9,22 @@ Prints `name: value (ratio R to baseline B, target T)`. Run: python bench/bench_
 """
 from __future__ import annotations
 
-import statistics
 import sys
 import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
+from _common import paired  # noqa: E402
 from alliance_desk import demo  # noqa: E402
 from alliance_desk.lifecycle.workdays import zh_date  # noqa: E402
 
 N_CERTS = 500
 N_ROWS = 5000
 RUNS = 5
-
-
-def paired(ours, bare, runs=RUNS) -> tuple[float, float]:
-    """Medians of `runs` alternating runs of each (alternating keeps drift in machine load from
-    favouring either side)."""
-    t_ours, t_bare = [], []
-    for _ in range(runs):
-        for fn, times in ((bare, t_bare), (ours, t_ours)):
-            t = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t)
-    return statistics.median(t_ours), statistics.median(t_bare)
 
 
 def certificates(tmp: Path) -> tuple[float, float]:
@@ -82,7 +70,7 @@ def certificates(tmp: Path) -> tuple[float, float]:
     ours = lambda: render_certificates(certs, tmp / "ours.pdf", "full")  # noqa: E731
     bare()
     ours()
-    return paired(ours, bare)
+    return paired(ours, bare, RUNS)[:2]
 
 
 def recommendation_table(tmp: Path) -> tuple[float, float]:
@@ -106,7 +94,7 @@ def recommendation_table(tmp: Path) -> tuple[float, float]:
     ours = lambda: write_recommendation_table(docs, "chongqing", tmp / "ours.xlsx")  # noqa: E731
     bare()
     ours()
-    return paired(ours, bare)
+    return paired(ours, bare, RUNS)[:2]
 
 
 def line(name: str, value: float, base: float, target: float) -> str:

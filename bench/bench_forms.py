@@ -1,4 +1,4 @@
-"""Reading filled application forms (issue 16) against python-docx opening the same files and walking
+"""Reading filled application forms (Word files clerks fill in) against python-docx opening the same files and walking
 their tables (medians of several alternating runs):
 
 - ours: alliance_desk.forms.reader.read_form on 200 filled forms (the demo applications of all five
@@ -10,15 +10,15 @@ Target ≤ 2.0×. Prints `name: value (ratio R to baseline B, target T)`. Run: p
 """
 from __future__ import annotations
 
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
+from _common import paired  # noqa: E402
 from alliance_desk import demo  # noqa: E402
 from alliance_desk.forms.reader import read_form  # noqa: E402
 from alliance_desk.forms.writer import write_form  # noqa: E402
@@ -49,13 +49,7 @@ def main() -> int:
                         for cell in row.cells:
                             cell.text  # noqa: B018 - the walk is what is timed
 
-        t_ours, t_bare = [], []
-        for _ in range(RUNS):
-            for fn, times in ((bare, t_bare), (ours, t_ours)):
-                t = time.perf_counter()
-                fn()
-                times.append(time.perf_counter() - t)
-    o, b = statistics.median(t_ours), statistics.median(t_bare)
+        o, b, _, _ = paired(ours, bare, RUNS)
     print(f"read {N_FORMS} filled forms: {o:.2f} s (ratio {o / b:.2f} to baseline {b:.2f} s python-docx "
           f"open + walk tables, target 2.0)")
     return 0

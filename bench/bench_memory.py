@@ -12,7 +12,6 @@ Exit 1 if the target is missed. Run: python bench/bench_memory.py [--runs 3]
 """
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import subprocess
@@ -22,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
+from _common import startup_commands, startup_options  # noqa: E402
 from bench_startup import BARE, N, _env, ensure_database  # noqa: E402
 
 TARGET_MB = 350.0
@@ -46,14 +46,10 @@ def peak_mb(cmd: list[str], env: dict, want: str, timeout: float = 180) -> float
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--n", type=int, default=N, help="applications in the database (default 5000)")
-    args = ap.parse_args()
+    args = startup_options(__doc__, 3, N)
     db = ensure_database(args.n)
     env = _env()
-    bare_cmd = [sys.executable, "-c", BARE]
-    app_cmd = [sys.executable, "-m", "alliance_desk", "gui", "--db", str(db)]
+    bare_cmd, app_cmd = startup_commands(BARE, db)
     bare, ours = [], []
     for _ in range(args.runs):
         bare.append(peak_mb(bare_cmd, env, "PAINTED"))

@@ -18,7 +18,7 @@ ours, bare, ours …) after a warm-up pair, medians printed, one line per figure
 - import: `review.import_file` of a signed score file made by the real path (review package →
   reviewer drafts → signed score file), with that expert's 100 scores removed before each run, vs.
   unzip + `json.loads` + one Core executemany per table of the same score and item rows.
-The targets (TARGETS) are ours: the issue sets none for review.
+The targets (TARGETS) are ours: no requirement sets one for review.
 
 Data: the 5,000-application database of bench_startup.py plus, through alliance_desk.review,
 200 experts (50 per round; five of them with a unit, USCC or seat that conflicts with some
@@ -63,7 +63,7 @@ SEED = 8
 REGIONS = ("jinzhong", "gansu", "anshan", "ganzhou")   # one round each, 1,000 applications
 EXPERTS_PER_ROUND = 50
 PER_APPLICATION = 5
-# Ours (the issue sets no review targets): what the bare side leaves out — ranking methods and flags
+# Ours (no requirement sets review targets): what the bare side leaves out — ranking methods and flags
 # (summary); conflicts re-checked and stored (grid); balancing under conflicts, i.e. max-flow runs
 # (assignment); signature and entry hashes, per-score validation, conflicts, audit rows (import).
 TARGETS = {"summary": 2.0, "grid": 3.0, "assign": 5.0, "import": 4.0}

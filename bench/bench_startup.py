@@ -14,7 +14,6 @@ Nothing is asserted: this prints figures. Run: python bench/bench_startup.py [--
 """
 from __future__ import annotations
 
-import argparse
 import hashlib
 import os
 import statistics
@@ -22,6 +21,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _common import startup_commands, startup_options
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "bench" / ".data"
@@ -133,14 +134,10 @@ def _run(cmd: list[str], env: dict, timeout: float = 120) -> dict[str, float]:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--n", type=int, default=N, help="applications in the database (default 5000)")
-    args = ap.parse_args()
+    args = startup_options(__doc__, 5, N)
     db = ensure_database(args.n)
     env = _env()
-    bare_cmd = [sys.executable, "-c", BARE]
-    app_cmd = [sys.executable, "-m", "alliance_desk", "gui", "--db", str(db)]
+    bare_cmd, app_cmd = startup_commands(BARE, db)
     _run(bare_cmd, env)  # warm-ups: bytecode cache, page cache
     _run(app_cmd, env)
     bare, painted, listed, first = [], [], [], []

@@ -8,17 +8,14 @@
     alliance-desk call close --db D --region R --id ID [--reopen]
     alliance-desk pack-version list|derive|bench|adopt|export|import …
 
-Exit codes as in cli.py: 0 done, 2 refused (one Chinese line on stderr), 1 other failure.
+Exit codes as in cli.common: 0 done, 2 refused (one Chinese line on stderr), 1 other failure.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 
-import cli
-
-EXIT_OK, EXIT_INVALID = 0, 2
+from cli.common import EXIT_INVALID, EXIT_OK, STATUS_ZH, db_command, open_db, parser_class
 
 
 def _call_options(p, required: bool) -> None:
@@ -36,42 +33,36 @@ def _call_options(p, required: bool) -> None:
 
 
 def register(subparsers) -> dict:
-    parser_class = getattr(subparsers, "_parser_class", argparse.ArgumentParser)
+    parsers = parser_class(subparsers)
     p = subparsers.add_parser("call", help="申报批次：列出、新增、修改、关闭")
-    sub = p.add_subparsers(dest="call_command", parser_class=parser_class, required=True,
+    sub = p.add_subparsers(dest="call_command", parser_class=parsers, required=True,
                            metavar="{list,add,edit,close}")
-    q = sub.add_parser("list", help="列出一个地区的申报批次（开放的在前）")
-    cli._add_db(q)
+    q = db_command(sub, "list", help="列出一个地区的申报批次（开放的在前）")
     q.add_argument("--region", required=True)
     q.add_argument("--json", action="store_true")
-    q = sub.add_parser("add", help="新增申报批次")
-    cli._add_db(q)
+    q = db_command(sub, "add", help="新增申报批次")
     q.add_argument("--region", required=True)
     q.add_argument("--id", default=None, help="批次 id（默认：地区-年度）")
     _call_options(q, required=True)
-    q = sub.add_parser("edit", help="修改申报批次（已有申报作出决定的不能修改）")
-    cli._add_db(q)
+    q = db_command(sub, "edit", help="修改申报批次（已有申报作出决定的不能修改）")
     q.add_argument("--region", required=True)
     q.add_argument("--id", required=True)
     _call_options(q, required=False)
-    q = sub.add_parser("close", help="关闭申报批次")
-    cli._add_db(q)
+    q = db_command(sub, "close", help="关闭申报批次")
     q.add_argument("--region", required=True)
     q.add_argument("--id", required=True)
     q.add_argument("--reopen", action="store_true", help="重新开放")
     q.add_argument("--by", default=None)
 
     p = subparsers.add_parser("pack-version", help="规则包版本：按新通知修订规则包、试算、采用、导出导入")
-    sub = p.add_subparsers(dest="pv_command", parser_class=parser_class, required=True,
+    sub = p.add_subparsers(dest="pv_command", parser_class=parsers, required=True,
                            metavar="{list,params,derive,bench,adopt,export,import}")
-    q = sub.add_parser("list", help="列出规则包版本")
-    cli._add_db(q)
+    q = db_command(sub, "list", help="列出规则包版本")
     q.add_argument("--region", default=None)
     q = sub.add_parser("params", help="列出一个地区规则包可修改的参数")
     q.add_argument("--region", required=True)
     for name, text in (("derive", "按新通知派生新版本"), ("bench", "试算：最近一个批次的申报按旧、新版本审查的差别")):
-        q = sub.add_parser(name, help=text)
-        cli._add_db(q)
+        q = db_command(sub, name, help=text)
         q.add_argument("--region", required=True)
         q.add_argument("--label", required=name == "derive", default="试算版本")
         q.add_argument("--notice", required=True, help="新通知文号")
@@ -83,17 +74,14 @@ def register(subparsers) -> dict:
         if name == "bench":
             q.add_argument("--call", default=None, help="试算的批次（默认最近一个有申报的批次）")
         q.add_argument("--by", default=None)
-    q = sub.add_parser("adopt", help="申报批次采用某个规则包版本（--version shipped 为随程序发布的规则包）")
-    cli._add_db(q)
+    q = db_command(sub, "adopt", help="申报批次采用某个规则包版本（--version shipped 为随程序发布的规则包）")
     q.add_argument("--call", required=True)
     q.add_argument("--version", required=True)
     q.add_argument("--by", default=None)
-    q = sub.add_parser("export", help="把规则包版本导出为签名文件")
-    cli._add_db(q)
+    q = db_command(sub, "export", help="把规则包版本导出为签名文件")
     q.add_argument("--version", required=True)
     q.add_argument("-o", "--output", required=True)
-    q = sub.add_parser("import", help="导入其他单位的规则包版本签名文件")
-    cli._add_db(q)
+    q = db_command(sub, "import", help="导入其他单位的规则包版本签名文件")
     q.add_argument("file")
     q.add_argument("--by", default=None)
     return {"call": cmd_call, "pack-version": cmd_pack_version}
@@ -137,7 +125,7 @@ def cmd_call(args) -> int:
     from alliance_desk.rules.packs import PackError
     from alliance_desk.store import StoreError
 
-    db = cli._open(args)
+    db = open_db(args)
     try:
         if args.call_command == "list":
             rows = calls.list_calls(db, args.region)
@@ -209,7 +197,7 @@ def cmd_pack_version(args) -> int:
             for p in pv.parameters(get_pack(args.region)):
                 print(f"{pv.describe_path(p.path)}\t{p.label}\t当前 {p.value if p.value is not None else '—'}\t{p.clause}")
             return EXIT_OK
-        db = cli._open(args)
+        db = open_db(args)
         if args.pv_command == "list":
             for v in pv.list_versions(db, args.region):
                 print(f"{v.id}\t{v.region}\t{v.label}\t{v.notice}\t{len(v.changes)} 项修改\t{v.source}\t摘要 {v.digest[:12]}")
@@ -230,7 +218,7 @@ def cmd_pack_version(args) -> int:
                 verdict = lambda ok: "符合条件" if ok else "不符合条件"  # noqa: E731
                 print(f"{r.name}（{r.application}）：{verdict(r.old_eligible)} → {verdict(r.new_eligible)}")
                 for rule, old, new, msg, clause in r.changed:
-                    print(f"    {rule}：{cli.STATUS_ZH.get(old, old)} → {cli.STATUS_ZH.get(new, new)}  {msg}  [{clause}]")
+                    print(f"    {rule}：{STATUS_ZH.get(old, old)} → {STATUS_ZH.get(new, new)}  {msg}  [{clause}]")
             return EXIT_OK
         if args.pv_command == "adopt":
             c = calls.adopt_version(db, args.call, None if args.version == "shipped" else args.version, by=args.by)

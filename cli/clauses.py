@@ -1,6 +1,6 @@
 """`alliance-desk clauses --region R [--json]`: how each clause of the region's notice is served.
 
-Exit codes as in cli.py: 0 printed, 2 unknown region or a broken register (one Chinese line per
+Exit codes as in cli.common: 0 printed, 2 unknown region or a broken register (one Chinese line per
 problem on stderr).
 """
 from __future__ import annotations
@@ -8,12 +8,12 @@ from __future__ import annotations
 import json
 import sys
 
-import cli
+from cli.common import EXIT_INVALID, EXIT_OK, REGION_HELP
 
 
 def register(subparsers) -> dict:
     p = subparsers.add_parser("clauses", help="列出地区通知的条款对照表：每条条件由哪条规则、材料或文书落实")
-    p.add_argument("--region", required=True, help="地区 id（jinzhong、gansu、anshan、ganzhou、chongqing）")
+    p.add_argument("--region", required=True, help=REGION_HELP)
     p.add_argument("--json", action="store_true", help="输出 JSON")
     return {"clauses": cmd_clauses}
 
@@ -40,16 +40,16 @@ def cmd_clauses(args) -> int:
         reg = get_register(args.region)
     except (PackError, ClauseError) as exc:
         print(str(exc), file=sys.stderr)
-        return cli.EXIT_INVALID
+        return EXIT_INVALID
     broken = problems(reg, pack)
     if broken:
         for line in broken:
             print(line, file=sys.stderr)
-        return cli.EXIT_INVALID
+        return EXIT_INVALID
     rows, missing = as_rows(reg, pack), uncovered(reg)
     if args.json:
         print(json.dumps({"region": pack.id, "notice": pack.seed, "clauses": rows, "uncovered": missing},
                          ensure_ascii=False, indent=2))
     else:
         print(format_register(f"{pack.region_name}（{pack.seed}）", rows, missing))
-    return cli.EXIT_OK
+    return EXIT_OK

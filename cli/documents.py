@@ -1,8 +1,8 @@
-"""Subcommands for official documents, submission packages, keys and the working-day calendar.
+"""Subcommands for official documents, submission packages, keys, certificate printing and (through
+cli.workdays) the working-day calendar.
 
-`register(subparsers)` adds them to `alliance-desk` (one line in cli.build_parser:
-`COMMANDS.update(cli_documents.register(sub))`, as for cli_lifecycle and cli_review; register also
-fills cli.COMMANDS itself):
+`register(subparsers)` adds them to `alliance-desk` and returns {command: handler}; each subcommand's
+parser carries its handler as `args.handler`:
 
     alliance-desk export recommendation-table|member-table|application-form|notice|certificates
                   --db DB --region R --call C [--county X] [--application ID …] -o FILE
@@ -14,45 +14,21 @@ fills cli.COMMANDS itself):
     alliance-desk package transfer --db DB --application ID --to FINGERPRINT|self
     alliance-desk keys init --office NAME [--replace] | show | export -o FILE | trust FILE [--office NAME]
                   | list | remove FINGERPRINT              (all with --db DB)
-    alliance-desk calendar publicity-end START N [--db DB] [--unit working|calendar]
-    alliance-desk calendar years|show YEAR|set-year YEAR --holiday SPEC … --workday SPEC … [--db DB]
+    alliance-desk calendar …                                  (see cli.workdays)
     alliance-desk certificates calibrate --printer NAME --dx MM --dy MM | calibration-sheet -o FILE
 
-Exit codes as in cli.py: 0 done, 2 refused input (one Chinese line per problem on stderr), 1 other.
-Without --db, `calendar publicity-end` and `calendar show` read the chinese-calendar library directly
-(2004–2026 in version 1.11); with --db they use the stored calendar, seeded from the library and
-extended by the office (`calendar set-year`). A period that reaches a year without data exits 2
-with a message naming the year.
+Exit codes as in cli.common: 0 done, 2 refused input (one Chinese line per problem on stderr), 1 other.
 """
 from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 
-import cli  # attributes are read when a command runs: cli.py may import this module early
-
-EXIT_OK, EXIT_INVALID = 0, 2  # as in cli.py
+from cli.common import EXIT_INVALID, EXIT_OK, REGION_HELP, ArgParser, add_db, date_arg, db_command, open_db, opened_db
+from cli.workdays import positive_days, register_calendar
 
 TOP_COMMANDS = ("export", "package", "keys", "calendar", "certificates")
-
-
-def _date_arg(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"「{text}」不是 YYYY-MM-DD 格式的日期") from None
-
-
-def _positive(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"「{text}」不是整数") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"天数应至少为 1，实际为 {n}")
-    return n
 
 
 def _mm(text: str) -> float:
@@ -63,8 +39,8 @@ def _mm(text: str) -> float:
 
 
 def _selection(p: argparse.ArgumentParser, output: bool = True) -> None:
-    cli._add_db(p)
-    p.add_argument("--region", required=True, help="地区 id（jinzhong、gansu、anshan、ganzhou、chongqing）")
+    add_db(p)
+    p.add_argument("--region", required=True, help=REGION_HELP)
     p.add_argument("--call", help="申报批次 id，如 chongqing-2022")
     p.add_argument("--county", help="只导出该县（区）的申报")
     p.add_argument("--application", action="extend", nargs="+", metavar="ID", default=None,
@@ -74,12 +50,10 @@ def _selection(p: argparse.ArgumentParser, output: bool = True) -> None:
 
 
 def register(subparsers) -> dict:
-    """Add this module's subcommands to `alliance-desk`'s subparsers. Returns {command: handler} for
-    `COMMANDS.update(cli_documents.register(sub))` in cli.build_parser (the same as cli_lifecycle and
-    cli_review); the handlers are also put in cli.COMMANDS directly, so a bare call is enough."""
+    """Add this module's subcommands to `alliance-desk`'s subparsers; return {command: handler}."""
     # ---------------------------------------------------------------- export
     p = subparsers.add_parser("export", help="导出推荐汇总表、成员单位表、申请表、公示、证书")
-    kinds = p.add_subparsers(dest="export_kind", parser_class=cli.ArgParser, required=True)
+    kinds = p.add_subparsers(dest="export_kind", parser_class=ArgParser, required=True)
     personal_help = "打印申报材料中的个人手机号、身份证号（默认隐去中间位）"
     for kind, help_text in (("recommendation-table", "推荐汇总表（.xlsx）"),
                             ("member-table", "赣州成员单位表、理事及秘书处名单、专家咨询委员会名单（.xlsx）"),
@@ -98,13 +72,13 @@ def register(subparsers) -> dict:
         if kind in ("recommendation-table", "notice"):
             k.add_argument("--include-personal", action="store_true", default=None, help=personal_help)
         if kind == "notice":
-            k.add_argument("--start", type=_date_arg, help="公示开始日期（默认今天；非工作日则顺延）")
-            k.add_argument("--days", type=_positive, help="公示天数（默认按规则包 [publicity]）")
+            k.add_argument("--start", type=date_arg, help="公示开始日期（默认今天；非工作日则顺延）")
+            k.add_argument("--days", type=positive_days, help="公示天数（默认按规则包 [publicity]）")
             k.add_argument("--unit", choices=("working", "calendar"), help="working=工作日，calendar=自然日")
-            k.add_argument("--date", type=_date_arg, dest="dated", help="成文日期（默认公示开始日期）")
+            k.add_argument("--date", type=date_arg, dest="dated", help="成文日期（默认公示开始日期）")
             k.add_argument("--contact", help="联系方式一段文字（默认按规则包 [exports] notice_contact）")
         if kind == "certificates":
-            k.add_argument("--recognized-on", type=_date_arg, help="认定日期（默认今天）")
+            k.add_argument("--recognized-on", type=date_arg, help="认定日期（默认今天）")
             k.add_argument("--mode", choices=("full", "text"), default="full",
                            help="full=整张打印；text=只打文字（套打预印证书纸）")
             k.add_argument("--printer", help="套打时使用该打印机保存的校准偏移")
@@ -112,21 +86,19 @@ def register(subparsers) -> dict:
 
     # ---------------------------------------------------------------- package
     p = subparsers.add_parser("package", help="县→市上报包（.adpkg）的导出与导入")
-    sub = p.add_subparsers(dest="package_command", parser_class=cli.ArgParser, required=True)
+    sub = p.add_subparsers(dest="package_command", parser_class=ArgParser, required=True)
     k = sub.add_parser("export", help="导出上报包：所选批次中推荐的申报，用本单位密钥签名")
     _selection(k)
     k.add_argument("--office", help="本单位名称（尚无签名密钥时据此生成）")
     k.set_defaults(handler=cmd_package_export)
     for name, help_text in (("import", "导入上报包（全部成功或全部不写入；可重复导入）"),
                             ("verify", "只校验上报包，不导入")):
-        k = sub.add_parser(name, help=help_text)
-        cli._add_db(k)
+        k = db_command(sub, name, help=help_text)
         k.add_argument("file")
         k.set_defaults(handler=cmd_package_import if name == "import" else cmd_package_verify)
     sub.choices["import"].add_argument("--allow-older", action="store_true", dest="allow_older",
                                        help="确认导入比已接受的更早的上报包（会覆盖较新的内容，记入审计记录）")
-    k = sub.add_parser("transfer", help="移交申报归属：此后只有新归属单位的上报包能修改它")
-    cli._add_db(k)
+    k = db_command(sub, "transfer", help="移交申报归属：此后只有新归属单位的上报包能修改它")
     k.add_argument("--application", required=True, metavar="ID")
     k.add_argument("--to", required=True, metavar="FINGERPRINT|self",
                    help="接收单位已登记公钥的指纹（前 8 位以上），或 self（归本单位）")
@@ -136,82 +108,47 @@ def register(subparsers) -> dict:
 
     # ---------------------------------------------------------------- keys
     p = subparsers.add_parser("keys", help="本单位签名密钥与可信的发送单位公钥")
-    sub = p.add_subparsers(dest="keys_command", parser_class=cli.ArgParser, required=True)
-    k = sub.add_parser("init", help="生成本单位签名密钥")
-    cli._add_db(k)
+    sub = p.add_subparsers(dest="keys_command", parser_class=ArgParser, required=True)
+    k = db_command(sub, "init", help="生成本单位签名密钥")
     k.add_argument("--office", required=True)
     k.add_argument("--replace", action="store_true", help="已有密钥时更换（接收单位须重新登记公钥）")
     k.set_defaults(handler=cmd_keys_init)
-    k = sub.add_parser("show", help="显示本单位公钥指纹")
-    cli._add_db(k)
+    k = db_command(sub, "show", help="显示本单位公钥指纹")
     k.set_defaults(handler=cmd_keys_show)
-    k = sub.add_parser("export", help="导出本单位公钥文件（发给接收单位登记）")
-    cli._add_db(k)
+    k = db_command(sub, "export", help="导出本单位公钥文件（发给接收单位登记）")
     k.add_argument("-o", "--output", metavar="FILE")
     k.set_defaults(handler=cmd_keys_export)
-    k = sub.add_parser("trust", help="登记发送单位的公钥文件为可信")
-    cli._add_db(k)
+    k = db_command(sub, "trust", help="登记发送单位的公钥文件为可信")
     k.add_argument("file")
     k.add_argument("--office", help="发送单位名称（默认取公钥文件中的名称）")
     k.add_argument("--note", default="")
     k.set_defaults(handler=cmd_keys_trust)
-    k = sub.add_parser("list", help="列出可信公钥")
-    cli._add_db(k)
+    k = db_command(sub, "list", help="列出可信公钥")
     k.set_defaults(handler=cmd_keys_list)
-    k = sub.add_parser("remove", help="撤销一个可信公钥")
-    cli._add_db(k)
+    k = db_command(sub, "remove", help="撤销一个可信公钥")
     k.add_argument("fingerprint")
     k.set_defaults(handler=cmd_keys_remove)
 
-    # ---------------------------------------------------------------- calendar
-    p = subparsers.add_parser("calendar", help="节假日与调休日历、公示期计算")
-    sub = p.add_subparsers(dest="calendar_command", parser_class=cli.ArgParser, required=True)
-    k = sub.add_parser("publicity-end", help="公示期最后一天：从 START（或其后第一个工作日）起第 N 个工作日")
-    cli._add_db(k)
-    k.add_argument("start", type=_date_arg)
-    k.add_argument("days", type=_positive)
-    k.add_argument("--unit", choices=("working", "calendar"), default="working")
-    k.set_defaults(handler=cmd_calendar_end)
-    k = sub.add_parser("years", help="列出数据库中已有节假日数据的年份")
-    cli._add_db(k)
-    k.set_defaults(handler=cmd_calendar_years)
-    k = sub.add_parser("show", help="列出某年的节假日和调休上班日")
-    cli._add_db(k)
-    k.add_argument("year", type=int)
-    k.set_defaults(handler=cmd_calendar_show)
-    k = sub.add_parser("set-year", help="录入（或替换）某年的节假日和调休上班日")
-    cli._add_db(k)
-    k.add_argument("year", type=int)
-    k.add_argument("--holiday", action="append", default=[], metavar="SPEC",
-                   help="节假日：YYYY-MM-DD 或 YYYY-MM-DD..YYYY-MM-DD，可加 =名称（可重复）")
-    k.add_argument("--workday", action="append", default=[], metavar="SPEC",
-                   help="调休上班日（周六或周日）：YYYY-MM-DD，可加 =名称（可重复）")
-    k.add_argument("--note", default="", help="依据，如 国务院办公厅关于2027年部分节假日安排的通知")
-    k.set_defaults(handler=cmd_calendar_set_year)
+    register_calendar(subparsers)
 
     # ---------------------------------------------------------------- certificates
     p = subparsers.add_parser("certificates", help="证书套打的打印机校准")
-    sub = p.add_subparsers(dest="certificates_command", parser_class=cli.ArgParser, required=True)
-    k = sub.add_parser("calibrate", help="保存打印机的套打偏移（毫米，向右、向下为正）")
-    cli._add_db(k)
+    sub = p.add_subparsers(dest="certificates_command", parser_class=ArgParser, required=True)
+    k = db_command(sub, "calibrate", help="保存打印机的套打偏移（毫米，向右、向下为正）")
     k.add_argument("--printer", required=True)
     k.add_argument("--dx", type=_mm, required=True)
     k.add_argument("--dy", type=_mm, required=True)
     k.add_argument("--note", default="")
     k.set_defaults(handler=cmd_cert_calibrate)
-    k = sub.add_parser("calibration-sheet", help="打印校准页（十字标记），用于测量偏移")
-    cli._add_db(k)
+    k = db_command(sub, "calibration-sheet", help="打印校准页（十字标记），用于测量偏移")
     k.add_argument("--printer", help="按该打印机已保存的偏移排版")
     k.add_argument("-o", "--output", required=True)
     k.set_defaults(handler=cmd_cert_sheet)
-    k = sub.add_parser("printers", help="列出已保存的打印机校准")
-    cli._add_db(k)
+    k = db_command(sub, "printers", help="列出已保存的打印机校准")
     k.set_defaults(handler=cmd_cert_printers)
 
-    # cli.main dispatches through COMMANDS by the top-level name
-    handlers = {name: dispatch for name in TOP_COMMANDS}
-    cli.COMMANDS.update(handlers)
-    return handlers
+    # cli.main dispatches by the top-level name; `dispatch` then runs the subcommand's handler
+    return {name: dispatch for name in TOP_COMMANDS}
 
 
 def dispatch(args) -> int:
@@ -240,12 +177,6 @@ def _guard(handler, args) -> int:
         return EXIT_INVALID
 
 
-def _db(args):
-    from db.session import open_database
-
-    return open_database(getattr(args, "db", None))
-
-
 # ------------------------------------------------------------------ handlers
 
 def _progress_printer(label: str):
@@ -260,18 +191,15 @@ def _progress_printer(label: str):
 def cmd_export(args) -> int:
     from alliance_desk.exports import export
 
-    db = _db(args)
     opts = {}
     for key in ("recommender", "contact", "phone", "start", "days", "unit", "dated", "recognized_on", "mode",
                 "printer", "include_personal"):
         if getattr(args, key, None) is not None:
             opts[key] = getattr(args, key)
-    try:
+    with opened_db(args) as db:
         result = export(db, args.export_kind, args.region, args.call, args.output, county=args.county,
                         ids=args.application, progress=_progress_printer("导出"),
                         override_reason=getattr(args, "override_reason", None), **opts)
-    finally:
-        db.dispose()
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(result.summary())
@@ -283,14 +211,11 @@ def cmd_export(args) -> int:
 def cmd_package_export(args) -> int:
     from alliance_desk.exchange import packages
 
-    db = _db(args)
-    try:
+    with opened_db(args) as db:
         if args.office and packages.office_key(db) is None:
             info = packages.generate_office_key(db, args.office)
             print(f"已生成本单位签名密钥：{info.office}，指纹 {info.short}")
         res = packages.export_package(db, args.output, args.region, args.call, args.county, args.application)
-    finally:
-        db.dispose()
     print(f"已导出上报包 {res.path}：{len(res.application_ids)} 份申报，发送单位 {res.sender}，"
           f"SHA-256 {res.sha256}")
     for line in res.notes:
@@ -301,14 +226,12 @@ def cmd_package_export(args) -> int:
 def cmd_package_import(args) -> int:
     from alliance_desk.exchange import packages
 
-    db = _db(args)
     try:
-        res = packages.import_package(db, args.file, allow_older=args.allow_older)
+        with opened_db(args) as db:
+            res = packages.import_package(db, args.file, allow_older=args.allow_older)
     except packages.PackageError as exc:
         print(f"上报包被拒绝，数据库未作任何修改：{exc}", file=sys.stderr)
         return EXIT_INVALID
-    finally:
-        db.dispose()
     from alliance_desk.store import report_lines
 
     print("\n".join(report_lines(res.summary(), res.created, res.updated, res.warnings)))
@@ -318,11 +241,8 @@ def cmd_package_import(args) -> int:
 def cmd_package_transfer(args) -> int:
     from alliance_desk.store import trust
 
-    db = _db(args)
-    try:
+    with opened_db(args) as db:
         office = trust.transfer(db, args.application, args.to, args.by, args.note)
-    finally:
-        db.dispose()
     print(f"申报 {args.application} 已移交给「{office}」")
     return EXIT_OK
 
@@ -330,14 +250,12 @@ def cmd_package_transfer(args) -> int:
 def cmd_package_verify(args) -> int:
     from alliance_desk.exchange import packages
 
-    db = _db(args)
     try:
-        info, docs = packages.verify_package(db, args.file)
+        with opened_db(args) as db:
+            info, docs = packages.verify_package(db, args.file)
     except packages.PackageError as exc:
         print(f"上报包校验未通过：{exc}", file=sys.stderr)
         return EXIT_INVALID
-    finally:
-        db.dispose()
     print(f"校验通过：发送单位 {info.sender}，生成于 {info.created_at}，{len(docs)} 份申报")
     for _, d in docs:
         print(f"{d['id']}  {d['name']}")
@@ -347,7 +265,7 @@ def cmd_package_verify(args) -> int:
 def cmd_keys_init(args) -> int:
     from alliance_desk.exchange import packages
 
-    db = _db(args)
+    db = open_db(args)
     info = packages.generate_office_key(db, args.office, replace=args.replace)
     print(f"已生成签名密钥：{info.office}\n指纹 {info.short}\n（完整指纹 {info.fingerprint}）")
     return EXIT_OK
@@ -356,7 +274,7 @@ def cmd_keys_init(args) -> int:
 def cmd_keys_show(args) -> int:
     from alliance_desk.exchange import packages
 
-    info = packages.office_key(_db(args))
+    info = packages.office_key(open_db(args))
     if info is None:
         print("本单位还没有签名密钥：请运行 alliance-desk keys init --office 本单位名称", file=sys.stderr)
         return EXIT_INVALID
@@ -367,7 +285,7 @@ def cmd_keys_show(args) -> int:
 def cmd_keys_export(args) -> int:
     from alliance_desk.exchange import packages
 
-    text = packages.public_key_text(_db(args))
+    text = packages.public_key_text(open_db(args))
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
         print(f"已导出公钥到 {args.output}")
@@ -384,7 +302,7 @@ def cmd_keys_trust(args) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         print(f"无法读取公钥文件 {args.file}：{exc}", file=sys.stderr)
         return EXIT_INVALID
-    info = packages.trust_key(_db(args), text, args.office, args.note)
+    info = packages.trust_key(open_db(args), text, args.office, args.note)
     print(f"已登记可信公钥：{info.office}，指纹 {info.short}")
     return EXIT_OK
 
@@ -392,7 +310,7 @@ def cmd_keys_trust(args) -> int:
 def cmd_keys_list(args) -> int:
     from alliance_desk.exchange import packages
 
-    keys = packages.trusted_keys(_db(args))
+    keys = packages.trusted_keys(open_db(args))
     if not keys:
         print("（尚未登记可信公钥）")
     for k in keys:
@@ -403,88 +321,15 @@ def cmd_keys_list(args) -> int:
 def cmd_keys_remove(args) -> int:
     from alliance_desk.exchange import packages
 
-    info = packages.untrust_key(_db(args), args.fingerprint)
+    info = packages.untrust_key(open_db(args), args.fingerprint)
     print(f"已撤销可信公钥：{info.office}，指纹 {info.short}")
-    return EXIT_OK
-
-
-def _calendar(args):
-    """The stored calendar with --db (or a top-level --db), else the library."""
-    from alliance_desk.lifecycle import workdays
-
-    if getattr(args, "db", None):
-        db = _db(args)
-        try:
-            return workdays.load_calendar(db)
-        finally:
-            db.dispose()
-    return workdays.WorkCalendar.from_library()
-
-
-def cmd_calendar_end(args) -> int:
-    from alliance_desk.lifecycle import workdays
-
-    cal = None if args.unit == workdays.UNIT_CALENDAR else _calendar(args)
-    per = workdays.period(cal, args.start, args.days, args.unit)
-    print(per.end.isoformat())
-    return EXIT_OK
-
-
-def cmd_calendar_years(args) -> int:
-    from alliance_desk.lifecycle import workdays
-
-    if not getattr(args, "db", None):
-        years = workdays.library_years()
-        print(f"chinese-calendar：{years.start}–{years.stop - 1}（未指定 --db，直接使用程序库）")
-        return EXIT_OK
-    db = _db(args)
-    workdays.ensure_seeded(db)
-    with db.Session() as s:
-        for y in workdays.covered_years(s):
-            src = "程序库预置" if y.source == workdays.SOURCE_LIBRARY else "本单位录入"
-            print(f"{y.year}  {src}  节假日 {y.holidays} 天  调休上班 {y.workdays} 天  {y.note}")
-    return EXIT_OK
-
-
-def cmd_calendar_show(args) -> int:
-    from alliance_desk.lifecycle import workdays
-
-    if getattr(args, "db", None):
-        db = _db(args)
-        workdays.ensure_seeded(db)
-        with db.Session() as s:
-            if args.year not in {y.year for y in workdays.covered_years(s)}:
-                raise workdays.CalendarMissing(args.year, "database")
-            entries = workdays.year_entries(s, args.year)
-    else:
-        if args.year not in workdays.library_years():
-            raise workdays.CalendarMissing(args.year, "library")
-        entries = workdays.library_entries(args.year)
-    for e in entries:
-        kind = "节假日" if e.kind == workdays.HOLIDAY else "调休上班"
-        print(f"{e.day.isoformat()}  周{'一二三四五六日'[e.day.weekday()]}  {kind}  {e.name}")
-    return EXIT_OK
-
-
-def cmd_calendar_set_year(args) -> int:
-    from alliance_desk.lifecycle import workdays
-
-    if not getattr(args, "db", None):
-        print("录入节假日需要 --db 指定数据库", file=sys.stderr)
-        return EXIT_INVALID
-    hol = [x for spec in args.holiday for x in workdays.parse_days(spec)]
-    work = [x for spec in args.workday for x in workdays.parse_days(spec)]
-    db = _db(args)
-    workdays.ensure_seeded(db)
-    info = workdays.set_year(db, args.year, hol, work, note=args.note)
-    print(f"已保存 {info.year} 年：节假日 {info.holidays} 天，调休上班 {info.workdays} 天")
     return EXIT_OK
 
 
 def cmd_cert_calibrate(args) -> int:
     from alliance_desk.exports.certificates import save_calibration
 
-    cal = save_calibration(_db(args), args.printer, args.dx, args.dy, args.note)
+    cal = save_calibration(open_db(args), args.printer, args.dx, args.dy, args.note)
     print(f"已保存「{cal.printer}」的套打偏移：x={cal.offset_x_mm:+.1f} mm，y={cal.offset_y_mm:+.1f} mm")
     return EXIT_OK
 
@@ -494,7 +339,7 @@ def cmd_cert_sheet(args) -> int:
 
     dx = dy = 0.0
     if args.printer:
-        cal = get_calibration(_db(args), args.printer)
+        cal = get_calibration(open_db(args), args.printer)
         dx, dy = cal.offset_x_mm, cal.offset_y_mm
     calibration_sheet(args.output, dx, dy)
     print(f"已生成校准页 {args.output}")
@@ -504,7 +349,7 @@ def cmd_cert_sheet(args) -> int:
 def cmd_cert_printers(args) -> int:
     from alliance_desk.exports.certificates import list_calibrations
 
-    cals = list_calibrations(_db(args))
+    cals = list_calibrations(open_db(args))
     if not cals:
         print("（尚未保存打印机校准）")
     for c in cals:

@@ -1,5 +1,5 @@
 """`alliance-desk form …`: the region's application form as Word, blank or filled, and filled forms
-read back (registered by cli.build_parser like cli_documents):
+read back (registered by cli.build_parser like cli.documents):
 
     alliance-desk form blank --region R [--call C] -o F.docx
     alliance-desk form filled --id ID [--db D] [-o F.docx]
@@ -17,31 +17,26 @@ import json
 import sys
 from pathlib import Path
 
-import cli
-
-EXIT_OK, EXIT_INVALID = 0, 2
+from cli.common import EXIT_INVALID, EXIT_OK, ArgParser, db_command, opened_db
 
 
 def register(subparsers) -> dict:
     p = subparsers.add_parser("form", help="申报表（Word）：导出空白或已填表，读取填好的申报表")
-    sub = p.add_subparsers(dest="form_command", parser_class=cli.ArgParser, required=True)
+    sub = p.add_subparsers(dest="form_command", parser_class=ArgParser, required=True)
     k = sub.add_parser("blank", help="导出地区的空白申报表（.docx）")
     k.add_argument("--region", required=True)
     k.add_argument("--call", help="申报批次（默认：该地区最新批次）")
     k.add_argument("-o", "--output", required=True)
     k.set_defaults(handler=cmd_blank)
-    k = sub.add_parser("filled", help="按数据库中的申报导出已填申报表（.docx）")
-    cli._add_db(k)
+    k = db_command(sub, "filled", help="按数据库中的申报导出已填申报表（.docx）")
     k.add_argument("--id", required=True)
     k.add_argument("-o", "--output")
     k.set_defaults(handler=cmd_filled)
-    k = sub.add_parser("read", help="读取填好的申报表并导入（全部成功或全部不写入）")
-    cli._add_db(k)
+    k = db_command(sub, "read", help="读取填好的申报表并导入（全部成功或全部不写入）")
     k.add_argument("files", nargs="+")
     k.add_argument("--dry-run", action="store_true", help="只读取并输出 JSON，不写入数据库")
     k.add_argument("--update", action="store_true", help="同名且牵头单位相同的已有申报按表更新")
     k.set_defaults(handler=cmd_read)
-    cli.COMMANDS["form"] = dispatch
     return {"form": dispatch}
 
 
@@ -55,12 +50,6 @@ def dispatch(args) -> int:
     except (StoreError, PackError, ExportError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_INVALID
-
-
-def _db(args):
-    from db.session import open_database
-
-    return open_database(getattr(args, "db", None))
 
 
 def cmd_blank(args) -> int:
@@ -83,12 +72,8 @@ def cmd_filled(args) -> int:
     from alliance_desk import store
     from alliance_desk.forms.writer import write_form
 
-    db = _db(args)
-    try:
-        with db.Session() as s:
-            doc = store.get_document(s, args.id)
-    finally:
-        db.dispose()
+    with opened_db(args) as db, db.Session() as s:
+        doc = store.get_document(s, args.id)
     out = Path(args.output or f"{doc['name']}-申报表.docx")
     write_form(doc["region"], out, doc)
     print(f"已导出已填申报表 {out}")
@@ -98,8 +83,7 @@ def cmd_filled(args) -> int:
 def cmd_read(args) -> int:
     from alliance_desk.forms import service
 
-    db = _db(args)
-    try:
+    with opened_db(args) as db:
         cands = service.read_forms(db, args.files)
         if args.dry_run:
             print(json.dumps(service.dry_run(cands), ensure_ascii=False, indent=1, default=str))
@@ -117,8 +101,6 @@ def cmd_read(args) -> int:
             print("未写入数据库。", file=sys.stderr)
             return EXIT_INVALID
         report = service.save(db, cands)
-    finally:
-        db.dispose()
     for c in cands:
         doubts = c.doubts()
         note = f"，{len(doubts)} 处待核对：" + "；".join(f"{service.label_of(c, d.key)}（{d.doubt}）"

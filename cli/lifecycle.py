@@ -1,23 +1,18 @@
 """Lifecycle subcommands of `alliance-desk`: decide, stage, lifecycle due|record|show|dashboard.
 
-`register(subparsers)` adds them to the main parser and returns {command: handler}; cli.py wires
-them with one line in build_parser: `COMMANDS.update(cli_lifecycle.register(sub))`. Each parser
-also carries its handler as `args.handler`.
+`register(subparsers)` adds them to the main parser and returns {command: handler} (cli.build_parser
+collects them). Each parser also carries its handler as `args.handler`.
 
-Exit codes as in cli.py: 0 done, 2 invalid input or a refused operation (one Chinese line per
+Exit codes as in cli.common: 0 done, 2 invalid input or a refused operation (one Chinese line per
 problem on stderr, nothing written). Without --on, the date is today's: the CLI is the one place
 that reads the clock; the services never do.
 """
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from datetime import date
 
-import cli
-
-EXIT_OK, EXIT_FAIL, EXIT_INVALID = 0, 1, 2
+from cli.common import EXIT_OK, db_command, open_db, parser_class, problems
 
 OUTCOME_CHOICES = ("recognized", "demonstration", "pilot", "approved", "filed", "rejected")
 
@@ -25,10 +20,8 @@ OUTCOME_CHOICES = ("recognized", "demonstration", "pilot", "approved", "filed", 
 
 def register(subparsers) -> dict:
     """Add `decide`, `stage` and `lifecycle …` to `subparsers`; return {command name: handler}."""
-    parser_class = getattr(subparsers, "_parser_class", argparse.ArgumentParser)
 
-    p = subparsers.add_parser("decide", help="记录决定：认定、示范、试点、批复成立、备案或不予认定")
-    cli._add_db(p)
+    p = db_command(subparsers, "decide", help="记录决定：认定、示范、试点、批复成立、备案或不予认定")
     p.add_argument("--application", required=True, metavar="ID")
     p.add_argument("--outcome", required=True, metavar="|".join(OUTCOME_CHOICES),
                    help="recognized 认定 / demonstration 示范 / pilot 试点 / approved 批复成立 / filed 备案 / "
@@ -39,8 +32,7 @@ def register(subparsers) -> dict:
     p.add_argument("--note", default="")
     p.set_defaults(handler=cmd_decide)
 
-    p = subparsers.add_parser("stage", help="把申报推进到（或退回到）办理程序中的某一步")
-    cli._add_db(p)
+    p = db_command(subparsers, "stage", help="把申报推进到（或退回到）办理程序中的某一步")
     p.add_argument("--application", required=True, metavar="ID")
     p.add_argument("--to", required=True, metavar="STAGE_ID", help="目标步骤 id（见规则包 [[stages]]）")
     p.add_argument("--on", default=None, metavar="DATE", help="日期 YYYY-MM-DD（默认今天）")
@@ -49,17 +41,15 @@ def register(subparsers) -> dict:
     p.set_defaults(handler=cmd_stage)
 
     p = subparsers.add_parser("lifecycle", help="认定后的义务：到期事项、登记、状态、看板")
-    life = p.add_subparsers(dest="lifecycle_command", parser_class=parser_class, required=True,
+    life = p.add_subparsers(dest="lifecycle_command", parser_class=parser_class(subparsers), required=True,
                             metavar="{due,record,show,dashboard}")
 
-    q = life.add_parser("due", help="某日到期（默认 30 天内）和逾期的全部事项")
-    cli._add_db(q)
+    q = db_command(life, "due", help="某日到期（默认 30 天内）和逾期的全部事项")
     q.add_argument("--on", default=None, metavar="DATE")
     q.add_argument("--within", type=int, default=30, metavar="DAYS", help="多少天内到期算即将到期（默认 30）")
     q.add_argument("--json", action="store_true")
 
-    q = life.add_parser("record", help="登记收到的总结、考核结果、变更报备、整改或取消资格")
-    cli._add_db(q)
+    q = db_command(life, "record", help="登记收到的总结、考核结果、变更报备、整改或取消资格")
     q.add_argument("--alliance", required=True, metavar="ID")
     q.add_argument("--kind", required=True, help="事项，如 summary、mid_term、final、assessment、annual_tasks、"
                                                  "change、change_report、rectification、revocation")
@@ -75,14 +65,12 @@ def register(subparsers) -> dict:
     q.add_argument("--by", default="", metavar="NAME")
     q.add_argument("--note", default="")
 
-    q = life.add_parser("show", help="一个联盟的状态、有效期和全部义务")
-    cli._add_db(q)
+    q = db_command(life, "show", help="一个联盟的状态、有效期和全部义务")
     q.add_argument("--alliance", required=True, metavar="ID")
     q.add_argument("--on", default=None, metavar="DATE")
     q.add_argument("--json", action="store_true")
 
-    q = life.add_parser("dashboard", help="看板：30 天内到期、已逾期、有取消资格风险、本年度届满")
-    cli._add_db(q)
+    q = db_command(life, "dashboard", help="看板：30 天内到期、已逾期、有取消资格风险、本年度届满")
     q.add_argument("--on", default=None, metavar="DATE")
     q.add_argument("--within", type=int, default=30, metavar="DAYS")
     q.add_argument("--json", action="store_true")
@@ -98,12 +86,6 @@ class _Invalid(Exception):
         self.problems = problems
 
 
-def _problems(lines: list[str]) -> int:
-    for line in lines:
-        print(line, file=sys.stderr)
-    return EXIT_INVALID
-
-
 def _date(text: str | None, option: str) -> date:
     from alliance_desk.lifecycle import LifecycleError, parse_date
 
@@ -115,28 +97,13 @@ def _date(text: str | None, option: str) -> date:
         raise _Invalid([f"{option}：「{text}」不是有效日期（应为 YYYY-MM-DD）"]) from None
 
 
-def _number(text: str | None, option: str) -> float | None:
+def _number(text: str | None, option: str, kind: type = float) -> float | int | None:
     if text is None:
         return None
     try:
-        return float(text)
+        return kind(text)
     except ValueError:
-        raise _Invalid([f"{option}：「{text}」不是数字"]) from None
-
-
-def _int(text: str | None, option: str) -> int | None:
-    if text is None:
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        raise _Invalid([f"{option}：「{text}」不是整数"]) from None
-
-
-def _open(args):
-    from db.session import open_database
-
-    return open_database(getattr(args, "db", None))
+        raise _Invalid([f"{option}：「{text}」不是{'整数' if kind is int else '数字'}"]) from None
 
 
 def _run(fn, args) -> int:
@@ -146,11 +113,11 @@ def _run(fn, args) -> int:
     try:
         return fn(args)
     except _Invalid as exc:
-        return _problems(exc.problems)
+        return problems(exc.problems)
     except LifecycleError as exc:
-        return _problems(exc.problems)
+        return problems(exc.problems)
     except PackError as exc:
-        return _problems([str(exc)])
+        return problems([str(exc)])
 
 
 def _validity_line(st) -> str:
@@ -166,7 +133,7 @@ def cmd_decide(args) -> int:
         from alliance_desk import lifecycle as lc
 
         on = _date(args.on, "--on")
-        db = _open(args)
+        db = open_db(args)
         view = lc.decide(db, args.application, args.outcome, on, doc_no=args.doc_no, by=args.by, note=args.note)
         with db.Session() as s:
             st = lc.alliance_status(s, args.application, on)
@@ -183,7 +150,7 @@ def cmd_stage(args) -> int:
         from alliance_desk import lifecycle as lc
 
         on = _date(args.on, "--on")
-        db = _open(args)
+        db = open_db(args)
         t = lc.move_stage(db, args.application, args.to, on, by=args.by, note=args.note)
         with db.Session() as s:
             state = lc.procedure(s, args.application)
@@ -210,7 +177,7 @@ def _due(args) -> int:
     on = _date(args.on, "--on")
     if args.within < 0:
         raise _Invalid(["--within 不能为负数"])
-    db = _open(args)
+    db = open_db(args)
     with db.Session() as s:
         items = lc.due_obligations(s, on, args.within)
     if args.json:
@@ -230,7 +197,7 @@ def _record(args) -> int:
     values = {}
     for key, fn, option in (("on", lambda t: _date(t, "--on"), "--on"),
                             ("score", lambda t: _number(t, "--score"), "--score"),
-                            ("period", lambda t: _int(t, "--year"), "--year")):
+                            ("period", lambda t: _number(t, "--year", int), "--year")):
         try:
             values[key] = fn(getattr(args, key))
         except _Invalid as exc:
@@ -245,7 +212,7 @@ def _record(args) -> int:
             problems.append(f"--items：应为 JSON 对象，如 {{\"benchmark\": 10}}，实际「{args.items}」")
     if problems:
         raise _Invalid(problems)
-    db = _open(args)
+    db = open_db(args)
     out = lc.record(db, args.alliance, args.kind, values["on"], result=args.result, score=values["score"],
                     period=values["period"], items=items, topic=args.topic, doc_no=args.doc_no, by=args.by,
                     note=args.note)
@@ -265,7 +232,7 @@ def _show(args) -> int:
     from alliance_desk import lifecycle as lc
 
     on = _date(args.on, "--on")
-    db = _open(args)
+    db = open_db(args)
     with db.Session() as s:
         st = lc.alliance_status(s, args.alliance, on)
         proc = lc.procedure(s, args.alliance)
@@ -290,7 +257,7 @@ def _dashboard(args) -> int:
     from alliance_desk import lifecycle as lc
 
     on = _date(args.on, "--on")
-    db = _open(args)
+    db = open_db(args)
     with db.Session() as s:
         d = lc.dashboard(s, on, args.within)
     if args.json:

@@ -5,5 +5,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 DB=demo/alliance-desk-demo.sqlite
 mkdir -p demo
-[ -f "$DB" ] || python3 -m alliance_desk demo --db "$DB"
-exec python3 -m alliance_desk --db "$DB" "$@"
+[ -f "$DB" ] || python3 -m cli demo --db "$DB"
+exec python3 -m cli --db "$DB" "$@"

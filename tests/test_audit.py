@@ -283,7 +283,7 @@ def test_audit_cli_log_and_verify(trail, capsys):
     data = json.loads(out)
     assert [d["id"] for d in data] == [4, 5] and data[1]["after"]["source"] == "ganzhou.json"
     # the installed entry point, in a real process
-    proc = subprocess.run([sys.executable, "-m", "alliance_desk", "audit", "verify", "--db",
+    proc = subprocess.run([sys.executable, "-m", "cli", "audit", "verify", "--db",
                            trail.engine.url.database], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and "审计记录完整" in proc.stdout
 

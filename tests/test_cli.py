@@ -175,7 +175,7 @@ def test_export_unknown_id(tmp_path, capsys):
 
 def test_console_entry_point_runs(tmp_path):
     p = write(tmp_path, eligible("chongqing"))
-    r = subprocess.run([sys.executable, "-m", "alliance_desk", "check", str(p), "--json"],
+    r = subprocess.run([sys.executable, "-m", "cli", "check", str(p), "--json"],
                        capture_output=True, text=True, encoding="utf-8")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["eligible"] is True

@@ -208,7 +208,7 @@ def test_register_plugs_into_alliance_desk(capsys):
 
 @pytest.mark.slow
 def test_real_process_exit_codes(tmp_path):
-    env_cmd = [sys.executable, "-m", "alliance_desk", "calendar", "publicity-end"]
+    env_cmd = [sys.executable, "-m", "cli", "calendar", "publicity-end"]
     ok = subprocess.run(env_cmd + ["2025-09-28", "5"], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert ok.returncode == 0 and ok.stdout.strip() == "2025-10-10"
     bad = subprocess.run(env_cmd + ["2026-12-30", "3"], capture_output=True, text=True, cwd=ROOT, timeout=60)

@@ -182,7 +182,7 @@ def test_register_wires_into_the_main_parser(dbfile, capsys):
 
 def test_a_real_process_prints_json_and_never_a_traceback(dbfile):
     path, ids = dbfile
-    cmd = [sys.executable, "-m", "alliance_desk"]
+    cmd = [sys.executable, "-m", "cli"]
     p = subprocess.run(cmd + ["decide", "--db", path, "--application", ids["anshan"], "--outcome", "recognized",
                               "--on", "2021-03-01"], capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr

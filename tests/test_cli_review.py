@@ -177,7 +177,7 @@ def test_invalid_input_exits_2_with_one_line_per_problem(tmp_path, capsys):
 def test_entry_point_runs_in_a_fresh_process(tmp_path):
     """The command as a clerk types it: Chinese output, exit codes, never a traceback."""
     db = tmp_path / "office.sqlite"
-    base = [sys.executable, "-m", "alliance_desk"]
+    base = [sys.executable, "-m", "cli"]
     p = subprocess.run(base + ["review", "round", "create", "--db", str(db), "--region", "gansu",
                                "--call", "gansu-standing", "--name", "甘肃组建审核"],
                        capture_output=True, text=True, timeout=60)

@@ -260,7 +260,7 @@ def test_a_batch_is_all_or_nothing_and_updates_are_never_silent(db, backend, tmp
     changed = dict(stored, industry="改过的产业领域")
     form = write_form(stored["region"], tmp_path / "upd.docx", changed)
     url = db.engine.url.render_as_string(hide_password=False)
-    run = [sys.executable, "-m", "alliance_desk", "form", "read", "--db", url, str(form)]
+    run = [sys.executable, "-m", "cli", "form", "read", "--db", url, str(form)]
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
     res = subprocess.run(run, capture_output=True, text=True, env=env)
     assert res.returncode == 2 and "--update" in res.stderr and "改过的产业领域" in res.stderr
@@ -279,7 +279,7 @@ def test_dry_run_json_shows_fields_labels_doubts_and_the_checklist(tmp_path):
     form = _hand_made_chongqing(tmp_path / "hand.docx")
     db_path = tmp_path / "d.sqlite"
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
-    res = subprocess.run([sys.executable, "-m", "alliance_desk", "form", "read", "--db", str(db_path), "--dry-run",
+    res = subprocess.run([sys.executable, "-m", "cli", "form", "read", "--db", str(db_path), "--dry-run",
                           str(form)], capture_output=True, text=True, env=env)
     out = json.loads(res.stdout)
     f = out["files"][0]
@@ -378,7 +378,7 @@ def test_cli_writes_blank_and_filled_forms(tmp_path):
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
 
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "alliance_desk", *args], capture_output=True, text=True, env=env)
+        return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, env=env)
 
     res = run("form", "blank", "--region", "chongqing", "--call", "chongqing-2022", "-o", str(tmp_path / "b.docx"))
     assert res.returncode == 0, res.stderr

@@ -1,4 +1,4 @@
-"""Crash safety: `python -m alliance_desk import` on 200 files is killed (SIGKILL) 50 times at random
+"""Crash safety: `python -m cli import` on 200 files is killed (SIGKILL) 50 times at random
 points; every time the database passes PRAGMA integrity_check and holds either all of the import
 or none of it — the applications, their children and their audit rows alike.
 
@@ -110,7 +110,7 @@ def test_killed_imports_leave_all_or_nothing(tmp_path):
     members_per_app = {i: len(eligible(REGIONS[i % len(REGIONS)], n_members=5)["members"]) for i in range(N_FILES)}
     all_members = sum(members_per_app.values())
     work = tmp_path / "work.sqlite"
-    command = [sys.executable, "-m", "alliance_desk", "import", "--db", str(work), *paths]
+    command = [sys.executable, "-m", "cli", "import", "--db", str(work), *paths]
 
     def fresh() -> None:
         for suffix in ("", "-wal", "-shm"):
@@ -191,7 +191,7 @@ def test_killed_restores_leave_the_data_with_its_audit_row(tmp_path):
     con.close()
     work = tmp_path / "work" / "office.sqlite"
     work.parent.mkdir()
-    command = [sys.executable, "-m", "alliance_desk", "restore", "--db", str(work), str(saved)]
+    command = [sys.executable, "-m", "cli", "restore", "--db", str(work), str(saved)]
 
     def fresh() -> None:
         for p in work.parent.iterdir():

@@ -97,10 +97,10 @@ def test_app_opens_the_demo_database_in_a_real_x_window_and_quits_cleanly(xserve
     db = tmp_path / "alliance-desk-demo.sqlite"
     env = app_env(display, tmp_path / "home")
     # what scripts/run-demo.sh runs, minus setup
-    subprocess.run([sys.executable, "-m", "alliance_desk", "demo", "--db", str(db)], env=env, cwd=ROOT,
+    subprocess.run([sys.executable, "-m", "cli", "demo", "--db", str(db)], env=env, cwd=ROOT,
                    check=True, capture_output=True, timeout=300)
 
-    app = subprocess.Popen([sys.executable, "-m", "alliance_desk", "--db", str(db)], env=env, cwd=ROOT,
+    app = subprocess.Popen([sys.executable, "-m", "cli", "--db", str(db)], env=env, cwd=ROOT,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     lock = Path(f"{db}.lock")
     wanted = {ELIGIBLE_BG.rgb() & 0xFFFFFF, INELIGIBLE_BG.rgb() & 0xFFFFFF}
@@ -139,10 +139,10 @@ def test_screenshot_path_renders_on_xcb(xserver, tmp_path):
     display, _ = xserver
     db = tmp_path / "one.sqlite"
     env = app_env(display, tmp_path / "home")
-    subprocess.run([sys.executable, "-m", "alliance_desk", "demo", "--db", str(db)], env=env, cwd=ROOT,
+    subprocess.run([sys.executable, "-m", "cli", "demo", "--db", str(db)], env=env, cwd=ROOT,
                    check=True, capture_output=True, timeout=300)
     out = tmp_path / "shot.png"
-    done = subprocess.run([sys.executable, "-m", "alliance_desk", "--db", str(db), "gui", "--screenshot", str(out)],
+    done = subprocess.run([sys.executable, "-m", "cli", "--db", str(db), "gui", "--screenshot", str(out)],
                           env=env, cwd=ROOT, capture_output=True, timeout=180)
     assert done.returncode == 0, done.stderr.decode(errors="replace")
     from PySide6.QtGui import QImage

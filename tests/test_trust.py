@@ -415,7 +415,7 @@ def test_cli_writers_refuse_while_a_desktop_seat_holds_the_lock(tmp_path):
     try:
         for argv in (["import", new], ["decide", "--application", doc["id"], "--outcome", "recognized",
                                        "--on", "2025-01-10"], ["confirm", "--id", doc["id"], "--rule", "X", "--by", "某"]):
-            proc = subprocess.run([sys.executable, "-m", "alliance_desk", *map(str, argv), "--db", str(office)],
+            proc = subprocess.run([sys.executable, "-m", "cli", *map(str, argv), "--db", str(office)],
                                   capture_output=True, text=True, timeout=120)
             assert proc.returncode == 2, proc.stderr
             assert "正在被" in proc.stderr and "数据库未作任何修改" in proc.stderr
@@ -444,7 +444,7 @@ def test_two_imports_at_once_take_turns(tmp_path):
             exchange.write_file(doc, folder / f"{i}.json")
             files.append(str(folder / f"{i}.json"))
         groups.append(files)
-    procs = [subprocess.Popen([sys.executable, "-m", "alliance_desk", "import", "--db", str(office), *files],
+    procs = [subprocess.Popen([sys.executable, "-m", "cli", "import", "--db", str(office), *files],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for files in groups]
     results = [p.communicate(timeout=300) + (p.returncode,) for p in procs]
     for out, err, code in results:

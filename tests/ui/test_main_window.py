@@ -501,14 +501,14 @@ def test_about_names_version_font_licence_and_the_five_notices(window):
 def test_gui_screenshot_subprocess(db, docs, tmp_path):
     out = tmp_path / "shot.png"
     app_id = docs["small"]["id"]
-    proc = subprocess.run([sys.executable, "-m", "alliance_desk", "gui", "--db", db.label, "--open", app_id,
+    proc = subprocess.run([sys.executable, "-m", "cli", "gui", "--db", db.label, "--open", app_id,
                            "--tab", "1", "--screenshot", str(out)], cwd=ROOT, capture_output=True, text=True,
                           timeout=120, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert proc.returncode == 0, proc.stderr
     img = QImage(str(out))
     assert (img.width(), img.height()) == (1366, 768)
     # an unknown application: the picture is still taken, the exit code says it failed
-    proc = subprocess.run([sys.executable, "-m", "alliance_desk", "gui", "--db", db.label, "--open", "nope",
+    proc = subprocess.run([sys.executable, "-m", "cli", "gui", "--db", db.label, "--open", "nope",
                            "--screenshot", str(tmp_path / "x.png"), "--size", "800x600"], cwd=ROOT,
                           capture_output=True, text=True, timeout=120,
                           env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
