@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from alliance_desk import review as rv
+from alliance_desk.review import conflicts_of_interest as rv_conflicts
 from alliance_desk.exchange import adpkg as pk
 from alliance_desk import store
 from alliance_desk.review import scoring
@@ -320,8 +321,8 @@ def test_conflict_from_an_expert_unit_changed_after_assignment_is_detected_and_b
 def test_conflicts_are_detected_again_only_when_something_they_depend_on_changed(db, monkeypatch):
     sc = build(db)
     calls = []
-    real = rv._detect_round
-    monkeypatch.setattr(rv, "_detect_round", lambda *a: calls.append(1) or real(*a))
+    real = rv_conflicts._detect_round
+    monkeypatch.setattr(rv_conflicts, "_detect_round", lambda *a: calls.append(1) or real(*a))
     for _ in range(3):
         rv.assignment_grid(db, sc.round_id)
         rv.progress(db, sc.round_id)

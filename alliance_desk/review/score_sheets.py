@@ -26,9 +26,13 @@ from sqlalchemy import select
 from db import models_review as rm
 from db.session import Database, unit_of_work
 
-from alliance_desk import review as rv
 from alliance_desk.review import scoring
-from alliance_desk.review import ReviewError
+from alliance_desk.review.assignment import assignment_grid, assignments_of
+from alliance_desk.review.common import SOURCE_LABELS, ReviewError
+from alliance_desk.review.random_draw import get_draw, verify_draw
+from alliance_desk.review.rounds import get_round
+from alliance_desk.review.scores import ImportResult, ScoreEntry, apply_scores
+from alliance_desk.review.results import summary as round_summary
 
 SHEET = "评分"
 META = "_meta"
@@ -80,12 +84,12 @@ def write_sheet(db: Database, round_id: str, expert_id: str, path: str | Path) -
     from openpyxl.worksheet.datavalidation import DataValidation
 
     path = Path(path)
-    info = rv.get_round(db, round_id)
+    info = get_round(db, round_id)
     tpl = info.template
     expert = next((x.expert for x in info.experts if x.expert.id == expert_id), None)
     if expert is None:
         raise ReviewError(f"专家 {expert_id} 不是评审轮次「{info.name}」的专家")
-    apps = rv.assignments_of(db, round_id, expert_id)
+    apps = assignments_of(db, round_id, expert_id)
     if not apps:
         raise ReviewError(f"{expert.name}在评审轮次「{info.name}」中没有分配的申报")
     with unit_of_work(db) as s:
@@ -226,8 +230,8 @@ def write_sheets(db: Database, round_id: str, out_dir: str | Path) -> list[Path]
     """One score sheet per expert who has assigned applications; returns the files written."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    info = rv.get_round(db, round_id)
-    grid = rv.assignment_grid(db, round_id)
+    info = get_round(db, round_id)
+    grid = assignment_grid(db, round_id)
     paths = []
     for i, x in enumerate(info.experts, 1):
         if not any(grid.cell(a.id, x.expert.id).state in ("assigned", "scored") for a in info.applications):
@@ -357,7 +361,7 @@ def read_sheet(path: str | Path) -> ParsedSheet:
     return parsed
 
 
-def import_sheet(db: Database, path: str | Path, round_id: str | None = None) -> rv.ImportResult:
+def import_sheet(db: Database, path: str | Path, round_id: str | None = None) -> ImportResult:
     """Import one filled score sheet, all or nothing. Refused with the sheet, row and column named:
     a score over an item's maximum, a missing required comment, text in a number cell; and refused
     as a whole: a sheet of another round, of another database, re-issued since, or altered."""
@@ -370,7 +374,7 @@ def import_sheet(db: Database, path: str | Path, round_id: str | None = None) ->
         raise ReviewError(f"{label}这是另一评审轮次（{rid}）的评分表，不属于本轮次")
     info = None
     try:
-        info = rv.get_round(db, rid)
+        info = get_round(db, rid)
     except ReviewError:
         raise ReviewError(f"{label}评审轮次 {rid} 不在本数据库中（评分表来自其他单位或其他评审轮次）") from None
     with unit_of_work(db) as s:
@@ -407,11 +411,11 @@ def import_sheet(db: Database, path: str | Path, round_id: str | None = None) ->
             problems.append(f"{where}第 {row.row} 行 {comment_col} 列（{COL_COMMENT}）：须填写评审意见——"
                             f"{items}低于满分的 60%")
         if not errs:
-            entries.append(rv.ScoreEntry(row.application_id, clean, comment or None))
+            entries.append(ScoreEntry(row.application_id, clean, comment or None))
     if problems:
         raise ReviewError(problems)
     with unit_of_work(db, write=True) as s:
-        result = rv.apply_scores(s, rid, eid, entries, "sheet", path.name, label=label)
+        result = apply_scores(s, rid, eid, entries, "sheet", path.name, label=label)
     result.skipped = skipped
     return result
 
@@ -425,7 +429,7 @@ def write_summary(db: Database, round_id: str, path: str | Path, method: str | N
     from openpyxl.styles import Alignment, Font, PatternFill
 
     path = Path(path)
-    sm = rv.summary(db, round_id, method)
+    sm = round_summary(db, round_id, method)
     info, tpl = sm.round, sm.round.template
     bold = Font(bold=True)
     head_fill = PatternFill("solid", fgColor="DDEBF7")
@@ -501,7 +505,7 @@ def write_summary(db: Database, round_id: str, path: str | Path, method: str | N
             if d is None:
                 continue
             vals = [ref.id, ref.name, x.expert.name, x.expert.unit] + [d.items.get(it.key) for it in tpl.leaves] + \
-                [fx(d.total), d.comment, rv.SOURCE_LABELS.get(d.source, d.source)]
+                [fx(d.total), d.comment, SOURCE_LABELS.get(d.source, d.source)]
             for c, v in enumerate(vals, 1):
                 _set(wd.cell(row=i, column=c), v)
             i += 1
@@ -520,8 +524,8 @@ def write_draw_record(db: Database, draw_id: int, path: str | Path) -> Path:
     from openpyxl.styles import Alignment, Border, Font, Side
 
     path = Path(path)
-    d = rv.get_draw(db, draw_id)
-    info = rv.get_round(db, d.round_id)
+    d = get_draw(db, draw_id)
+    info = get_round(db, d.round_id)
     with unit_of_work(db) as s:
         conflicts = {}
         for c in s.scalars(select(rm.ReviewConflict).where(rm.ReviewConflict.round_id == d.round_id)):
@@ -540,7 +544,7 @@ def write_draw_record(db: Database, draw_id: int, path: str | Path) -> Path:
              ("随机种子", d.seed),
              ("复核方法", "将候选专家按 SHA-256(“种子:专家编号”) 的十六进制值升序排列，前若干位依次为正式专家和备选专家；"
                       "候选名单见“候选专家”工作表"),
-             ("复核结果", "与记录一致" if rv.verify_draw(d) else "与记录不一致")]
+             ("复核结果", "与记录一致" if verify_draw(d) else "与记录不一致")]
     for i, (k, v) in enumerate(lines, 3):
         _set(ws.cell(row=i, column=1), k)
         ws.cell(row=i, column=1).font = Font(bold=True)
