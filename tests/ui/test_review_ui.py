@@ -185,7 +185,7 @@ def test_draw_from_the_screen(qtbot, db, tmp_path):
 
 def test_reviewer_mode_scores_a_package_and_the_office_imports_it(qtbot, db, tmp_path):
     from db.session import open_database
-    from ui.reviewer import ReviewerWidget
+    from ui.review import ReviewerWidget
 
     w, sc = set_up_round(qtbot, db)
     w.auto_assign(4)

@@ -20,7 +20,7 @@ def test_problem_says_whether_it_is_a_gap():
 
 def test_36_gaps_fit_the_screen_and_jump_to_the_first(qtbot, db, tmp_path):
     from db.session import open_database
-    from ui.reviewer import ReviewerWidget
+    from ui.review import ReviewerWidget
 
     w, sc = set_up_round(qtbot, db)
     w.auto_assign(4)
