@@ -538,13 +538,20 @@ def test_signed_score_file_round_trip_idempotent_and_foreign_refused(db, tmp_pat
     # the file of this round is refused when importing into another round, and in another database
     with pytest.raises(rv.ReviewError, match="另一评审轮次"):
         rv.import_file(db, out, round_id="some-other-round")
+    refused_in_another_office(tmp_path, "不在本数据库中", rv.import_file, out)
+    assert _score_rows(db) == before
+
+
+def refused_in_another_office(tmp_path, match: str, importer, path) -> None:
+    """A file of this office imported into another office's (fresh) database is refused."""
+    from db.session import open_database
+
     fresh = open_database(tmp_path / "other-office.sqlite")
     try:
-        with pytest.raises(rv.ReviewError, match="不在本数据库中"):
-            rv.import_file(fresh, out)
+        with pytest.raises(rv.ReviewError, match=match):
+            importer(fresh, path)
     finally:
         fresh.dispose()
-    assert _score_rows(db) == before
 
 
 def _score_rows(db):

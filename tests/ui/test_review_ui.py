@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,30 @@ def set_up_round(qtbot, db) -> tuple[object, Scenario]:
     assert w.add_to_round(list(experts.values()))
     assert w.round_experts.rowCount() == 5
     return w, Scenario(db, rid, apps, experts)
+
+
+@contextmanager
+def expert_window(qtbot, db, tmp_path, width: int, height: int):
+    """The office assigns the round and sends expert E4 a review package, which the expert opens in
+    reviewer mode on a laptop database; yields (office screen, scenario, laptop database, window)."""
+    from db.session import open_database
+    from ui.review import ReviewerWidget
+
+    w, sc = set_up_round(qtbot, db)
+    w.auto_assign(4)
+    w.export_package_to(sc.experts["E4"], tmp_path / "E4.adpkg")
+    assert wait_task(qtbot, w).error is None
+    laptop = open_database(tmp_path / "expert.sqlite")
+    try:
+        r = ReviewerWidget(laptop)
+        qtbot.addWidget(r)
+        r.resize(width, height)
+        r.show()
+        qtbot.waitExposed(r)
+        assert r.open_package(tmp_path / "E4.adpkg")
+        yield w, sc, laptop, r
+    finally:
+        laptop.dispose()
 
 
 def test_round_screen_end_to_end(qtbot, db, tmp_path):
@@ -184,22 +209,9 @@ def test_draw_from_the_screen(qtbot, db, tmp_path):
 
 
 def test_reviewer_mode_scores_a_package_and_the_office_imports_it(qtbot, db, tmp_path):
-    from db.session import open_database
     from ui.review import ReviewerWidget
 
-    w, sc = set_up_round(qtbot, db)
-    w.auto_assign(4)
-    w.export_package_to(sc.experts["E4"], tmp_path / "E4.adpkg")
-    assert wait_task(qtbot, w).error is None
-
-    laptop = open_database(tmp_path / "expert.sqlite")
-    try:
-        r = ReviewerWidget(laptop)
-        qtbot.addWidget(r)
-        r.resize(1366, 768)
-        r.show()
-        qtbot.waitExposed(r)
-        assert r.open_package(tmp_path / "E4.adpkg")
+    with expert_window(qtbot, db, tmp_path, 1366, 768) as (w, sc, laptop, r):
         names = [r.app_list.item(i).text().split("　")[0] for i in range(r.app_list.count())]
         expected = {sc.app_key(a.id) for a in rv.assignments_of(db, sc.round_id, sc.experts["E4"])}
         from test_review import APP_NAMES
@@ -269,8 +281,6 @@ def test_reviewer_mode_scores_a_package_and_the_office_imports_it(qtbot, db, tmp
         qtbot.addWidget(r3)
         assert not r3.open_package(bad)
         assert "review.json 的 SHA-256 与清单不符" in r3.last_message and r3.pkg is None
-    finally:
-        laptop.dispose()
 
     # the office imports the signed score file
     w.import_files([out])

@@ -22,23 +22,11 @@ class RoundTabs:
         split = QSplitter(Qt.Orientation.Horizontal)
         left = QGroupBox(_t("本轮专家"))
         ll = QVBoxLayout(left)
-        self.round_experts = QTableWidget(0, 6)
-        self.round_experts.setHorizontalHeaderLabels([_t("姓名"), _t("单位"), _t("专业领域"), _t("职称"), _t("类别"),
-                                                      _t("负担")])
-        self.round_experts.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.round_experts.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.round_experts.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.round_experts.verticalHeader().setVisible(False)
+        self.round_experts = _expert_table([_t("姓名"), _t("单位"), _t("专业领域"), _t("职称"), _t("类别"), _t("负担")])
         ll.addWidget(self.round_experts)
-        row = QHBoxLayout()
         self.promote_btn = QPushButton(_t("备选递补为正式"))
-        self.promote_btn.clicked.connect(self._promote_selected)
         self.package_btn = QPushButton(_t("导出评审包…"))
-        self.package_btn.clicked.connect(self._package_dialog)
-        row.addWidget(self.promote_btn)
-        row.addWidget(self.package_btn)
-        row.addStretch(1)
-        ll.addLayout(row)
+        ll.addLayout(_button_row((self.promote_btn, self._promote_selected), (self.package_btn, self._package_dialog)))
         draw = QGroupBox(_t("专家随机抽取"))
         dl = QHBoxLayout(draw)
         self.draw_field = QLineEdit()
@@ -65,22 +53,12 @@ class RoundTabs:
 
         right = QGroupBox(_t("专家库"))
         rl = QVBoxLayout(right)
-        self.pool = QTableWidget(0, 4)
-        self.pool.setHorizontalHeaderLabels([_t("姓名"), _t("单位"), _t("专业领域"), _t("职称")])
-        self.pool.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.pool.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.pool.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.pool.verticalHeader().setVisible(False)
+        self.pool = _expert_table([_t("姓名"), _t("单位"), _t("专业领域"), _t("职称")])
         rl.addWidget(self.pool)
-        row = QHBoxLayout()
         self.add_expert_btn = QPushButton(_t("添加专家…"))
-        self.add_expert_btn.clicked.connect(self._expert_dialog)
         self.to_round_btn = QPushButton(_t("加入本轮 →"))
-        self.to_round_btn.clicked.connect(self._add_selected_to_round)
-        row.addWidget(self.add_expert_btn)
-        row.addWidget(self.to_round_btn)
-        row.addStretch(1)
-        rl.addLayout(row)
+        rl.addLayout(_button_row((self.add_expert_btn, self._expert_dialog),
+                                 (self.to_round_btn, self._add_selected_to_round)))
         split.addWidget(left)
         split.addWidget(right)
         split.setSizes([640, 420])
@@ -162,3 +140,24 @@ class RoundTabs:
         self.trim_note_label.setVisible(False)
         lay.addWidget(self.trim_note_label)
         return w
+
+
+def _expert_table(labels: list[str]) -> QTableWidget:
+    """A read-only list of experts, selected by whole rows, the unit column taking the spare width."""
+    table = QTableWidget(0, len(labels))
+    table.setHorizontalHeaderLabels(labels)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+    table.verticalHeader().setVisible(False)
+    return table
+
+
+def _button_row(*buttons) -> QHBoxLayout:
+    """Buttons (each with the slot its click runs) left-aligned in one row."""
+    row = QHBoxLayout()
+    for button, slot in buttons:
+        button.clicked.connect(slot)
+        row.addWidget(button)
+    row.addStretch(1)
+    return row
