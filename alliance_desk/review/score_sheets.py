@@ -19,7 +19,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import select
 
@@ -226,16 +226,21 @@ def write_sheet(db: Database, round_id: str, expert_id: str, path: str | Path) -
     return path
 
 
-def write_sheets(db: Database, round_id: str, out_dir: str | Path) -> list[Path]:
-    """One score sheet per expert who has assigned applications; returns the files written."""
+def write_sheets(db: Database, round_id: str, out_dir: str | Path,
+                 progress: Callable[[int, int, str], None] | None = None) -> list[Path]:
+    """One score sheet per expert who has assigned applications; returns the files written.
+    `progress(done, total, text)` is called before each sheet (it may raise to stop between sheets:
+    each sheet written so far is complete and recorded as issued)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     info = get_round(db, round_id)
     grid = assignment_grid(db, round_id)
+    due = [(i, x) for i, x in enumerate(info.experts, 1)
+           if any(grid.cell(a.id, x.expert.id).state in ("assigned", "scored") for a in info.applications)]
     paths = []
-    for i, x in enumerate(info.experts, 1):
-        if not any(grid.cell(a.id, x.expert.id).state in ("assigned", "scored") for a in info.applications):
-            continue
+    for i, x in due:
+        if progress is not None:
+            progress(len(paths), len(due), f"正在生成{x.expert.name}的评分表（{len(paths) + 1}/{len(due)}）…")
         name = _safe_name(f"评分表_{info.name}_{i:02d}_{x.expert.name}.xlsx")
         paths.append(write_sheet(db, round_id, x.expert.id, out_dir / name))
     if not paths:

@@ -305,17 +305,23 @@ class ReviewRoundWidget(RoundTabs, RoundFiles, QWidget):
         return d
 
     def auto_assign(self, per_application: int) -> rv.AssignResult | None:
+        """The balanced automatic assignment, waited for (scripts and tests); the screen's button runs
+        it in the background through `start_auto_assign`."""
         try:
             res = rv.auto_assign(self.db, self.round_id, per_application)
         except rv.ReviewError as exc:
             self._report(str(exc), True)
             return None
         self.refresh()
+        self._report(self.assign_text(res), bool(res.shortfalls))
+        return res
+
+    @staticmethod
+    def assign_text(res: rv.AssignResult) -> str:
         lines = [_t("已自动分配：新增 {0} 对，回避 {1} 对（已记录，未分配）").format(len(res.added), len(res.refused))]
         for a, k, got, why in res.shortfalls:
             lines.append(_t("「{0}」只分配到 {1}/{2} 位专家：{3}").format(res.names.get(a, a), got, k, why))
-        self._report("\n".join(lines), bool(res.shortfalls))
-        return res
+        return "\n".join(lines)
 
     def toggle_cell(self, row: int, col: int) -> bool:
         """Assign (or un-assign) the expert of column `col` to the application of row `row`. A conflict

@@ -1,12 +1,15 @@
-"""File work of the officer's review screen: score sheets, review packages, the summary and the
-draw record written, score sheets and score files imported. Every one runs through
-`ui.workers.run_in_background` with a progress dialog; a result arriving after the screen closed is
-dropped there. A mixin of `ReviewRoundWidget`.
+"""Long operations of the officer's review screen: the automatic assignment, score sheets, review
+packages, the summary and the draw record written, score sheets and score files imported. Every one
+runs through `ui.workers.run_in_background` with a progress dialog; the sheets and the imports can be
+stopped between whole files (取消), the single-transaction or single-file ones cannot stop half-way
+and offer no 取消. A result or a cancel arriving after the screen closed touches nothing. A mixin of
+`ReviewRoundWidget`.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
@@ -20,25 +23,45 @@ from ui.workers import Task, run_in_background
 class RoundFiles:
     """The screen's file actions, each a background task."""
 
-    def _run(self, fn, done_text, label: str) -> Task:
+    def _run(self, fn, done_text, label: str, progress: bool = False, cancel_text: str | None = None,
+             error_if=None) -> Task:
+        """Run `fn` in the background with a progress dialog. With `cancel_text` the dialog has 取消,
+        which stops `fn` at its next progress step (`progress=True`); without it the job is one
+        transaction or one file that cannot stop half-way, so no 取消 is offered."""
         def on_done(value):
             self.refresh()
-            self._report(done_text(value))
+            text = done_text(value)      # None: the caller reported the result itself
+            if text is not None:
+                self._report(text, bool(error_if and error_if(value)))
 
         def on_error(exc):
             self.refresh()
             self._report(str(exc), True)
 
-        self.last_task = run_in_background(fn, on_done=on_done, on_error=on_error, parent=self, label=label)
+        def on_cancel():
+            # ui.workers calls this even when the screen was closed meanwhile: then nobody is left to tell
+            if shiboken6.isValid(self):
+                self.refresh()
+                self._report(cancel_text, True)
+
+        self.last_task = run_in_background(fn, on_done=on_done, on_error=on_error, on_cancel=on_cancel, parent=self,
+                                           label=label, progress=progress, cancellable=cancel_text is not None)
         return self.last_task
+
+    def start_auto_assign(self, per_application: int) -> Task:
+        """The balanced automatic assignment (`auto_assign`) as a background task: one transaction."""
+        db, rid = self.db, self.round_id
+        return self._run(lambda: rv.auto_assign(db, rid, per_application), self.assign_text,
+                         _t("正在自动均衡分配…"), error_if=lambda res: bool(res.shortfalls))
 
     def export_sheets_to(self, out_dir: str | Path) -> Task:
         from alliance_desk.review.score_sheets import write_sheets
 
         db, rid = self.db, self.round_id
-        return self._run(lambda: write_sheets(db, rid, out_dir),
+        return self._run(lambda progress: write_sheets(db, rid, out_dir, progress.update),
                          lambda paths: _t("已为 {0} 位专家生成评分表：{1}").format(len(paths), out_dir),
-                         _t("正在生成评分表…"))
+                         _t("正在生成评分表…"), progress=True,
+                         cancel_text=_t("已停止生成评分表；停止前已生成的评分表完整可用，保存在：{0}").format(out_dir))
 
     def export_package_to(self, expert_id: str, path: str | Path) -> Task:
         db, rid = self.db, self.round_id
@@ -51,9 +74,10 @@ class RoundFiles:
         in a dialog that says which scores it would take back (`ask_older`)."""
         db, rid = self.db, self.round_id
 
-        def work():
+        def work(progress):
             lines, bad, older = [], False, []
-            for p in paths:
+            for n, p in enumerate(paths):
+                progress.update(n, len(paths), _t("正在导入 {0}（{1}/{2}）…").format(Path(p).name, n + 1, len(paths)))
                 try:
                     lines.append(rv.import_file(db, p, rid, allow_older).summary())
                 except rv.OlderScoreFile as exc:
@@ -67,14 +91,14 @@ class RoundFiles:
 
         def done(value):
             lines, bad, older = value
-            self.refresh()
             self._report("\n".join(lines), bad or bool(older))
             again = [p for p, undo in older if self.ask_older(Path(p).name, undo)]
             if again:
                 self.import_files(again, allow_older=True)
 
-        self.last_task = run_in_background(work, on_done=done, parent=self, label=_t("正在导入评分…"))
-        return self.last_task
+        # each file is imported whole or not at all, so stopping between files leaves no half-import
+        return self._run(work, done, _t("正在导入评分…"), progress=True,
+                         cancel_text=_t("已停止导入；停止前已导入的文件保留，其余文件未导入"))
 
     def ask_older(self, name: str, undo: str) -> bool:
         """Whether to take an older score file anyway (default: no)."""

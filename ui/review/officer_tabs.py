@@ -75,7 +75,7 @@ class RoundTabs:
         self.per_app.setValue(3)
         bar.addWidget(self.per_app)
         self.auto_btn = QPushButton(_t("自动均衡分配"))
-        self.auto_btn.clicked.connect(lambda: self.auto_assign(self.per_app.value()))
+        self.auto_btn.clicked.connect(lambda: self.start_auto_assign(self.per_app.value()))
         bar.addWidget(self.auto_btn)
         bar.addStretch(1)
         self.sheets_btn = QPushButton(_t("导出评分表…"))
