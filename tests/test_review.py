@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from alliance_desk import review as rv
+from alliance_desk.review import conflicts_of_interest as rv_conflicts
 from alliance_desk.exchange import adpkg as pk
 from alliance_desk import store
 from alliance_desk.review import scoring
@@ -320,8 +321,8 @@ def test_conflict_from_an_expert_unit_changed_after_assignment_is_detected_and_b
 def test_conflicts_are_detected_again_only_when_something_they_depend_on_changed(db, monkeypatch):
     sc = build(db)
     calls = []
-    real = rv._detect_round
-    monkeypatch.setattr(rv, "_detect_round", lambda *a: calls.append(1) or real(*a))
+    real = rv_conflicts._detect_round
+    monkeypatch.setattr(rv_conflicts, "_detect_round", lambda *a: calls.append(1) or real(*a))
     for _ in range(3):
         rv.assignment_grid(db, sc.round_id)
         rv.progress(db, sc.round_id)
@@ -537,13 +538,20 @@ def test_signed_score_file_round_trip_idempotent_and_foreign_refused(db, tmp_pat
     # the file of this round is refused when importing into another round, and in another database
     with pytest.raises(rv.ReviewError, match="另一评审轮次"):
         rv.import_file(db, out, round_id="some-other-round")
+    refused_in_another_office(tmp_path, "不在本数据库中", rv.import_file, out)
+    assert _score_rows(db) == before
+
+
+def refused_in_another_office(tmp_path, match: str, importer, path) -> None:
+    """A file of this office imported into another office's (fresh) database is refused."""
+    from db.session import open_database
+
     fresh = open_database(tmp_path / "other-office.sqlite")
     try:
-        with pytest.raises(rv.ReviewError, match="不在本数据库中"):
-            rv.import_file(fresh, out)
+        with pytest.raises(rv.ReviewError, match=match):
+            importer(fresh, path)
     finally:
         fresh.dispose()
-    assert _score_rows(db) == before
 
 
 def _score_rows(db):

@@ -14,7 +14,8 @@ from openpyxl import load_workbook
 from alliance_desk import review as rv
 from alliance_desk.review import score_sheets as ss
 from alliance_desk import store
-from test_review import EXPECTED_RANK, EXPECTED_TRIMMED, TOTALS, build, ganzhou_app, points_for
+from test_review import (EXPECTED_RANK, EXPECTED_TRIMMED, TOTALS, build, ganzhou_app, points_for,
+                         refused_in_another_office)
 
 
 def sheets_by_expert(sc, paths) -> dict[str, object]:
@@ -169,8 +170,6 @@ def test_bad_values_are_refused_with_sheet_row_and_column(db, scenario):
 
 
 def test_tampered_reissued_and_foreign_sheets_are_refused(db, scenario, tmp_path):
-    from db.session import open_database
-
     sc, sheets, tpl = scenario
     good = fill(sheets["E4"], sc, tpl)
 
@@ -204,12 +203,7 @@ def test_tampered_reissued_and_foreign_sheets_are_refused(db, scenario, tmp_path
     other = ss.write_sheets(db, rid2, tmp_path / "round2")[0]
     refused(other, "这是另一评审轮次", "不属于本轮次", round_id=sc.round_id)
     # a sheet from another office's database
-    fresh = open_database(tmp_path / "other-office.sqlite")
-    try:
-        with pytest.raises(rv.ReviewError, match="评审轮次 .* 不在本数据库中"):
-            ss.import_sheet(fresh, good)
-    finally:
-        fresh.dispose()
+    refused_in_another_office(tmp_path, "评审轮次 .* 不在本数据库中", ss.import_sheet, good)
     # re-issued since: the old sheet no longer counts
     old = tmp_path / "old.xlsx"
     shutil.copy(good, old)

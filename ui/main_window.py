@@ -849,7 +849,7 @@ class MainWindow(QMainWindow):
                 from ui.review import ReviewRoundWidget as factory
                 title = self.tr("专家评审")
             elif key == "reviewer":
-                from ui.reviewer import ReviewerWidget as factory
+                from ui.review import ReviewerWidget as factory
                 title = self.tr("评审专家模式")
             else:
                 from ui.lifecycle import Dashboard as factory

@@ -138,6 +138,8 @@ def run_in_background(fn: Callable[..., Any], *, on_done: Callable[[Any], None] 
         task.dialog = dlg
 
         def on_progress(done: int, total: int, text: str) -> None:
+            if not shiboken6.isValid(dlg):   # deleted with the window that asked
+                return
             dlg.setMaximum(max(total, 0))
             dlg.setValue(done if total else 0)
             if text:
@@ -145,6 +147,7 @@ def run_in_background(fn: Callable[..., Any], *, on_done: Callable[[Any], None] 
         task.progressed.connect(on_progress)
         # QProgressDialog only pops up from setValue(); a busy (0..0) job has to nudge it itself
         QTimer.singleShot(PROGRESS_DELAY_MS, lambda: (not task.done and task.dialog is not None
+                                                      and shiboken6.isValid(task.dialog)
                                                       and task.dialog.setValue(0)))
 
     def settle() -> None:

@@ -1,5 +1,6 @@
-"""Excel files of the expert review: score sheets out and back in, the score summary, and the expert
-draw record (专家抽取记录表).
+"""Excel score sheets of the expert review, out and back in. The score summary and the expert draw
+record are in `sheet_reports` (re-exported here), the layout and cell helpers both share in
+`sheet_cells`.
 
 A score sheet is one workbook per expert. Sheet 评分: first row 申请编号, 联盟名称, one column per
 scored item titled 名称（N分）, 总分 (a SUM formula), 评审意见; one row per assigned application.
@@ -14,59 +15,25 @@ No Qt. openpyxl is imported inside the functions. Text that starts with = + - @ 
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import select
+from typing import Any, Callable
 
 from db import models_review as rm
 from db.session import Database, unit_of_work
 
-from alliance_desk import review as rv
 from alliance_desk.review import scoring
-from alliance_desk.review import ReviewError
-
-SHEET = "评分"
-META = "_meta"
-GUIDE = "填表说明"
-SHEET_FORMAT = "alliance-desk/score-sheet@1"
-COL_ID, COL_NAME, COL_TOTAL, COL_COMMENT = "申请编号", "联盟名称", "总分", "评审意见"
-MAX_FILE_BYTES = 20 * 1024 * 1024
-_PROTECT = "alliance-desk"   # sheet protection guards against slips, not attackers: the digest does that
-
-
-def _set(cell, value: Any) -> None:
-    from alliance_desk.exchange.xlsx_safe import set_value
-
-    set_value(cell, value)
-
-
-def _safe_name(text: str) -> str:
-    bad = '<>:"/\\|?*'
-    return "".join("_" if c in bad or ord(c) < 32 else c for c in text).strip() or "专家"
-
-
-# ------------------------------------------------------------------ layout
-
-def headers_for(tpl: scoring.Template) -> list[str]:
-    return [COL_ID, COL_NAME] + [it.header for it in tpl.leaves] + [COL_TOTAL, COL_COMMENT]
-
-
-def layout_digest(round_id: str, expert_id: str, template_id: str, headers: list[str],
-                  rows: list[tuple[str, str]]) -> str:
-    body = {"format": SHEET_FORMAT, "round": round_id, "expert": expert_id, "template": template_id,
-            "headers": headers, "rows": [list(x) for x in rows]}
-    return hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
-
-
-def _col(n: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(n)
+from alliance_desk.review.assignment import assignment_grid, assignments_of
+from alliance_desk.review.common import ReviewError
+from alliance_desk.review.rounds import get_round
+from alliance_desk.review.scores import ImportResult, ScoreEntry, apply_scores
+from alliance_desk.review.sheet_cells import (_PROTECT, COL_COMMENT, COL_ID, COL_NAME, GUIDE, MAX_FILE_BYTES, META,
+                                              SHEET, SHEET_FORMAT, _col, _safe_name, _set, _text, headers_for,
+                                              layout_digest)
+# the summary and the draw record live in sheet_reports; callers keep importing them from here
+from alliance_desk.review.sheet_reports import write_draw_record, write_summary  # noqa: F401
 
 
 # ------------------------------------------------------------------ write score sheets
@@ -80,12 +47,12 @@ def write_sheet(db: Database, round_id: str, expert_id: str, path: str | Path) -
     from openpyxl.worksheet.datavalidation import DataValidation
 
     path = Path(path)
-    info = rv.get_round(db, round_id)
+    info = get_round(db, round_id)
     tpl = info.template
     expert = next((x.expert for x in info.experts if x.expert.id == expert_id), None)
     if expert is None:
         raise ReviewError(f"专家 {expert_id} 不是评审轮次「{info.name}」的专家")
-    apps = rv.assignments_of(db, round_id, expert_id)
+    apps = assignments_of(db, round_id, expert_id)
     if not apps:
         raise ReviewError(f"{expert.name}在评审轮次「{info.name}」中没有分配的申报")
     with unit_of_work(db) as s:
@@ -222,16 +189,21 @@ def write_sheet(db: Database, round_id: str, expert_id: str, path: str | Path) -
     return path
 
 
-def write_sheets(db: Database, round_id: str, out_dir: str | Path) -> list[Path]:
-    """One score sheet per expert who has assigned applications; returns the files written."""
+def write_sheets(db: Database, round_id: str, out_dir: str | Path,
+                 progress: Callable[[int, int, str], None] | None = None) -> list[Path]:
+    """One score sheet per expert who has assigned applications; returns the files written.
+    `progress(done, total, text)` is called before each sheet (it may raise to stop between sheets:
+    each sheet written so far is complete and recorded as issued)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    info = rv.get_round(db, round_id)
-    grid = rv.assignment_grid(db, round_id)
+    info = get_round(db, round_id)
+    grid = assignment_grid(db, round_id)
+    due = [(i, x) for i, x in enumerate(info.experts, 1)
+           if any(grid.cell(a.id, x.expert.id).state in ("assigned", "scored") for a in info.applications)]
     paths = []
-    for i, x in enumerate(info.experts, 1):
-        if not any(grid.cell(a.id, x.expert.id).state in ("assigned", "scored") for a in info.applications):
-            continue
+    for i, x in due:
+        if progress is not None:
+            progress(len(paths), len(due), f"正在生成{x.expert.name}的评分表（{len(paths) + 1}/{len(due)}）…")
         name = _safe_name(f"评分表_{info.name}_{i:02d}_{x.expert.name}.xlsx")
         paths.append(write_sheet(db, round_id, x.expert.id, out_dir / name))
     if not paths:
@@ -257,13 +229,6 @@ class ParsedSheet:
     rows: list[tuple[str, str]]
     data: list[SheetRow] = field(default_factory=list)
 
-
-def _text(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    return str(v).strip()
 
 
 def read_sheet(path: str | Path) -> ParsedSheet:
@@ -357,7 +322,7 @@ def read_sheet(path: str | Path) -> ParsedSheet:
     return parsed
 
 
-def import_sheet(db: Database, path: str | Path, round_id: str | None = None) -> rv.ImportResult:
+def import_sheet(db: Database, path: str | Path, round_id: str | None = None) -> ImportResult:
     """Import one filled score sheet, all or nothing. Refused with the sheet, row and column named:
     a score over an item's maximum, a missing required comment, text in a number cell; and refused
     as a whole: a sheet of another round, of another database, re-issued since, or altered."""
@@ -370,7 +335,7 @@ def import_sheet(db: Database, path: str | Path, round_id: str | None = None) ->
         raise ReviewError(f"{label}这是另一评审轮次（{rid}）的评分表，不属于本轮次")
     info = None
     try:
-        info = rv.get_round(db, rid)
+        info = get_round(db, rid)
     except ReviewError:
         raise ReviewError(f"{label}评审轮次 {rid} 不在本数据库中（评分表来自其他单位或其他评审轮次）") from None
     with unit_of_work(db) as s:
@@ -407,177 +372,10 @@ def import_sheet(db: Database, path: str | Path, round_id: str | None = None) ->
             problems.append(f"{where}第 {row.row} 行 {comment_col} 列（{COL_COMMENT}）：须填写评审意见——"
                             f"{items}低于满分的 60%")
         if not errs:
-            entries.append(rv.ScoreEntry(row.application_id, clean, comment or None))
+            entries.append(ScoreEntry(row.application_id, clean, comment or None))
     if problems:
         raise ReviewError(problems)
     with unit_of_work(db, write=True) as s:
-        result = rv.apply_scores(s, rid, eid, entries, "sheet", path.name, label=label)
+        result = apply_scores(s, rid, eid, entries, "sheet", path.name, label=label)
     result.skipped = skipped
     return result
-
-
-# ------------------------------------------------------------------ score summary
-
-def write_summary(db: Database, round_id: str, path: str | Path, method: str | None = None) -> Path:
-    """Score summary (评分汇总表): every expert's total, the aggregates and the rank; per-criterion
-    averages; every item of every score."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    path = Path(path)
-    sm = rv.summary(db, round_id, method)
-    info, tpl = sm.round, sm.round.template
-    bold = Font(bold=True)
-    head_fill = PatternFill("solid", fgColor="DDEBF7")
-    flag_fill = PatternFill("solid", fgColor="FCE4D6")
-    wrap = Alignment(wrap_text=True, vertical="center")
-    fx = lambda v: None if v is None else round(v, 2)  # noqa: E731
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "评分汇总"
-    _set(ws.cell(row=1, column=1), f"{info.name} 专家评分汇总表")
-    ws.cell(row=1, column=1).font = Font(bold=True, size=14)
-    thr = []
-    if info.threshold_range is not None:
-        thr.append(f"极差超过 {scoring.fmt(info.threshold_range)} 分")
-    if info.threshold_sd is not None:
-        thr.append(f"标准差超过 {scoring.fmt(info.threshold_sd)}")
-    _set(ws.cell(row=2, column=1), f"评分模板：{tpl.label}；汇总方法：{scoring.METHOD_LABELS[sm.method]}；"
-                                   f"分歧提示：{'或'.join(thr) if thr else '未设阈值'}；"
-                                   f"生成时间：{datetime.now():%Y-%m-%d %H:%M}")
-    heads = (["排名", "申请编号", "联盟名称", "牵头单位"] + [e.name for e in sm.experts] +
-             ["评分人数", "平均分", "去掉最高最低分后平均", "中位数", "标准分换算", "极差", "标准差", "汇总分", "分歧提示",
-              "备注"])
-    for c, h in enumerate(heads, 1):
-        cell = ws.cell(row=4, column=c)
-        _set(cell, h)
-        cell.font, cell.fill, cell.alignment = bold, head_fill, wrap
-    for i, a in enumerate(sm.aggregates, 5):
-        ref = sm.app(a.application)
-        vals = [a.rank, a.application, ref.name, ref.lead]
-        vals += [fx(sm.scores[(a.application, e.id)].total) if (a.application, e.id) in sm.scores else None
-                 for e in sm.experts]
-        vals += [a.n, fx(a.mean), fx(a.trimmed), fx(a.median), fx(a.zscore), fx(a.range), fx(a.sd), fx(a.value),
-                 "；".join(a.flag_reasons), a.trim_note]
-        for c, v in enumerate(vals, 1):
-            _set(ws.cell(row=i, column=c), v)
-            if a.flagged:
-                ws.cell(row=i, column=c).fill = flag_fill
-    if any(a.trim_fallback for a in sm.aggregates):
-        # said under the table too: a reader of the printed sheet must not take a plain mean for a trimmed one
-        foot = 5 + len(sm.aggregates) + 1
-        _set(ws.cell(row=foot, column=1), f"注：“去掉最高最低分后平均”需至少 {scoring.TRIM_MIN} 位专家评分；"
-                                          "评分人数不足的申报按算术平均计算，见“备注”列。")
-        ws.cell(row=foot, column=1).font = Font(italic=True, color="9C5700")
-    for letter, w in (("A", 6), ("B", 38), ("C", 32), ("D", 28)):
-        ws.column_dimensions[letter].width = w
-    ws.freeze_panes = "E5"
-
-    wc = wb.create_sheet("指标平均分")
-    heads = ["申请编号", "联盟名称"] + [f"{c.name}（{scoring.fmt(c.max)}分）" for c in tpl.criteria] + \
-        [f"{it.criterion_name}-{it.header}" if it.key != it.criterion_id else it.header for it in tpl.leaves]
-    for c, h in enumerate(heads, 1):
-        cell = wc.cell(row=1, column=c)
-        _set(cell, h)
-        cell.font, cell.fill, cell.alignment = bold, head_fill, wrap
-    for i, a in enumerate(sm.aggregates, 2):
-        vals = [a.application, sm.app(a.application).name]
-        vals += [fx(a.criterion_means.get(c.id)) for c in tpl.criteria]
-        vals += [fx(a.item_means.get(it.key)) for it in tpl.leaves]
-        for c, v in enumerate(vals, 1):
-            _set(wc.cell(row=i, column=c), v)
-
-    wd = wb.create_sheet("评分明细")
-    heads = ["申请编号", "联盟名称", "专家", "专家单位"] + [it.header for it in tpl.leaves] + ["总分", "评审意见", "来源"]
-    for c, h in enumerate(heads, 1):
-        cell = wd.cell(row=1, column=c)
-        _set(cell, h)
-        cell.font, cell.fill, cell.alignment = bold, head_fill, wrap
-    i = 2
-    for ref in info.applications:
-        for x in info.experts:
-            d = sm.scores.get((ref.id, x.expert.id))
-            if d is None:
-                continue
-            vals = [ref.id, ref.name, x.expert.name, x.expert.unit] + [d.items.get(it.key) for it in tpl.leaves] + \
-                [fx(d.total), d.comment, rv.SOURCE_LABELS.get(d.source, d.source)]
-            for c, v in enumerate(vals, 1):
-                _set(wd.cell(row=i, column=c), v)
-            i += 1
-    wb.properties.title = f"{info.name} 评分汇总表（{tpl.label}）"
-    tmp = path.with_name(path.name + ".part")
-    wb.save(tmp)
-    tmp.replace(path)
-    return path
-
-
-# ------------------------------------------------------------------ draw record
-
-def write_draw_record(db: Database, draw_id: int, path: str | Path) -> Path:
-    """专家抽取记录表 for the file: conditions, seed, who was drawn (正式 and 备选), signatures."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
-
-    path = Path(path)
-    d = rv.get_draw(db, draw_id)
-    info = rv.get_round(db, d.round_id)
-    with unit_of_work(db) as s:
-        conflicts = {}
-        for c in s.scalars(select(rm.ReviewConflict).where(rm.ReviewConflict.round_id == d.round_id)):
-            conflicts.setdefault(c.expert_id, []).append(c.reason)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "专家抽取记录表"
-    ws.merge_cells("A1:H1")
-    _set(ws["A1"], "专家抽取记录表")
-    ws["A1"].font = Font(bold=True, size=16)
-    ws["A1"].alignment = Alignment(horizontal="center")
-    lines = [("评审轮次", info.name), ("地区 / 批次", f"{info.region_name} / {info.call_id or '—'}"),
-             ("评分模板", info.template.label),
-             ("抽取时间", d.drawn_at.strftime("%Y-%m-%d %H:%M")), ("抽取条件", f"专业领域：{d.field or '不限'}"),
-             ("候选专家人数", len(d.candidates)), ("抽取人数", f"正式 {d.count} 人，备选 {d.reserves} 人"),
-             ("随机种子", d.seed),
-             ("复核方法", "将候选专家按 SHA-256(“种子:专家编号”) 的十六进制值升序排列，前若干位依次为正式专家和备选专家；"
-                      "候选名单见“候选专家”工作表"),
-             ("复核结果", "与记录一致" if rv.verify_draw(d) else "与记录不一致")]
-    for i, (k, v) in enumerate(lines, 3):
-        _set(ws.cell(row=i, column=1), k)
-        ws.cell(row=i, column=1).font = Font(bold=True)
-        ws.merge_cells(start_row=i, start_column=2, end_row=i, end_column=8)
-        _set(ws.cell(row=i, column=2), v)
-        ws.cell(row=i, column=2).alignment = Alignment(wrap_text=True)
-    r0 = 3 + len(lines) + 1
-    thin = Side(style="thin")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    heads = ("序号", "类别", "姓名", "单位", "专业领域", "职称", "联系电话", "回避提示")
-    for c, h in enumerate(heads, 1):
-        cell = ws.cell(row=r0, column=c)
-        _set(cell, h)
-        cell.font, cell.border = Font(bold=True), border
-    for i, eid in enumerate(d.selected, 1):
-        e = d.experts[eid]
-        vals = [i, "正式" if i <= d.count else "备选", e.name, e.unit, e.field, e.title, e.phone,
-                "；".join(conflicts.get(eid, []))]
-        for c, v in enumerate(vals, 1):
-            cell = ws.cell(row=r0 + i, column=c)
-            _set(cell, v)
-            cell.border = border
-    r1 = r0 + len(d.selected) + 2
-    for i, k in enumerate(("抽取人（签字）：", "监督人（签字）：", "日期："), r1):
-        _set(ws.cell(row=i, column=1), k)
-    if d.by:
-        _set(ws.cell(row=r1, column=3), d.by)
-    for letter, w in (("A", 14), ("B", 10), ("C", 12), ("D", 30), ("E", 16), ("F", 12), ("G", 16), ("H", 36)):
-        ws.column_dimensions[letter].width = w
-    cs = wb.create_sheet("候选专家")
-    _set(cs.cell(row=1, column=1), "顺序")
-    _set(cs.cell(row=1, column=2), "专家编号")
-    for i, eid in enumerate(d.candidates, 2):
-        cs.cell(row=i, column=1).value = i - 1
-        _set(cs.cell(row=i, column=2), eid)
-    cs.column_dimensions["B"].width = 40
-    tmp = path.with_name(path.name + ".part")
-    wb.save(tmp)
-    tmp.replace(path)
-    return path

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,30 @@ def set_up_round(qtbot, db) -> tuple[object, Scenario]:
     assert w.add_to_round(list(experts.values()))
     assert w.round_experts.rowCount() == 5
     return w, Scenario(db, rid, apps, experts)
+
+
+@contextmanager
+def expert_window(qtbot, db, tmp_path, width: int, height: int):
+    """The office assigns the round and sends expert E4 a review package, which the expert opens in
+    reviewer mode on a laptop database; yields (office screen, scenario, laptop database, window)."""
+    from db.session import open_database
+    from ui.review import ReviewerWidget
+
+    w, sc = set_up_round(qtbot, db)
+    w.auto_assign(4)
+    w.export_package_to(sc.experts["E4"], tmp_path / "E4.adpkg")
+    assert wait_task(qtbot, w).error is None
+    laptop = open_database(tmp_path / "expert.sqlite")
+    try:
+        r = ReviewerWidget(laptop)
+        qtbot.addWidget(r)
+        r.resize(width, height)
+        r.show()
+        qtbot.waitExposed(r)
+        assert r.open_package(tmp_path / "E4.adpkg")
+        yield w, sc, laptop, r
+    finally:
+        laptop.dispose()
 
 
 def test_round_screen_end_to_end(qtbot, db, tmp_path):
@@ -184,22 +209,9 @@ def test_draw_from_the_screen(qtbot, db, tmp_path):
 
 
 def test_reviewer_mode_scores_a_package_and_the_office_imports_it(qtbot, db, tmp_path):
-    from db.session import open_database
-    from ui.reviewer import ReviewerWidget
+    from ui.review import ReviewerWidget
 
-    w, sc = set_up_round(qtbot, db)
-    w.auto_assign(4)
-    w.export_package_to(sc.experts["E4"], tmp_path / "E4.adpkg")
-    assert wait_task(qtbot, w).error is None
-
-    laptop = open_database(tmp_path / "expert.sqlite")
-    try:
-        r = ReviewerWidget(laptop)
-        qtbot.addWidget(r)
-        r.resize(1366, 768)
-        r.show()
-        qtbot.waitExposed(r)
-        assert r.open_package(tmp_path / "E4.adpkg")
+    with expert_window(qtbot, db, tmp_path, 1366, 768) as (w, sc, laptop, r):
         names = [r.app_list.item(i).text().split("　")[0] for i in range(r.app_list.count())]
         expected = {sc.app_key(a.id) for a in rv.assignments_of(db, sc.round_id, sc.experts["E4"])}
         from test_review import APP_NAMES
@@ -269,8 +281,6 @@ def test_reviewer_mode_scores_a_package_and_the_office_imports_it(qtbot, db, tmp
         qtbot.addWidget(r3)
         assert not r3.open_package(bad)
         assert "review.json 的 SHA-256 与清单不符" in r3.last_message and r3.pkg is None
-    finally:
-        laptop.dispose()
 
     # the office imports the signed score file
     w.import_files([out])
@@ -283,3 +293,66 @@ def test_reviewer_mode_scores_a_package_and_the_office_imports_it(qtbot, db, tmp
     scored = [k for k in rows if k != sc.app_key(last["id"])]
     for k in scored:
         assert w.grid_model.data(w.grid_model.index(rows[k], cols["E4"])) == f"已评 {TOTALS[(k, 'E4')]}"
+
+
+def _filled_sheets(qtbot, w, sc, out_dir) -> list[Path]:
+    """Score sheets written by the screen in the background, every one filled in by its expert."""
+    w.export_sheets_to(out_dir)
+    assert wait_task(qtbot, w).error is None
+    return [fill(p, sc, w.info.template) for p in sorted(Path(out_dir).glob("*.xlsx"))]
+
+
+def test_auto_assign_button_runs_in_the_background(qtbot, db):
+    w, sc = set_up_round(qtbot, db)
+    w.per_app.setValue(4)
+    w.auto_btn.click()
+    task = wait_task(qtbot, w)
+    assert task.error is None and len(task.result.refused) == 2
+    assert w.last_message.startswith("已自动分配")
+    # the same balanced result as waiting for it, shown once the task is back
+    assert sorted(w.round_experts.item(r, 5).text() for r in range(5)) == ["2", "2", "2", "3", "3"]
+    assert w.progress_bar.maximum() == rv.progress(db, sc.round_id).expected > 0
+
+
+def test_a_cancelled_import_stops_between_whole_files(qtbot, db, tmp_path):
+    w, sc = set_up_round(qtbot, db)
+    w.auto_assign(4)
+    paths = _filled_sheets(qtbot, w, sc, tmp_path / "sheets")
+    expected = {sc.expert_key(e): got for e, (got, _) in rv.progress(db, sc.round_id).per_expert.items()}
+    assert len(paths) == 5 and not any(expected.values())
+    task = w.import_files(paths)
+    task.cancel()
+    qtbot.waitUntil(lambda: task.done, timeout=30000)
+    assert task.result is None and "已停止导入" in w.last_message
+    per = rv.progress(db, sc.round_id).per_expert
+    # at most the file under way when 取消 was pressed went in, and it went in whole
+    whole = [e for e, (got, exp) in per.items() if got]
+    assert len(whole) <= 1 and all(per[e][0] == per[e][1] for e in whole)
+
+
+def test_a_task_ending_after_its_screen_closed_touches_nothing(qtbot, db, tmp_path):
+    import shiboken6
+
+    from ui.review import ReviewRoundWidget
+
+    w, sc = set_up_round(qtbot, db)
+    w.auto_assign(4)
+    paths = _filled_sheets(qtbot, w, sc, tmp_path / "sheets")
+
+    def closed_screen_task(start):
+        """Start a task from a second screen of the round, then close (delete) that screen."""
+        other = ReviewRoundWidget(db)      # not kept by qtbot: it is gone before the test ends
+        other.set_round(sc.round_id)
+        task = start(other)
+        shiboken6.delete(other)
+        qtbot.waitUntil(lambda: task.done, timeout=30000)
+        return task
+
+    done = closed_screen_task(lambda s: s.import_files(paths))
+    # the import still stored every sheet; its callback did not reach the deleted screen
+    got = rv.progress(db, sc.round_id)
+    assert done.error is None and got.received == got.expected > 0
+    # a cancelled task of a closed screen: its cancel callback finds nobody to tell either
+    stopped = closed_screen_task(lambda s: s.export_sheets_to(tmp_path / "again") and s.last_task.cancel()
+                                 or s.last_task)
+    assert stopped.result is None and stopped.error is None

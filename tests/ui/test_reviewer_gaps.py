@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QApplication
 
 from alliance_desk.review import scoring
-from tests.ui.test_review_ui import set_up_round, shot, wait_task
+from tests.ui.test_review_ui import expert_window, shot
 
 SCREEN_W, SCREEN_H = 1366, 768
 
@@ -19,21 +19,7 @@ def test_problem_says_whether_it_is_a_gap():
 
 
 def test_36_gaps_fit_the_screen_and_jump_to_the_first(qtbot, db, tmp_path):
-    from db.session import open_database
-    from ui.reviewer import ReviewerWidget
-
-    w, sc = set_up_round(qtbot, db)
-    w.auto_assign(4)
-    w.export_package_to(sc.experts["E4"], tmp_path / "E4.adpkg")
-    assert wait_task(qtbot, w).error is None
-    laptop = open_database(tmp_path / "expert.sqlite")
-    try:
-        r = ReviewerWidget(laptop)
-        qtbot.addWidget(r)
-        r.resize(SCREEN_W, SCREEN_H)
-        r.show()
-        qtbot.waitExposed(r)
-        assert r.open_package(tmp_path / "E4.adpkg")
+    with expert_window(qtbot, db, tmp_path, SCREEN_W, SCREEN_H) as (_w, _sc, _laptop, r):
         tpl = r.pkg.template
         # 12 leaves left unscored in each of the 3 applications: 36 gaps (the others get full marks)
         assert len(r.pkg.applications) == 3 and len(tpl.leaves) > 12
@@ -61,5 +47,3 @@ def test_36_gaps_fit_the_screen_and_jump_to_the_first(qtbot, db, tmp_path):
         # fixing a gap shrinks the list
         r.set_points(first.key, scoring.fmt(tpl.leaf(first.key).max))
         qtbot.waitUntil(lambda: r.gaps_list.count() == 35, timeout=3000)
-    finally:
-        laptop.dispose()
