@@ -83,6 +83,7 @@ def decide(db: Database, app_id: str, outcome: str, on: date, doc_no: str | None
         return view
 
 
-def get_decision(session: Session, app_id: str) -> DecisionView | None:
-    row = _app_row(session, app_id)
-    return _decision_view(config(row.region), _decision_row(session, app_id))
+def get_decision(db: Database | Session, app_id: str) -> DecisionView | None:
+    with unit_of_work(db) as session:
+        row = _app_row(session, app_id)
+        return _decision_view(config(row.region), _decision_row(session, app_id))

@@ -6,6 +6,8 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
+from db.session import Database, unit_of_work
+
 from alliance_desk.lifecycle.workdays import CalendarError, calendar_from_session, period, seed_from_library
 from alliance_desk.lifecycle.pack_config import config
 from alliance_desk.lifecycle.views import ProcedureState, TransitionView
@@ -53,11 +55,12 @@ def publicity_problem(session: Session, state: ProcedureState, on: date) -> str 
             f"最早可于 {period.end + timedelta(days=1)} 进入下一步")
 
 
-def publicity_window(session: Session, state: ProcedureState) -> tuple[date, date] | None:
+def publicity_window(db: Database | Session, state: ProcedureState) -> tuple[date, date] | None:
     """(first day, last day) of the running publicity period, for display; None when the procedure
     is not at a publicity step or the stored calendar lacks the year (the guard then says why)."""
-    try:
-        found = _publicity_period(state, session)
-    except CalendarError:
-        return None
-    return (found[1].start, found[1].end) if found else None
+    with unit_of_work(db) as session:
+        try:
+            found = _publicity_period(state, session)
+        except CalendarError:
+            return None
+        return (found[1].start, found[1].end) if found else None

@@ -23,12 +23,13 @@ from alliance_desk.lifecycle.views import (ProcedureState, TransitionView, _app_
 
 # ------------------------------------------------------------------ procedure
 
-def procedure(session: Session, app_id: str) -> ProcedureState:
+def procedure(db: Database | Session, app_id: str) -> ProcedureState:
     """Where an application stands in its region's procedure, with every transition so far."""
-    row = _app_row(session, app_id)
-    cfg = config(row.region)
-    return ProcedureState(row.id, row.name, row.region, cfg.region_name, list(cfg.stages), row.stage,
-                          _transitions(session, app_id), _decision_view(cfg, _decision_row(session, app_id)))
+    with unit_of_work(db) as session:
+        row = _app_row(session, app_id)
+        cfg = config(row.region)
+        return ProcedureState(row.id, row.name, row.region, cfg.region_name, list(cfg.stages), row.stage,
+                              _transitions(session, app_id), _decision_view(cfg, _decision_row(session, app_id)))
 
 
 def _names(cfg: Config, ids: Iterable[str]) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from db import models as m
 from db import models_lifecycle as lm
+from db.session import Database, unit_of_work
 
 from alliance_desk.dates import validity_end
 from alliance_desk.lifecycle.obligations import _instances, _status
@@ -129,51 +130,55 @@ def _compute(cfg: Config, app_id: str, name: str, decision: DecisionView | None,
     return status(state, obligations, alerts, expires, revoked, all_records)
 
 
-def alliance_status(session: Session, app_id: str, on: date, within: int = DEFAULT_WITHIN_DAYS) -> AllianceStatus:
+def alliance_status(db: Database | Session, app_id: str, on: date, within: int = DEFAULT_WITHIN_DAYS) -> AllianceStatus:
     """One alliance as of `on`: decision, state, validity, every obligation with its status, alerts."""
-    row = _app_row(session, app_id)
-    cfg = config(row.region)
-    return _compute(cfg, row.id, row.name, _decision_view(cfg, _decision_row(session, app_id)),
-                    _records(session, app_id), on, within)
+    with unit_of_work(db) as session:
+        row = _app_row(session, app_id)
+        cfg = config(row.region)
+        return _compute(cfg, row.id, row.name, _decision_view(cfg, _decision_row(session, app_id)),
+                        _records(session, app_id), on, within)
 
 
-def all_statuses(session: Session, on: date, within: int = DEFAULT_WITHIN_DAYS) -> list[AllianceStatus]:
+def all_statuses(db: Database | Session, on: date, within: int = DEFAULT_WITHIN_DAYS) -> list[AllianceStatus]:
     """Every application with a positive decision, as of `on` (three queries in all)."""
-    A, D, R = m.Application.__table__, lm.Decision.__table__, lm.ObligationRecord.__table__
-    rows = session.execute(select(A.c.id, A.c.name, A.c.region, D.c.outcome, D.c.decided_on, D.c.doc_no, D.c.by,
-                                  D.c.note).join(D, D.c.application_id == A.c.id)
-                           .where(D.c.outcome.in_(POSITIVE)).order_by(A.c.name, A.c.id)).all()
-    recs: dict[str, list[RecordView]] = {}
-    for r in session.execute(select(R).order_by(R.c.on, R.c.id)):
-        recs.setdefault(r.application_id, []).append(_record_view(r))
-    out = []
-    for row in rows:
-        try:
-            cfg = config(row.region)
-        except PackError:
-            continue  # a region whose pack is gone: nothing can be computed for it
-        out.append(_compute(cfg, row.id, row.name, _decision_view(cfg, row), recs.get(row.id, []), on, within))
-    return out
+    with unit_of_work(db) as session:
+        A, D, R = m.Application.__table__, lm.Decision.__table__, lm.ObligationRecord.__table__
+        rows = session.execute(select(A.c.id, A.c.name, A.c.region, D.c.outcome, D.c.decided_on, D.c.doc_no, D.c.by,
+                                      D.c.note).join(D, D.c.application_id == A.c.id)
+                               .where(D.c.outcome.in_(POSITIVE)).order_by(A.c.name, A.c.id)).all()
+        recs: dict[str, list[RecordView]] = {}
+        for r in session.execute(select(R).order_by(R.c.on, R.c.id)):
+            recs.setdefault(r.application_id, []).append(_record_view(r))
+        out = []
+        for row in rows:
+            try:
+                cfg = config(row.region)
+            except PackError:
+                continue  # a region whose pack is gone: nothing can be computed for it
+            out.append(_compute(cfg, row.id, row.name, _decision_view(cfg, row), recs.get(row.id, []), on, within))
+        return out
 
 
-def due_obligations(session: Session, on: date, within: int = DEFAULT_WITHIN_DAYS) -> list[Obligation]:
+def due_obligations(db: Database | Session, on: date, within: int = DEFAULT_WITHIN_DAYS) -> list[Obligation]:
     """Every obligation of a current alliance that is overdue on `on` or due within `within` days."""
-    out = [o for a in all_statuses(session, on, within) if not a.ended
-           for o in a.obligations if o.status in ("due", "overdue")]
-    out.sort(key=lambda o: (o.due, o.alliance, o.kind))
-    return out
+    with unit_of_work(db) as session:
+        out = [o for a in all_statuses(session, on, within) if not a.ended
+               for o in a.obligations if o.status in ("due", "overdue")]
+        out.sort(key=lambda o: (o.due, o.alliance, o.kind))
+        return out
 
 
-def dashboard(session: Session, on: date, within: int = DEFAULT_WITHIN_DAYS) -> Dashboard:
+def dashboard(db: Database | Session, on: date, within: int = DEFAULT_WITHIN_DAYS) -> Dashboard:
     """The four groups of the lifecycle dashboard as of `on`."""
-    statuses = all_statuses(session, on, within)
-    live = [a for a in statuses if not a.ended]
-    obs = sorted((o for a in live for o in a.obligations), key=lambda o: (o.due, o.alliance, o.kind))
-    order = {"revocable": 0, "at_risk": 1, "warned": 2}
-    return Dashboard(
-        on, within,
-        due_soon=[o for o in obs if o.status == "due"],
-        overdue=[o for o in obs if o.status == "overdue"],
-        at_risk=sorted((a for a in live if a.at_risk), key=lambda a: (order[a.state], a.name)),
-        expiring=sorted((a for a in live if a.expires_on is not None and a.expires_on.year == on.year),
-                        key=lambda a: (a.expires_on, a.name)))
+    with unit_of_work(db) as session:
+        statuses = all_statuses(session, on, within)
+        live = [a for a in statuses if not a.ended]
+        obs = sorted((o for a in live for o in a.obligations), key=lambda o: (o.due, o.alliance, o.kind))
+        order = {"revocable": 0, "at_risk": 1, "warned": 2}
+        return Dashboard(
+            on, within,
+            due_soon=[o for o in obs if o.status == "due"],
+            overdue=[o for o in obs if o.status == "overdue"],
+            at_risk=sorted((a for a in live if a.at_risk), key=lambda a: (order[a.state], a.name)),
+            expiring=sorted((a for a in live if a.expires_on is not None and a.expires_on.year == on.year),
+                            key=lambda a: (a.expires_on, a.name)))
