@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from alliance_desk.exports.forms import GANZHOU_NOTES
+from alliance_desk.exports.form_tables import GANZHOU_NOTES
 from alliance_desk.rules.packs import get_pack
 from alliance_desk.forms.fields import APPLICATION, LEAD, ROW_TABLES, Field
 
