@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from alliance_desk.exports.common import LEVEL_RANK, fmt_num, lead
 
 COLS = 24
-FORMS = ("ganzhou", "chongqing")
 MAX_MAIN_MEMBERS = 5
 RESEARCH_SERVICE_KINDS = ("research_institute", "university", "intermediary", "testing", "industry_association",
                           "financial")

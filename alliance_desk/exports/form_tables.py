@@ -5,7 +5,7 @@ left blank for the applicant; nothing is invented."""
 from __future__ import annotations
 
 from alliance_desk.exports.common import CLASS_ZH, KIND_ZH, ExportError, fmt_num, holder, lead
-from alliance_desk.exports.form_grid import (BOX, FORMS, MAX_MAIN_MEMBERS, RESEARCH_SERVICE_KINDS, C, Form, Grid,
+from alliance_desk.exports.form_grid import (BOX, MAX_MAIN_MEMBERS, RESEARCH_SERVICE_KINDS, C, Form, Grid,
                                               PageBreak, Space, Text, Title, _box, _date, _lead_platform_text,
                                               _level_count, _phones, _v)
 
@@ -369,9 +369,13 @@ def chongqing_form(doc: dict) -> Form:
     return f
 
 
+#: the printed forms by the id a pack names in `[exports] application_form`, with their titles
+FORM_BUILDERS = {"ganzhou": ganzhou_form, "chongqing": chongqing_form}
+FORM_TITLES = {"ganzhou": "赣州市产业科技创新联合体组建申请表", "chongqing": "重庆市产业技术创新联盟申报表"}
+
+
 def build_form(doc: dict, form: str) -> Form:
-    if form == "ganzhou":
-        return ganzhou_form(doc)
-    if form == "chongqing":
-        return chongqing_form(doc)
-    raise ExportError(f"未知的申请表格式「{form}」（可用：{'、'.join(FORMS)}）")
+    build = FORM_BUILDERS.get(form)
+    if build is not None:
+        return build(doc)
+    raise ExportError(f"未知的申请表格式「{form}」（可用：{'、'.join(FORM_BUILDERS)}）")

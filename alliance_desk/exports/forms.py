@@ -19,9 +19,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from alliance_desk.exports.common import ExportError, ExportResult, ProgressFn
-from alliance_desk.exports.form_grid import FORMS, Form
+from alliance_desk.exports.form_grid import Form
 from alliance_desk.exports.form_render import render_pdf, render_xlsx
-from alliance_desk.exports.form_tables import GANZHOU_NOTES, build_form, chongqing_form, ganzhou_form, main_members
+from alliance_desk.exports.form_tables import (FORM_BUILDERS, FORM_TITLES, GANZHOU_NOTES, build_form, chongqing_form,
+                                               ganzhou_form, main_members)
+
+FORMS = tuple(FORM_BUILDERS)
 
 __all__ = ["FORMS", "Form", "GANZHOU_NOTES", "build_form", "chongqing_form", "ganzhou_form", "main_members",
            "render_pdf", "render_xlsx", "write_application_forms"]
@@ -37,8 +40,7 @@ def write_application_forms(docs: list[dict], form: str, out: str | Path, fmt: s
     for i, d in enumerate(docs, 1):
         forms.append(build_form(d, form))
     if fmt == "pdf":
-        title = "赣州市产业科技创新联合体组建申请表" if form == "ganzhou" else "重庆市产业技术创新联盟申报表"
-        pages = render_pdf(forms, out, title=title, progress=progress)
+        pages = render_pdf(forms, out, title=FORM_TITLES[form], progress=progress)
         return ExportResult(Path(out), "application-form", len(docs), pages=pages)
     if fmt == "xlsx":
         render_xlsx(forms, out, progress=progress)
