@@ -3,6 +3,7 @@ expired), its obligations with their statuses and alerts from the pack's revoke 
 lists built from it (every alliance, what is due, the dashboard)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -53,13 +54,12 @@ def _compute(cfg: Config, app_id: str, name: str, decision: DecisionView | None,
     by_key = {(r.kind, r.period): r for r in records if r.kind not in (REVOCATION,)}
     obligations = []
     for inst in insts:
-        rec = by_key.get((inst.kind, inst.period))
+        rec = by_key.get((inst.ob.kind, inst.ob.period))
         if end is not None and inst.due > end and rec is None:
             continue  # nothing falls due after the alliance ended, except what was already answered
         st = _status(inst, rec, on, within)
-        obligations.append(Obligation(app_id, name, cfg.region, inst.kind, inst.name, inst.period, inst.period_label,
-                                      inst.opens, inst.due, st, rec, inst.clause, inst.configured_by,
-                                      inst.office_configured, inst.reading, (inst.due - on).days))
+        obligations.append(replace(inst.ob, application_id=app_id, alliance=name, region=cfg.region, status=st,
+                                   record=rec, days=(inst.due - on).days))
 
     alerts: list[Alert] = []
     revocable = risk = warned = False
