@@ -21,27 +21,19 @@ GANZHOU_NOTES = [
 ]
 
 
+def _facts(d: dict, specs: tuple, show=str) -> str:
+    """The facts `d` holds, each written by its template, joined by ，(the missing ones left out)."""
+    return "，".join(text.format(show(d[key])) for key, text in specs if d.get(key) is not None)
+
+
 def _lead_summary(doc: dict) -> str:
     ld = lead(doc)
     parts = [f"{ld['name']}（{KIND_ZH.get(ld.get('kind'), '')}）"]
     if ld.get("address"):
         parts.append(f"地址：{ld['address']}")
-    staff = []
-    if ld.get("employees") is not None:
-        staff.append(f"职工 {ld['employees']} 人")
-    if ld.get("rd_staff") is not None:
-        staff.append(f"研发人员 {ld['rd_staff']} 人")
-    if ld.get("senior_titles") is not None:
-        staff.append(f"高级职称 {ld['senior_titles']} 人")
-    if staff:
-        parts.append("，".join(staff))
-    money = []
-    if ld.get("revenue_wan") is not None:
-        money.append(f"上年度营业收入 {fmt_num(ld['revenue_wan'])} 万元")
-    if ld.get("rd_spend_wan") is not None:
-        money.append(f"研发投入 {fmt_num(ld['rd_spend_wan'])} 万元")
-    if money:
-        parts.append("，".join(money))
+    staff = _facts(ld, (("employees", "职工 {} 人"), ("rd_staff", "研发人员 {} 人"), ("senior_titles", "高级职称 {} 人")))
+    money = _facts(ld, (("revenue_wan", "上年度营业收入 {} 万元"), ("rd_spend_wan", "研发投入 {} 万元")), fmt_num)
+    parts += [x for x in (staff, money) if x]
     plats = [f"{p['name']}（{ {'national': '国家级', 'provincial': '省级', 'municipal': '市级'}.get(p.get('level'), '其他')}）"
              for p in ld.get("platforms") or []]
     if plats:
