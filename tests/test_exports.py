@@ -359,13 +359,19 @@ def test_notice_docx(demo_db, tmp_path):
     assert "PAGE" in sec.even_page_footer._element.xml
 
 
-def test_notice_with_calendar_days_and_selection_by_stage(db, tmp_path):
+def anshan_at_publicity(db, n: int) -> list[dict]:
+    """`n` Anshan applications stored, the first walked to 公示 on 2025-09-05."""
     from alliance_desk import lifecycle
 
-    docs = recommended("anshan")[:2]
+    docs = recommended("anshan")[:n]
     store.import_documents(db, [("", d) for d in docs])
     for k, stage in enumerate(["apply", "county_review", "expert_review", "director_meeting", "publicity"]):
         lifecycle.move_stage(db, docs[0]["id"], stage, date(2025, 9, 1 + k))
+    return docs
+
+
+def test_notice_with_calendar_days_and_selection_by_stage(db, tmp_path):
+    docs = anshan_at_publicity(db, 2)
     out = tmp_path / "n.pdf"
     res = export(db, "notice", "anshan", "anshan-2024", out, start=date(2025, 9, 30), days=7, unit="calendar")
     text = pdf_text(out).replace("\n", "")
@@ -375,12 +381,7 @@ def test_notice_with_calendar_days_and_selection_by_stage(db, tmp_path):
 
 
 def test_notice_refuses_a_period_into_a_year_without_data(db, tmp_path):
-    from alliance_desk import lifecycle
-
-    docs = recommended("anshan")[:1]
-    store.import_documents(db, [("", d) for d in docs])
-    for k, stage in enumerate(["apply", "county_review", "expert_review", "director_meeting", "publicity"]):
-        lifecycle.move_stage(db, docs[0]["id"], stage, date(2025, 9, 1 + k))
+    docs = anshan_at_publicity(db, 1)
     out = tmp_path / "n.pdf"
     from alliance_desk.lifecycle.workdays import CalendarMissing
 

@@ -35,6 +35,17 @@ def walk(db, app, steps):
         lc.move_stage(db, app, stage_id, D(on))
 
 
+def decided_and_announced(db, region, steps, not_recognized, outcome, on, doc_no, announce_on):
+    """An application walked through `steps`, refused a decision its region does not take (the message
+    lists the ones it does), decided with `outcome` and announced."""
+    app = imported(db, region)
+    walk(db, app, steps)
+    assert not_recognized in refused(lc.decide, db, app, "recognized", D(on))
+    lc.decide(db, app, outcome, D(on), doc_no=doc_no)
+    lc.move_stage(db, app, "announce", D(announce_on))
+    return app
+
+
 def status(db, app, on):
     with db.Session() as s:
         return lc.alliance_status(s, app, D(on))
@@ -250,12 +261,10 @@ def test_anshan_final_evaluation_failed_means_revocation(db):
 # ------------------------------------------------------------------ Gansu: application to revocation
 
 def test_gansu_from_application_to_revocation(db):
-    app = imported(db, "gansu")
-    walk(db, app, [("apply", "2024-05-06"), ("local_review", "2024-05-20"), ("expert_review", "2024-07-15")])
-    assert "甘肃省不作「认定」决定；可作的决定：批复成立（approved）、不予批复（rejected）" in \
-        refused(lc.decide, db, app, "recognized", D("2024-09-10"))
-    lc.decide(db, app, "approved", D("2024-09-10"), doc_no="甘工信发〔2024〕88号")
-    lc.move_stage(db, app, "announce", D("2024-09-20"))
+    app = decided_and_announced(
+        db, "gansu", [("apply", "2024-05-06"), ("local_review", "2024-05-20"), ("expert_review", "2024-07-15")],
+        "甘肃省不作「认定」决定；可作的决定：批复成立（approved）、不予批复（rejected）",
+        "approved", "2024-09-10", "甘工信发〔2024〕88号", "2024-09-20")
 
     st = status(db, app, "2024-09-10")
     assert st.expires_on is None
@@ -356,12 +365,10 @@ def test_ganzhou_from_intent_to_launch_and_annual_task_scores(db):
 # ------------------------------------------------------------------ Chongqing: pilot, to expiry
 
 def test_chongqing_pilot_to_expiry(db):
-    app = imported(db, "chongqing")
-    walk(db, app, [("submit", "2022-05-20"), ("district_review", "2022-05-28"), ("expert_review", "2022-06-20")])
-    assert "重庆市不作「认定」决定；可作的决定：示范（demonstration）、试点（pilot）、不予认定（rejected）" in \
-        refused(lc.decide, db, app, "recognized", D("2022-07-15"))
-    lc.decide(db, app, "pilot", D("2022-07-15"), doc_no="渝经信科技〔2022〕20号")
-    lc.move_stage(db, app, "announce", D("2022-07-20"))
+    app = decided_and_announced(
+        db, "chongqing", [("submit", "2022-05-20"), ("district_review", "2022-05-28"), ("expert_review", "2022-06-20")],
+        "重庆市不作「认定」决定；可作的决定：示范（demonstration）、试点（pilot）、不予认定（rejected）",
+        "pilot", "2022-07-15", "渝经信科技〔2022〕20号", "2022-07-20")
     st = status(db, app, "2022-07-15")
     assert st.decision.label == "试点" and st.expires_on == D("2025-07-14")  # 3 years, office-configured
     assert dues(st, "report") == [(2022, "2022-12-31"), (2023, "2023-12-31"), (2024, "2024-12-31")]

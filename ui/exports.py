@@ -12,6 +12,7 @@ import html
 from datetime import date
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QDate, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout,
@@ -406,6 +407,11 @@ class ExportDialog(QDialog):
         if self.task is not None and not self.task.done:
             self.task.cancel()
 
+    def done(self, result: int) -> None:  # noqa: D401 - QDialog.done: closed by OK, 关闭, Esc or the window
+        # a closed dialog has nobody to report to: its export stops and leaves no file
+        self.cancel_export()
+        super().done(result)
+
     def _done(self, result) -> None:
         self.last_result = result
         self.export_button.setEnabled(True)
@@ -431,6 +437,8 @@ class ExportDialog(QDialog):
         self.status.setText(f"<span style='color:#b00020'>导出失败：{html.escape(_clerk(exc))}</span>")
 
     def _cancelled(self) -> None:
+        if not shiboken6.isValid(self):  # the dialog was deleted while its export was stopping
+            return
         self.cancelled = True
         self.export_button.setEnabled(True)
         self.status.setText("已取消，未生成文件")

@@ -6,6 +6,9 @@ stands in for all of them; bold, italic and bold-italic map to the same face (Re
 still works).
 
 Registration parses the 10 MB font once per process (about 0.1–0.2 s) and is cached.
+
+Word documents name their faces instead (the reader's machine supplies them): `docx_font_all_scripts`
+sets one face for every script of a run or style, Chinese included.
 """
 from __future__ import annotations
 
@@ -52,3 +55,18 @@ def string_width(text: str, size: float) -> float:
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     return stringWidth(text, register(), size)
+
+
+def docx_font_all_scripts(element, name: str) -> None:
+    """Name `name` for every script of a python-docx run or style element: `font.name` alone sets only
+    the Latin faces, and Chinese text is drawn with the w:eastAsia one."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    rpr = element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), name)

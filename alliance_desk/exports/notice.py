@@ -344,7 +344,7 @@ def render_docx(notice: Notice, out: str | Path) -> None:
     from docx.oxml.ns import qn
     from docx.shared import Mm, Pt
 
-    from alliance_desk.exports.fonts import string_width
+    from alliance_desk.exports.fonts import docx_font_all_scripts, string_width
 
     doc = Document()
     doc.core_properties.title = notice.title
@@ -372,13 +372,7 @@ def render_docx(notice: Notice, out: str | Path) -> None:
         f = run_or_style.font
         f.name = name
         f.size = Pt(size)
-        rpr = run_or_style.element.get_or_add_rPr()
-        fonts = rpr.find(qn("w:rFonts"))
-        if fonts is None:
-            fonts = OxmlElement("w:rFonts")
-            rpr.insert(0, fonts)
-        for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-            fonts.set(qn(attr), name)
+        docx_font_all_scripts(run_or_style.element, name)
 
     normal = doc.styles["Normal"]
     set_font(normal, DOCX_BODY_FONT, BODY_PT)

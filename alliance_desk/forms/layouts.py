@@ -7,7 +7,11 @@
   table, 三、创新联合体成员情况, 五、已建市级及以上科研平台, 理事推荐名单 / 秘书处 (文件6),
   专家咨询委员会推荐名单 (文件7), the two opinion boxes.
 - jinzhong, gansu, anshan: the notices print no form; an office template built from the pack, which
-  says on its first page that the office may replace it.
+  says on its first page that the office may replace it (`[exports] office_form_fields` adds what a
+  region asks beyond the common basics).
+
+A pack picks its printed form by `[exports] application_form` (FORM_LAYOUTS); a sixth region is one
+TOML file, plus one layout function here if its notice prints its own form.
 
 Blocks: Title, Para (not read back), Section (a heading row), Pairs (label | value cells),
 Rows (a table with a header row and one row per item; blank rows are room to add more),
@@ -17,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from alliance_desk.exports.forms import GANZHOU_NOTES
+from alliance_desk.exports.form_tables import GANZHOU_NOTES
 from alliance_desk.rules.packs import get_pack
 from alliance_desk.forms.fields import APPLICATION, LEAD, ROW_TABLES, Field
 
@@ -201,12 +205,12 @@ def ganzhou() -> Layout:
 
 def office(region: str) -> Layout:
     pack = get_pack(region)
-    noun = pack.raw.get("exports", {}).get("alliance_noun") or "产业技术创新联盟"
+    noun = _exports(pack).get("alliance_noun") or "产业技术创新联盟"
     title = f"{pack.region_name}{noun}申请表"
     basics = ["name", "industry", ("county", "推荐单位"), "established_on", "submitted_at", "investment_wan",
               "tech_staff_total"]
-    if region == "anshan":
-        basics.append("provincial_recognized")
+    # what a region asks beyond the common basics is in its pack (e.g. 鞍山's 第十三条 recognition)
+    basics += _exports(pack).get("office_form_fields", [])
     return Layout(region, title, [
         Title(title),
         Para(f"（本表为{pack.authority or pack.region_name}办理{pack.name}的参考格式，由本程序按规则包生成；"
@@ -234,12 +238,26 @@ def office(region: str) -> Layout:
     ])
 
 
+def _exports(pack) -> dict:
+    return pack.raw.get("exports", {})
+
+
+#: the forms a notice prints, by the form id a pack names in `[exports] application_form`; a region
+#: without one gets the office template built from its pack
+FORM_LAYOUTS = {"chongqing": chongqing, "ganzhou": ganzhou}
+
 _CACHE: dict[str, Layout] = {}
 
 
 def layout_for(region: str) -> Layout:
     if region not in _CACHE:
-        _CACHE[region] = chongqing() if region == "chongqing" else ganzhou() if region == "ganzhou" else office(region)
+        build = FORM_LAYOUTS.get(_exports(get_pack(region)).get("application_form", ""))
+        if build is None:
+            _CACHE[region] = office(region)
+        else:
+            lay = build()
+            lay.region = region
+            _CACHE[region] = lay
     return _CACHE[region]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from alliance_desk.exports.common import atomic_output
+from alliance_desk.exports.fonts import docx_font_all_scripts
 from alliance_desk.rules.packs import get_pack
 from alliance_desk.forms import normalise as nz
 from alliance_desk.forms.layouts import Layout, Opinion, PageBreak, Pairs, Para, Rows, Section, Title, layout_for
@@ -62,16 +63,7 @@ class _Doc:
 
     @staticmethod
     def _font(el) -> None:
-        from docx.oxml import OxmlElement
-        from docx.oxml.ns import qn
-
-        rpr = el.get_or_add_rPr()
-        fonts = rpr.find(qn("w:rFonts"))
-        if fonts is None:
-            fonts = OxmlElement("w:rFonts")
-            rpr.insert(0, fonts)
-        for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-            fonts.set(qn(attr), FONT)
+        docx_font_all_scripts(el, FONT)
 
     def para(self, text: str, size: float | None = None, bold: bool = False, center: bool = False) -> None:
         from docx.enum.text import WD_ALIGN_PARAGRAPH

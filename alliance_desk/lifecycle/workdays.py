@@ -190,49 +190,52 @@ def _now() -> datetime:
     return datetime.now().replace(microsecond=0)
 
 
-def seed_from_library(session) -> list[int]:
-    """Add every year the library covers and the database lacks (inside the caller's transaction).
+def seed_from_library(db) -> list[int]:
+    """Add every year the library covers and the database lacks (in its own transaction, or inside
+    the caller's when `db` is a Session).
     Years already stored — from the library or entered by the office — are left alone."""
     from sqlalchemy import insert, select
 
     from db.models_documents import CalendarDay, CalendarYear
 
-    have = set(session.scalars(select(CalendarYear.year)))
-    missing = [y for y in library_years() if y not in have]
-    if not missing:
-        return []
-    from chinese_calendar import constants
+    with unit_of_work(db, write=True) as session:
+        have = set(session.scalars(select(CalendarYear.year)))
+        missing = [y for y in library_years() if y not in have]
+        if not missing:
+            return []
+        from chinese_calendar import constants
 
-    wanted = set(missing)
-    rows = [{"day": d, "year": d.year, "kind": HOLIDAY, "name": HOLIDAY_NAMES_ZH.get(str(n), str(n)),
-             "source": SOURCE_LIBRARY} for d, n in constants.holidays.items() if d.year in wanted]
-    rows += [{"day": d, "year": d.year, "kind": WORKDAY, "name": HOLIDAY_NAMES_ZH.get(str(n), str(n)),
-              "source": SOURCE_LIBRARY} for d, n in constants.workdays.items() if d.year in wanted]
-    now = _now()
-    session.execute(insert(CalendarYear), [{"year": y, "source": SOURCE_LIBRARY,
-                                            "note": "由 chinese-calendar 预置", "updated_at": now}
-                                           for y in missing])
-    if rows:
-        session.execute(insert(CalendarDay), rows)
-    return missing
+        wanted = set(missing)
+        rows = [{"day": d, "year": d.year, "kind": HOLIDAY, "name": HOLIDAY_NAMES_ZH.get(str(n), str(n)),
+                 "source": SOURCE_LIBRARY} for d, n in constants.holidays.items() if d.year in wanted]
+        rows += [{"day": d, "year": d.year, "kind": WORKDAY, "name": HOLIDAY_NAMES_ZH.get(str(n), str(n)),
+                  "source": SOURCE_LIBRARY} for d, n in constants.workdays.items() if d.year in wanted]
+        now = _now()
+        session.execute(insert(CalendarYear), [{"year": y, "source": SOURCE_LIBRARY,
+                                                "note": "由 chinese-calendar 预置", "updated_at": now}
+                                               for y in missing])
+        if rows:
+            session.execute(insert(CalendarDay), rows)
+        return missing
 
 
 def ensure_seeded(db) -> list[int]:
-    with unit_of_work(db, write=True) as s:
-        return seed_from_library(s)
+    """Seed the stored calendar from the library (the name callers outside a transaction use)."""
+    return seed_from_library(db)
 
 
-def calendar_from_session(session) -> WorkCalendar:
+def calendar_from_session(db) -> WorkCalendar:
     from sqlalchemy import select
 
     from db.models_documents import CalendarDay, CalendarYear
 
-    years = set(session.scalars(select(CalendarYear.year)))
-    hol: dict[date, str] = {}
-    work: dict[date, str] = {}
-    for day, kind, name in session.execute(select(CalendarDay.day, CalendarDay.kind, CalendarDay.name)):
-        (work if kind == WORKDAY else hol)[day] = name or ""
-    return WorkCalendar(years, hol, work, source="database")
+    with unit_of_work(db) as session:
+        years = set(session.scalars(select(CalendarYear.year)))
+        hol: dict[date, str] = {}
+        work: dict[date, str] = {}
+        for day, kind, name in session.execute(select(CalendarDay.day, CalendarDay.kind, CalendarDay.name)):
+            (work if kind == WORKDAY else hol)[day] = name or ""
+        return WorkCalendar(years, hol, work, source="database")
 
 
 def load_calendar(db) -> WorkCalendar:
@@ -251,28 +254,30 @@ class YearInfo:
     workdays: int
 
 
-def covered_years(session) -> list[YearInfo]:
+def covered_years(db) -> list[YearInfo]:
     from sqlalchemy import func, select
 
     from db.models_documents import CalendarDay, CalendarYear
 
-    counts: dict[tuple[int, str], int] = {}
-    for year, kind, n in session.execute(select(CalendarDay.year, CalendarDay.kind, func.count())
-                                         .group_by(CalendarDay.year, CalendarDay.kind)):
-        counts[(year, kind)] = n
-    return [YearInfo(y.year, y.source, y.note or "", counts.get((y.year, HOLIDAY), 0),
-                     counts.get((y.year, WORKDAY), 0))
-            for y in session.scalars(select(CalendarYear).order_by(CalendarYear.year))]
+    with unit_of_work(db) as session:
+        counts: dict[tuple[int, str], int] = {}
+        for year, kind, n in session.execute(select(CalendarDay.year, CalendarDay.kind, func.count())
+                                             .group_by(CalendarDay.year, CalendarDay.kind)):
+            counts[(year, kind)] = n
+        return [YearInfo(y.year, y.source, y.note or "", counts.get((y.year, HOLIDAY), 0),
+                         counts.get((y.year, WORKDAY), 0))
+                for y in session.scalars(select(CalendarYear).order_by(CalendarYear.year))]
 
 
-def year_entries(session, year: int) -> list[Entry]:
+def year_entries(db, year: int) -> list[Entry]:
     from sqlalchemy import select
 
     from db.models_documents import CalendarDay
 
-    return [Entry(r.day, r.kind, r.name or "", r.source)
-            for r in session.scalars(select(CalendarDay).where(CalendarDay.year == year)
-                                     .order_by(CalendarDay.day))]
+    with unit_of_work(db) as session:
+        return [Entry(r.day, r.kind, r.name or "", r.source)
+                for r in session.scalars(select(CalendarDay).where(CalendarDay.year == year)
+                                         .order_by(CalendarDay.day))]
 
 
 def set_year(db, year: int, holidays: Iterable[tuple[date, str]], workdays: Iterable[tuple[date, str]],

@@ -136,3 +136,27 @@ def test_certificates_with_text_mode_options(qtbot, dialog, tmp_path):
     assert any("AS-2024-001" in n for n in dialog.last_result.notes)
     item = dialog.apps.item(0)
     assert item.flags() & Qt.ItemFlag.ItemIsUserCheckable
+
+
+def test_closing_the_dialog_stops_its_export_and_touches_nothing_after(qtbot, db, tmp_path):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    from ui.exports import ExportDialog
+
+    store.import_documents(db, [("", d) for d in demo.demo_applications()])
+    dlg = ExportDialog(db, region="chongqing", directory=tmp_path)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    dlg.set_selection("chongqing", "application-form", "chongqing-2022")
+    out = tmp_path / "申报表.pdf"
+    dlg.set_output(out)
+    task = dlg.start_export()
+    dlg.reject()  # the clerk closes the dialog while the export runs
+    assert task.progress.cancelled
+    dlg.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # the dialog is gone before the worker reports back
+    qtbot.waitUntil(lambda: task.done, timeout=30000)
+    qtbot.wait(50)  # the queued callback has run (it must not touch the deleted dialog)
+    assert task.result is None and not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.suffix == ".pdf"]
