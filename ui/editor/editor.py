@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QCompleter, QFormLayout, QFrame, QGridLayout, QGr
                                QPushButton, QScrollArea, QSizePolicy, QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
 from alliance_desk import exchange, store
-from alliance_desk.rules import engine
+from alliance_desk.rules import VALUE_LABELS, engine
 from alliance_desk.exchange import merge
 from alliance_desk.rules.packs import get_pack
 from alliance_desk.rules.rule_facts import reads
@@ -469,8 +469,8 @@ class ApplicationEditor(QWidget):
             "submitted_at", self.tr("提交时间"), hint=self.tr("材料提交的本地时间，YYYY-MM-DD HH:MM")))
         form.addRow(self.tr("联盟成立日期"), self._line("established_on", self.tr("联盟成立日期")))
         if self.pack.info.get("tiers"):  # a region that recognises 示范/试点 tiers (重庆 三(二))
-            tiers = [(self.tr("（未选择）"), MISSING), (self.tr("示范"), "demonstration"),
-                     (self.tr("试点"), "pilot")]
+            tiers = [(self.tr("（未选择）"), MISSING)]
+            tiers += [(VALUE_LABELS.get(t, t), t) for t in self.pack.info["tiers"]]
             form.addRow(self.tr("申报类别"), self._bind(
                 ComboField("tier_requested", tiers), self.tr("申报类别")))
             form.addRow("", self._check("previously_pilot", self.tr("往年已为试点创新联盟")))
@@ -619,7 +619,7 @@ class ApplicationEditor(QWidget):
         self.materials_editor.setObjectName("materials_editor")
         self._bind(self.materials_editor, self.tr("申报材料"))
         lay.addWidget(self.materials_editor)
-        if self.pack.id == "chongqing":  # 004 § 三(一)
+        if reads(self.pack, "materials_sealed_by_all"):  # offered where the region's rules judge the seals
             lay.addWidget(self._check("materials_sealed_by_all", self.tr("申报材料经联盟所有成员单位盖章")))
         lay.addStretch(1)
         return page
