@@ -22,6 +22,7 @@ from ui.editor import docpath
 from ui.editor.commands import SetFieldCommand
 from ui.editor.docpath import MISSING
 from ui.editor.fields import UndoKeyFilter
+from ui.editor.member_io import MemberExcelJobs
 from ui.editor.members import HolderTableModel, MemberTableModel, RecordTablePanel
 from ui.editor.saving import EditorSaving
 from ui.editor.tabs import EditorTabs
@@ -84,6 +85,8 @@ class ApplicationEditor(EditorTabs, EditorSaving, QWidget):
         self._last_result = None
         self._schema_problems: list[str] = []
         self._last_error: str | None = None
+        self._closed = False
+        self.member_excel = MemberExcelJobs(self)
 
         self.undo_stack = QUndoStack(self)
         self.undo_action = self.undo_stack.createUndoAction(self, self.tr("撤销"))
@@ -155,6 +158,9 @@ class ApplicationEditor(EditorTabs, EditorSaving, QWidget):
     @property
     def version(self) -> int:
         return self._version
+
+    def is_closed(self) -> bool:
+        return self._closed
 
     def has_unsaved_changes(self) -> bool:
         return self._dirty

@@ -137,6 +137,7 @@ class EditorSaving:
         return self.banner.text() if not self.banner_box.isHidden() else ""
 
     def closeEvent(self, event):  # noqa: N802
+        self._closed = True  # a background job finishing later finds nobody to tell
         self._save_now()  # a failure is on the banner and was signalled by saveFailed
         super().closeEvent(event)
 
