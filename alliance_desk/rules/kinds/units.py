@@ -23,12 +23,16 @@ def k_lead_in_region(a: AppView, p: dict, ctx: Context) -> Outcome:
 register("lead_in_region", k_lead_in_region, reads=("lead.in_region",))
 
 
+def _lead_fact(a: AppView, key: str, wanted: list, labels: dict) -> tuple[str, str]:
+    """The lead's field `key` and the wanted values in words ("国家级或省级")."""
+    return f"members[{a.lead_index}].{key}", "或".join(labels[x] for x in wanted)
+
+
 def k_lead_platform_level(a: AppView, p: dict, ctx: Context) -> Outcome:
     levels = p["levels"]
-    want = "或".join(LEVEL_LABELS[x] for x in levels)
     if a.lead is None:
         return False, NO_LEAD, "members"
-    field = f"members[{a.lead_index}].platforms"
+    field, want = _lead_fact(a, "platforms", levels, LEVEL_LABELS)
     ok = [pl for pl in a.lead.get("platforms") or [] if pl.get("level") in levels]
     if ok:
         pl = ok[0]
@@ -44,10 +48,9 @@ register("lead_platform_level", k_lead_platform_level, ["levels"], reads=("lead.
 
 def k_lead_enterprise_class(a: AppView, p: dict, ctx: Context) -> Outcome:
     classes = p["classes"]
-    want = "或".join(CLASS_LABELS[c] for c in classes)
     if a.lead is None:
         return False, NO_LEAD, "members"
-    field = f"members[{a.lead_index}].enterprise_class"
+    field, want = _lead_fact(a, "enterprise_class", classes, CLASS_LABELS)
     has = [c for c in a.lead.get("enterprise_class") or [] if c in classes]
     if has:
         return True, f"{lead_ref(a)}为{CLASS_LABELS[has[0]]}，同等条件下优先支持", field
