@@ -125,3 +125,11 @@ def test_a_result_after_the_editor_closed_does_nothing(qtbot, db, editor, tmp_pa
     qtbot.waitUntil(lambda: task.done, timeout=20000)
     assert len(stored_members(db, editor.app_id)) == 2  # the import itself ran
     assert editor.doc()["members"] == shown and editor.banner_text() == ""  # the closed editor was left alone
+
+
+def test_the_members_bar_offers_import_and_export(editor):
+    from PySide6.QtWidgets import QToolButton
+
+    names = [b.objectName() for b in editor.members_panel.findChildren(QToolButton)]
+    assert "import_members_button" in names and "export_members_button" in names
+    assert editor.members_panel.findChild(QToolButton, "export_members_button").text() == "导出到 Excel…"

@@ -157,6 +157,7 @@ class RecordTablePanel(QWidget):
         self.count_label.setObjectName("count_label")
         self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         bar.addWidget(self.count_label, 1)
+        self._bar = bar
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(4)
@@ -178,6 +179,10 @@ class RecordTablePanel(QWidget):
         model.rowsRemoved.connect(self._update)
         self.view.selectionModel().currentChanged.connect(self._update)
         self._update()
+
+    def add_tool(self, button: QWidget) -> None:
+        """Another tool button on the bar, after the table's own (before the count)."""
+        self._bar.insertWidget(self._bar.indexOf(self.count_label), button)
 
     def add_row(self) -> None:
         cur = self.view.currentIndex()

@@ -231,17 +231,15 @@ class EditorTabs:
                            "红色单元格有问题，鼠标停留可查看原因。牵头单位有且只有一家。"))
         self.members_panel.setObjectName("members_panel")
         lay.addWidget(self.members_panel, 3)
-        row = QHBoxLayout()
         # the member list to and from Excel, in the background (ui/editor/member_io.py)
         for name, text, slot in (
-                ("import_members_button", self.tr("从 Excel 导入成员名单…"), self.member_excel.import_dialog),
-                ("export_members_button", self.tr("导出成员名单到 Excel…"), self.member_excel.export_dialog)):
-            button = QPushButton(text)
+                ("import_members_button", self.tr("从 Excel 导入…"), self.member_excel.import_dialog),
+                ("export_members_button", self.tr("导出到 Excel…"), self.member_excel.export_dialog)):
+            button = QToolButton(self.members_panel)  # owned by the panel from the start
+            button.setText(text)
             button.setObjectName(name)
             button.clicked.connect(slot)
-            row.addWidget(button)
-        row.addStretch(1)
-        lay.addLayout(row)
+            self.members_panel.add_tool(button)
         # facts of the lead unit that only some regions judge: offered where the pack's rules read them
         platforms, classes = reads(self.pack, "lead.platforms"), reads(self.pack, "lead.enterprise_class")
         self.lead_panel = LeadFactsPanel(self, platforms, classes, page) if platforms or classes else None
