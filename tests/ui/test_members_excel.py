@@ -35,14 +35,22 @@ class _Gate(QRunnable):
 
 
 @pytest.fixture
-def gated_pool():
+def gate(editor):
+    """The editor's jobs run on a one-thread pool held shut until the test sets the returned event."""
     pool = QThreadPool()
     pool.setMaxThreadCount(1)
-    gate = _Gate()
-    pool.start(gate)
-    yield pool, gate.event
-    gate.event.set()
+    holder = _Gate()
+    pool.start(holder)
+    editor.member_excel.pool = pool
+    yield holder.event
+    holder.event.set()
     pool.waitForDone(30000)
+
+
+def two_member_sheet(editor, tmp_path):
+    path = tmp_path / "in.xlsx"
+    me.write_members(editor.doc()["members"][:2], path)
+    return path
 
 
 def stored_members(db, app_id):
@@ -85,9 +93,7 @@ def test_a_bad_sheet_is_named_on_the_banner_and_nothing_is_stored(qtbot, db, edi
     assert stored_members(db, editor.app_id) == before
 
 
-def test_cancelled_export_leaves_no_file(qtbot, editor, tmp_path, gated_pool):
-    pool, gate = gated_pool
-    editor.member_excel.pool = pool
+def test_cancelled_export_leaves_no_file(qtbot, editor, tmp_path, gate):
     out = tmp_path / "sheets"
     out.mkdir()
     path = out / "out.xlsx"
@@ -99,11 +105,8 @@ def test_cancelled_export_leaves_no_file(qtbot, editor, tmp_path, gated_pool):
     assert "已取消导出" in editor.banner_text()
 
 
-def test_cancelled_import_changes_nothing(qtbot, db, editor, tmp_path, gated_pool):
-    pool, gate = gated_pool
-    editor.member_excel.pool = pool
-    path = tmp_path / "in.xlsx"
-    me.write_members(editor.doc()["members"][:2], path)
+def test_cancelled_import_changes_nothing(qtbot, db, editor, tmp_path, gate):
+    path = two_member_sheet(editor, tmp_path)
     before = stored_members(db, editor.app_id)
     task = editor.member_excel.import_from(path, "replace")
     task.cancel()
@@ -113,11 +116,8 @@ def test_cancelled_import_changes_nothing(qtbot, db, editor, tmp_path, gated_poo
     assert "已取消导入" in editor.banner_text()
 
 
-def test_a_result_after_the_editor_closed_does_nothing(qtbot, db, editor, tmp_path, gated_pool):
-    pool, gate = gated_pool
-    editor.member_excel.pool = pool
-    path = tmp_path / "in.xlsx"
-    me.write_members(editor.doc()["members"][:2], path)
+def test_a_result_after_the_editor_closed_does_nothing(qtbot, db, editor, tmp_path, gate):
+    path = two_member_sheet(editor, tmp_path)
     shown = editor.doc()["members"]
     task = editor.member_excel.import_from(path, "replace")
     editor.close()

@@ -18,6 +18,12 @@ from ui.editor.materials import MaterialsEditor
 from ui.editor.members import RecordTablePanel
 
 
+def _page() -> tuple[QWidget, QVBoxLayout]:
+    """A tab's page and its column layout."""
+    page = QWidget()
+    return page, QVBoxLayout(page)
+
+
 class EditorTabs:
     """Builds the editor's widgets (mixed into ApplicationEditor)."""
 
@@ -150,8 +156,7 @@ class EditorTabs:
         return self._bind(TextAreaField(path, placeholder=placeholder, height=height), label)
 
     def _build_basic(self) -> QWidget:
-        page = QWidget()
-        lay = QVBoxLayout(page)
+        page, lay = _page()
         box, form = self._form(self.tr("基本情况"))
         form.addRow(self.tr("联盟名称"), self._line(
             "name", self.tr("联盟名称"), self.tr("4–100 个字，如 {0}新能源汽车产业技术创新联盟").format(
@@ -222,8 +227,7 @@ class EditorTabs:
         return page
 
     def _build_members(self) -> QWidget:
-        page = QWidget()
-        lay = QVBoxLayout(page)
+        page, lay = _page()
         lay.setContentsMargins(4, 8, 4, 4)
         self.members_panel = RecordTablePanel(
             self.member_model, self.tr("家成员单位"), page,
@@ -248,8 +252,7 @@ class EditorTabs:
         return page
 
     def _build_org(self) -> QWidget:
-        page = QWidget()
-        lay = QVBoxLayout(page)
+        page, lay = _page()
         for body, model, title, noun in (
                 ("council", self.council_model, self.tr("理事会"), self.tr("人")),
                 ("expert_committee", self.experts_model, self.tr("专家咨询委员会"),
@@ -289,8 +292,7 @@ class EditorTabs:
         return page
 
     def _build_agreement(self) -> QWidget:
-        page = QWidget()
-        lay = QVBoxLayout(page)
+        page, lay = _page()
         box, form = self._form(self.tr("联盟协议"))
         form.addRow(self.tr("签订日期"), self._line("agreement.signed_on", self.tr("协议签订日期")))
         form.addRow(self.tr("生效日期"),
@@ -328,8 +330,7 @@ class EditorTabs:
         return page
 
     def _build_materials(self) -> QWidget:
-        page = QWidget()
-        lay = QVBoxLayout(page)
+        page, lay = _page()
         intro = QLabel(self.tr("{0}要求的申报材料（{1}）").format(
             self.pack.region_name, self.pack.name))
         intro.setWordWrap(True)
@@ -345,8 +346,7 @@ class EditorTabs:
         return page
 
     def _build_recommendation(self) -> QWidget:
-        page = QWidget()
-        lay = QVBoxLayout(page)
+        page, lay = _page()
         box, form = self._form(self.tr("推荐意见"))
         form.addRow("", self._check("recommendation.recommended", self.tr("同意推荐")))
         form.addRow(self.tr("推荐意见"), self._area(
