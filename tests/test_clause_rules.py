@@ -6,16 +6,21 @@ import pytest
 
 from alliance_desk.rules.engine import OUTCOME_MET, Confirmation, evaluate
 from factory import eligible, member
+from test_rules import item, status
 
 
-def item(doc, rule, **kw):
-    found = [i for i in evaluate(doc, **kw).items if i.rule == rule]
-    assert len(found) == 1, f"{rule} reported {len(found)} times"
-    return found[0]
-
-
-def status(doc, rule, **kw):
-    return item(doc, rule, **kw).status
+def flag_rule(region, rule, container, key, missing_words=None):
+    """A stated fact judged by `rule`: true passes, false fails, and (with `missing_words`) an old
+    file without the fact fails with those words in the message."""
+    doc = eligible(region)
+    node = doc[container] if container else doc
+    assert status(doc, rule) == "pass"
+    node[key] = False
+    assert status(doc, rule) == "fail"
+    if missing_words is not None:
+        del node[key]
+        it = item(doc, rule)
+        assert it.status == "fail" and missing_words in it.message
 
 
 def _material(doc, code):
@@ -37,13 +42,7 @@ def test_000_3_3_composition_one_university_passes_none_fails():
 
 
 def test_000_3_5_external_liability_body_true_passes_false_fails():
-    doc = eligible("jinzhong")
-    assert status(doc, "JZ-LIABILITY") == "pass"
-    doc["organization"]["external_liability_body"] = False
-    assert status(doc, "JZ-LIABILITY") == "fail"
-    del doc["organization"]["external_liability_body"]  # an old file without the fact
-    it = item(doc, "JZ-LIABILITY")
-    assert it.status == "fail" and "明确对外承担责任的主体" in it.message
+    flag_rule("jinzhong", "JZ-LIABILITY", "organization", "external_liability_body", "明确对外承担责任的主体")
 
 
 @pytest.mark.parametrize("classes,expected", [(["chain_master"], "pass"), (["leading"], "pass"),
@@ -86,10 +85,7 @@ def test_001_3_1_written_application_gs_m5_required():
 
 
 def test_001_2_3_external_liability_body_true_passes_false_fails():
-    doc = eligible("gansu")
-    assert status(doc, "GS-LIABILITY") == "pass"
-    doc["organization"]["external_liability_body"] = False
-    assert status(doc, "GS-LIABILITY") == "fail"
+    flag_rule("gansu", "GS-LIABILITY", "organization", "external_liability_body")
 
 
 @pytest.mark.parametrize("rule,clause", [("GS-GOALS-LT", "001 § 二(四)"), ("GS-KEY-TECH", "001 § 三(二)2"),
@@ -191,30 +187,15 @@ def test_003_4_and_5_manual_items(rule, clause):
 
 @pytest.mark.parametrize("path", ["operation_mechanism", "management_mechanism"])
 def test_004_1_1_3_operating_and_management_mechanisms(path):
-    doc = eligible("chongqing")
-    assert status(doc, "CQ-MECHANISMS") == "pass"
-    doc["systems"][path] = False
-    assert status(doc, "CQ-MECHANISMS") == "fail"
-    del doc["systems"][path]  # an old file: the fact is reported missing
-    it = item(doc, "CQ-MECHANISMS")
-    assert it.status == "fail" and "缺少" in it.message
+    flag_rule("chongqing", "CQ-MECHANISMS", "systems", path, "缺少")
 
 
 def test_004_1_1_5_long_term_collaborative_innovation_mechanism():
-    doc = eligible("chongqing")
-    assert status(doc, "CQ-COLLAB") == "pass"
-    doc["systems"]["collaborative_innovation"] = False
-    assert status(doc, "CQ-COLLAB") == "fail"
+    flag_rule("chongqing", "CQ-COLLAB", "systems", "collaborative_innovation")
 
 
 def test_004_3_1_materials_sealed_by_all_member_units():
-    doc = eligible("chongqing")
-    assert status(doc, "CQ-SEALED") == "pass"
-    doc["materials_sealed_by_all"] = False
-    assert status(doc, "CQ-SEALED") == "fail"
-    del doc["materials_sealed_by_all"]
-    it = item(doc, "CQ-SEALED")
-    assert it.status == "fail" and "所有成员单位盖章" in it.message
+    flag_rule("chongqing", "CQ-SEALED", None, "materials_sealed_by_all", "所有成员单位盖章")
 
 
 def test_004_3_2_former_pilot_applying_for_demonstration_must_add_cq_m6():
@@ -251,10 +232,7 @@ def test_004_1_1_1_lead_level_is_a_manual_item():
 
 
 def test_004_1_1_4_benefit_guarantee_mechanism_in_the_agreement():
-    doc = eligible("chongqing")
-    assert status(doc, "CQ-BENEFIT") == "pass"
-    doc["agreement"]["ip_terms"] = False
-    assert status(doc, "CQ-BENEFIT") == "fail"
+    flag_rule("chongqing", "CQ-BENEFIT", "agreement", "ip_terms")
 
 
 def test_every_rule_beyond_regions_md_is_tested_here():

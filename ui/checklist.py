@@ -101,15 +101,8 @@ class ChecklistModel(QAbstractListModel):
             return tip
         if role == Qt.ItemDataRole.DecorationRole:
             return status_icon(it.status)
-        if role == ItemRole:
-            return it
-        if role == RuleRole:
-            return it.rule
-        if role == StatusRole:
-            return it.status
-        if role == FieldRole:
-            return it.field
-        return None
+        # the item itself and its parts, for views and tests that ask by role
+        return {ItemRole: it, RuleRole: it.rule, StatusRole: it.status, FieldRole: it.field}.get(role)
 
 
 class ConfirmWidget(QWidget):

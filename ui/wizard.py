@@ -46,12 +46,19 @@ def _combo_text(combo: QComboBox) -> str:
     return text
 
 
-class _RegionPage(QWizardPage):
-    def __init__(self, wizard: "NewApplicationWizard"):
+class _Page(QWizardPage):
+    """A page of the wizard with its title and subtitle; `self.w` is the wizard."""
+
+    def __init__(self, wizard: "NewApplicationWizard", title: str, subtitle: str):
         super().__init__(wizard)
         self.w = wizard
-        self.setTitle(self.tr("地区与申报批次"))
-        self.setSubTitle(self.tr("选择申报所属地区的规则包，以及本次申报批次和推荐单位。"))
+        self.setTitle(title)
+        self.setSubTitle(subtitle)
+
+
+class _RegionPage(_Page):
+    def __init__(self, wizard: "NewApplicationWizard"):
+        super().__init__(wizard, self.tr("地区与申报批次"), self.tr("选择申报所属地区的规则包，以及本次申报批次和推荐单位。"))
         form = QFormLayout(self)
         self.region = QComboBox(self)
         self.region.setObjectName("regionCombo")
@@ -130,12 +137,9 @@ class _RegionPage(QWizardPage):
         return bool(self.county.currentText().strip())
 
 
-class _AlliancePage(QWizardPage):
+class _AlliancePage(_Page):
     def __init__(self, wizard: "NewApplicationWizard"):
-        super().__init__(wizard)
-        self.w = wizard
-        self.setTitle(self.tr("联盟"))
-        self.setSubTitle(self.tr("联盟名称和所属产业领域。"))
+        super().__init__(wizard, self.tr("联盟"), self.tr("联盟名称和所属产业领域。"))
         form = QFormLayout(self)
         self.name = QLineEdit(self)
         self.name.setObjectName("nameEdit")
@@ -189,12 +193,9 @@ class _AlliancePage(QWizardPage):
         return len(self.name.text().strip()) >= NAME_MIN and bool(_combo_text(self.industry))
 
 
-class _LeadPage(QWizardPage):
+class _LeadPage(_Page):
     def __init__(self, wizard: "NewApplicationWizard"):
-        super().__init__(wizard)
-        self.w = wizard
-        self.setTitle(self.tr("牵头单位"))
-        self.setSubTitle(self.tr("其余成员、组织机构和协议在申报编辑器中填写。"))
+        super().__init__(wizard, self.tr("牵头单位"), self.tr("其余成员、组织机构和协议在申报编辑器中填写。"))
         from alliance_desk.rules import KIND_LABELS
 
         form = QFormLayout(self)

@@ -4,8 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from alliance_desk.rules.kinds import KINDS
+from alliance_desk.rules.labels import STATUSES
 from alliance_desk.rules.packs import Call, Pack, get_pack
-from alliance_desk.rules import KINDS, STATUSES, AppView, Context
+from alliance_desk.rules.view import AppView, Context
 
 OUTCOME_MET = "met"
 OUTCOME_NOT_MET = "not_met"
@@ -86,7 +88,7 @@ def evaluate(doc: dict, pack: Pack | None = None, calls: dict[str, Call] | None 
     items: list[Item] = []
     for rule in pack.rules:
         if rule.kind == "exempt_if":
-            met, msg, fld = KINDS[rule.kind].fn(view, rule.params, ctx)
+            met, msg, fld = KINDS[rule.kind].evaluate(view, rule.params, ctx)
             if met:
                 exempt = (rule.id, msg)
             items.append(Item(rule.id, "pass" if met else "na", msg, _clause(pack, rule), rule.text,
@@ -110,7 +112,7 @@ def evaluate(doc: dict, pack: Pack | None = None, calls: dict[str, Call] | None 
                 items.append(Item(rule.id, "pass" if ok else "fail", msg, _clause(pack, rule),
                                   rule.text, None, rule.kind, conf))
             continue
-        met, msg, fld = KINDS[rule.kind].fn(view, rule.params, ctx)
+        met, msg, fld = KINDS[rule.kind].evaluate(view, rule.params, ctx)
         # a kind may answer "warn" itself: a soft outcome of a rule whose unmet status is harder
         status = "na" if met is None else ("warn" if met == "warn" else ("pass" if met else rule.status))
         items.append(Item(rule.id, status, msg, _clause(pack, rule), rule.text, fld, rule.kind))

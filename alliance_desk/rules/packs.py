@@ -12,9 +12,9 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from alliance_desk import exchange
 from alliance_desk.paths import resource
-from alliance_desk.rules import KIND_LABELS, KINDS, LEVEL_LABELS, CLASS_LABELS, SELECTORS, STATUSES
+from alliance_desk.rules.kinds import KINDS, application_fields, check_params, member_fields  # noqa: F401
+from alliance_desk.rules.labels import STATUSES
 
 # `notice` and `replaces` are set by a pack version (alliance_desk.store.pack_versions): the revised
 # notice a changed rule now rests on, and the citation it replaced
@@ -111,31 +111,6 @@ class Pack:
 
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
-
-
-# ------------------------------------------------------------------ field paths the schema knows
-
-def _object_paths(node: dict, prefix: str, out: set[str]) -> None:
-    node = exchange._resolve(node)
-    for key, sub in node.get("properties", {}).items():
-        path = f"{prefix}{key}"
-        out.add(path)
-        sub = exchange._resolve(sub)
-        types = sub.get("type")
-        if types == "object" or (isinstance(types, list) and "object" in types):
-            _object_paths(sub, path + ".", out)
-
-
-@lru_cache(maxsize=1)
-def application_fields() -> frozenset[str]:
-    out: set[str] = set()
-    _object_paths(exchange.schema(), "", out)
-    return frozenset(out)
-
-
-@lru_cache(maxsize=1)
-def member_fields() -> frozenset[str]:
-    return frozenset(exchange.schema()["$defs"]["member"]["properties"])
 
 
 # ------------------------------------------------------------------ loading
@@ -244,7 +219,7 @@ def pack_from_text(text: str, path, raw: dict | None = None) -> Pack:
             if not r.get(req):
                 fail(f"规则 {rid} 缺少 {req}", rid)
         params = {k: v for k, v in r.items() if k not in COMMON}
-        _check_params(params, kind, rid, codes, fail)
+        check_params(params, kind, rid, codes, fail)
         rules.append(Rule(rid, kind, status, r["clause"], r["text"], params, _line_of(lines, rid, None),
                           r.get("notice", ""), r.get("replaces", "")))
 
@@ -257,61 +232,6 @@ def pack_from_text(text: str, path, raw: dict | None = None) -> Pack:
         publicity=raw.get("publicity", {}), validity=raw.get("validity", {}), rules=rules, raw=raw,
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
-
-
-def _check_params(params: dict, kind: str, rid: str, codes: set[str], fail) -> None:
-    spec = KINDS[kind]
-    for key in params:
-        if key not in spec.required and key not in spec.optional:
-            fail(f"规则 {rid}（{kind}）有未知参数「{key}」", rid, key)
-    for req in spec.required:
-        if req not in params:
-            fail(f"规则 {rid}（{kind}）缺少参数「{req}」", rid, "kind")
-    if "of" in params and kind in ("min_count", "max_count", "range") and params["of"] not in SELECTORS:
-        fail(f"规则 {rid} 的统计对象「{params['of']}」未知（可用：{', '.join(sorted(SELECTORS))}）", rid, "of")
-    if kind == "uscc_valid" and params.get("of", "members") not in ("members", "lead"):
-        fail(f"规则 {rid} 的 of 应为 members 或 lead", rid, "of")
-    fields = list(params.get("fields", []))
-    if kind in ("on_or_before_submission", "exempt_if"):
-        fields = [params["field"]] + ([params["date_field"]] if "date_field" in params else [])
-    if kind == "exempt_if" and ("date_field" in params) != isinstance(params.get("before"), date):
-        fail(f"规则 {rid} 的 date_field 与 before（日期）须同时给出", rid, "before")
-    if kind == "materials":
-        fields += list(params.get("when", {}))
-    for f in fields:
-        if f not in application_fields():
-            fail(f"规则 {rid} 引用了未知字段「{f}」", rid, f.split(".")[-1])
-    if kind == "all_members":
-        if params["field"] not in member_fields():
-            fail(f"规则 {rid} 引用了未知的成员字段「{params['field']}」", rid, "field")
-        if params.get("test", "true") not in ("true", "positive"):
-            fail(f"规则 {rid} 的 test 应为 true 或 positive", rid, "test")
-        for k in params.get("kinds", []):
-            if k not in KIND_LABELS:
-                fail(f"规则 {rid} 的成员类型「{k}」未知", rid, "kinds")
-    if kind == "has_kind":
-        for group in params["groups"]:
-            for k in group:
-                if k not in KIND_LABELS:
-                    fail(f"规则 {rid} 的成员类型「{k}」未知", rid, "groups")
-    if kind == "lead_platform_level":
-        for lv in params["levels"]:
-            if lv not in LEVEL_LABELS:
-                fail(f"规则 {rid} 的平台级别「{lv}」未知", rid, "levels")
-    if kind == "lead_enterprise_class":
-        for c in params["classes"]:
-            if c not in CLASS_LABELS:
-                fail(f"规则 {rid} 的企业类别「{c}」未知", rid, "classes")
-    if kind == "materials":
-        for c in params["codes"]:
-            if c not in codes:
-                fail(f"规则 {rid} 引用了未在 [[materials]] 中定义的材料「{c}」", rid, "codes")
-    if kind == "all_of":
-        for sub in params["checks"]:
-            sk = sub.get("kind")
-            if sk not in KINDS or sk in ("all_of", "manual", "exempt_if"):
-                fail(f"规则 {rid} 的子检查使用了未知或不允许的规则类型「{sk}」", rid, "kind")
-            _check_params({k: v for k, v in sub.items() if k != "kind"}, sk, rid, codes, fail)
 
 
 @lru_cache(maxsize=1)

@@ -6,26 +6,8 @@ from PySide6.QtCore import Qt
 from alliance_desk import store
 from alliance_desk.rules import engine
 from factory import eligible
+from tests.ui.editor_helpers import editor_with_panel
 from ui.checklist import ChecklistPanel, StatusRole
-
-
-def editor_with_panel(qtbot, db, region, doc=None, user="张三"):
-    from ui.editor import ApplicationEditor
-
-    if doc is None:
-        doc = eligible(region)
-        store.import_documents(db, [("", doc)])
-    editor = ApplicationEditor(db, doc["id"], user=user)
-    panel = ChecklistPanel()
-    qtbot.addWidget(editor)
-    qtbot.addWidget(panel)
-    editor.attach_checklist(panel)
-    editor.resize(950, 700)
-    panel.resize(420, 700)
-    editor.show()
-    panel.show()
-    qtbot.waitExposed(panel)
-    return editor, panel, doc
 
 
 def item(panel, rule):

@@ -422,3 +422,14 @@ def test_read_only_database_shows_but_does_not_edit(qtbot, db):
         assert editor.flush() is True  # nothing to save
     finally:
         ro.dispose()
+
+
+def test_the_seal_field_is_offered_where_the_pack_judges_it(qtbot, db):
+    cq, _ = open_editor(qtbot, db, "chongqing", show=False)
+    seal = cq.widget_for("materials_sealed_by_all")
+    assert seal is not None and cq._page_of(seal) is cq.tab_materials
+    an, _ = open_editor(qtbot, db, "anshan", show=False)
+    assert an.widget_for("materials_sealed_by_all") is None
+    tiers = cq.widget_for("tier_requested")
+    assert tiers._values[1:3] == ["demonstration", "pilot"]
+    assert [tiers.itemText(i) for i in (1, 2)] == ["示范", "试点"]

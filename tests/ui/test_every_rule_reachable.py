@@ -26,7 +26,8 @@ from alliance_desk.rules.packs import all_packs
 from alliance_desk.dates import period_end
 from alliance_desk.rules import SELECTOR_FIELDS
 from factory import eligible, uscc
-from ui.checklist import ChecklistPanel, StatusRole
+from tests.ui.editor_helpers import editor_with_panel
+from ui.checklist import StatusRole
 
 CASES = [pytest.param(region, rule.id, id=rule.id) for region, pack in sorted(all_packs().items())
          for rule in pack.rules]
@@ -338,22 +339,9 @@ def test_every_kind_has_a_driver():
 
 @pytest.mark.parametrize("region, rule_id", CASES)
 def test_rule_can_be_met_and_missed_in_the_editor(qtbot, db, region, rule_id):
-    from ui.editor import ApplicationEditor
-
     pack = all_packs()[region]
     rule = pack.rule(rule_id)
-    doc = eligible(region)
-    store.import_documents(db, [("", doc)])
-    editor = ApplicationEditor(db, doc["id"], user="王科长")
-    panel = ChecklistPanel()
-    qtbot.addWidget(editor)
-    qtbot.addWidget(panel)
-    editor.attach_checklist(panel)
-    editor.resize(1100, 720)
-    panel.resize(420, 720)
-    editor.show()
-    panel.show()
-    qtbot.waitExposed(editor)
+    editor, panel, doc = editor_with_panel(qtbot, db, region, user="王科长", size=(1100, 720), wait_for="editor")
     c = Ctx(qtbot, editor, panel, pack)
     drive = DRIVERS[rule.kind]
     if rule.kind == "manual":

@@ -7,6 +7,7 @@ from PySide6.QtGui import QGuiApplication, QIcon, QUndoStack
 
 from alliance_desk import store
 from factory import eligible, uscc
+from tests.ui.editor_helpers import edit_member_cell
 from ui.editor.members import HolderTableModel, MemberTableModel, split_tsv
 
 R = Qt.ItemDataRole
@@ -251,13 +252,8 @@ def test_uscc_cell_checked_while_typing(qtbot, db):
     qtbot.addWidget(editor)
     editor.show()
     qtbot.waitExposed(editor)
-    editor.focus_field("members[2].uscc")
+    idx, cell_editor = edit_member_cell(editor, 2, "uscc")
     view, model = editor.members_panel.view, editor.member_model
-    idx = model.index(2, model.column_of("uscc"))
-    view.edit(idx)
-    cell_editor = view.indexWidget(idx)
-    assert cell_editor is not None
-    cell_editor.selectAll()
     qtbot.keyClicks(cell_editor, "9114070000000000")
     assert cell_editor.property("invalid") is True and "应为 18 位" in cell_editor.toolTip()
     qtbot.keyClicks(cell_editor, "2X")

@@ -23,15 +23,27 @@ def _pixmap(size: int) -> QPixmap:
     return pm
 
 
-def status_icon(status: str, size: int = 18) -> QIcon:
-    """✓ green pass, ✗ red fail, ! amber warn, ? blue manual, – grey na: a filled circle with a white mark."""
-    key = (status, size)
+def _drawn(key: tuple[str, int], draw) -> QIcon:
+    """The icon `draw(painter, size)` paints, drawn once per (name, size)."""
     if key in _cache:
         return _cache[key]
+    size = key[1]
     pm = _pixmap(size)
     p = QPainter(pm)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    s = float(size)
+    draw(p, float(size))
+    p.end()
+    icon = QIcon(pm)
+    _cache[key] = icon
+    return icon
+
+
+def status_icon(status: str, size: int = 18) -> QIcon:
+    """✓ green pass, ✗ red fail, ! amber warn, ? blue manual, – grey na: a filled circle with a white mark."""
+    return _drawn((status, size), lambda p, s: _draw_status(p, s, status))
+
+
+def _draw_status(p: QPainter, s: float, status: str) -> None:
     p.setPen(Qt.PenStyle.NoPen)
     p.setBrush(STATUS_COLORS.get(status, STATUS_COLORS["na"]))
     p.drawEllipse(QRectF(0.5, 0.5, s - 1, s - 1))
@@ -59,21 +71,14 @@ def status_icon(status: str, size: int = 18) -> QIcon:
         p.drawPoint(QPointF(s * 0.5, s * 0.79))
     else:  # na
         p.drawLine(QPointF(s * 0.3, s * 0.5), QPointF(s * 0.7, s * 0.5))
-    p.end()
-    icon = QIcon(pm)
-    _cache[key] = icon
-    return icon
 
 
 def warning_icon(size: int = 14) -> QIcon:
     """An amber triangle with '!' for invalid table cells."""
-    key = ("cell-warning", size)
-    if key in _cache:
-        return _cache[key]
-    pm = _pixmap(size)
-    p = QPainter(pm)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    s = float(size)
+    return _drawn(("cell-warning", size), _draw_warning)
+
+
+def _draw_warning(p: QPainter, s: float) -> None:
     tri = QPainterPath(QPointF(s * 0.5, s * 0.06))
     tri.lineTo(QPointF(s * 0.96, s * 0.92))
     tri.lineTo(QPointF(s * 0.04, s * 0.92))
@@ -84,10 +89,6 @@ def warning_icon(size: int = 14) -> QIcon:
     p.setPen(QPen(QColor("white"), max(1.4, s * 0.12), Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
     p.drawLine(QPointF(s * 0.5, s * 0.36), QPointF(s * 0.5, s * 0.62))
     p.drawPoint(QPointF(s * 0.5, s * 0.79))
-    p.end()
-    icon = QIcon(pm)
-    _cache[key] = icon
-    return icon
 
 
 def bold(font: QFont) -> QFont:

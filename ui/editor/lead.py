@@ -16,7 +16,9 @@ from PySide6.QtWidgets import QCheckBox, QGridLayout, QGroupBox, QLabel, QVBoxLa
 from alliance_desk.rules import CLASS_LABELS, LEVEL_LABELS
 
 from ui.editor.commands import SetFieldCommand
-from ui.editor.members import Column, RecordTableModel, RecordTablePanel
+from ui.editor.columns import Column
+from ui.editor.record_model import RecordTableModel
+from ui.editor.record_view import RecordTablePanel
 
 translate = QCoreApplication.translate
 
