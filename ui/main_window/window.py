@@ -7,8 +7,7 @@ import html
 
 from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
-from PySide6.QtWidgets import (QDockWidget, QLabel, QLineEdit, QMainWindow, QMenu, QMessageBox, QSizePolicy,
-                               QStackedWidget, QStyle, QToolBar, QWidget)
+from PySide6.QtWidgets import QLineEdit, QMainWindow, QMenu, QMessageBox, QSizePolicy, QStyle, QToolBar, QWidget
 
 from alliance_desk import __version__
 
@@ -103,37 +102,40 @@ class MainWindow(AppListMixin, ListPanelMixin, DatabaseMixin, EditorTabsMixin, T
         return a
 
     def _build_actions(self) -> None:
-        SP = QStyle.StandardPixmap
-        self.act_new = self._act(self.tr("新建申报…"), self.new_application, QKeySequence.StandardKey.New,
-                                 SP.SP_FileIcon, self.tr("新建"), self.tr("新建一份联盟申报"))
-        self.act_open_db = self._act(self.tr("打开数据库…"), self.open_database_dialog, QKeySequence.StandardKey.Open,
-                                     SP.SP_DirOpenIcon, self.tr("打开"))
-        self.act_import_json = self._act(self.tr("导入申报 JSON…"), self.import_json_dialog, "Ctrl+I",
-                                         SP.SP_DialogOpenButton, self.tr("导入"), self.tr("导入交换格式的申报 JSON 文件"))
-        self.act_export_json = self._act(self.tr("导出申报 JSON…"), self.export_json_dialog, "Ctrl+E",
-                                         SP.SP_DialogSaveButton, self.tr("导出"), self.tr("把选中的申报导出为 JSON"))
-        self.act_import_members = self._act(self.tr("导入成员名单（Excel）…"), self.import_members_dialog)
-        self.act_export_members = self._act(self.tr("导出成员名单（Excel）…"), self.export_members_dialog)
-        self.act_quit = self._act(self.tr("退出"), self.close, QKeySequence.StandardKey.Quit)
+        SP, Key = QStyle.StandardPixmap, QKeySequence.StandardKey
+        tool = self.open_tool
+        # attribute, menu text, slot, shortcut, toolbar icon, toolbar text, tip
+        table = (
+            ("new", self.tr("新建申报…"), self.new_application, Key.New, SP.SP_FileIcon, self.tr("新建"),
+             self.tr("新建一份联盟申报")),
+            ("open_db", self.tr("打开数据库…"), self.open_database_dialog, Key.Open, SP.SP_DirOpenIcon, self.tr("打开")),
+            ("import_json", self.tr("导入申报 JSON…"), self.import_json_dialog, "Ctrl+I", SP.SP_DialogOpenButton,
+             self.tr("导入"), self.tr("导入交换格式的申报 JSON 文件")),
+            ("export_json", self.tr("导出申报 JSON…"), self.export_json_dialog, "Ctrl+E", SP.SP_DialogSaveButton,
+             self.tr("导出"), self.tr("把选中的申报导出为 JSON")),
+            ("import_members", self.tr("导入成员名单（Excel）…"), self.import_members_dialog),
+            ("export_members", self.tr("导出成员名单（Excel）…"), self.export_members_dialog),
+            ("quit", self.tr("退出"), self.close, Key.Quit),
+            ("undo", self.tr("撤销"), self.undo, Key.Undo, SP.SP_ArrowBack, self.tr("撤销")),
+            ("redo", self.tr("重做"), self.redo, Key.Redo, SP.SP_ArrowForward, self.tr("重做")),
+            ("delete", self.tr("删除申报"), self.delete_selected_dialog, None, SP.SP_TrashIcon, self.tr("删除"),
+             self.tr("从数据库中删除选中的申报")),
+            ("open_app", self.tr("打开申报"), self.open_selected),
+            ("close_tab", self.tr("关闭申报"), self.close_current_tab, Key.Close),
+            ("find", self.tr("搜索"), self.focus_search, Key.Find),
+            ("reload", self.tr("刷新列表"), self.reload_list, Key.Refresh),
+            ("review", self.tr("专家评审…"), lambda: tool("review"), "Ctrl+Shift+R"),
+            ("reviewer", self.tr("评审专家模式（打开评审包评分）…"), lambda: tool("reviewer")),
+            ("exports", self.tr("导出文书（推荐表、申请表、公示、证书）…"), self.open_exports, "Ctrl+Shift+E"),
+            ("procedure", self.tr("办理进度与认定后义务…"), self.open_procedure, "Ctrl+Shift+P"),
+            ("dashboard", self.tr("认定后管理看板…"), lambda: tool("dashboard"), "Ctrl+Shift+D"),
+            ("history", self.tr("修改历史（审计记录）…"), self.open_history, "Ctrl+Shift+H"),
+            ("calls", self.tr("申报批次…"), self.open_calls),
+            ("about", self.tr("关于"), self.about_dialog),
+        )
+        for name, *args in table:
+            setattr(self, f"act_{name}", self._act(*args))
         self.act_quit.setMenuRole(QAction.MenuRole.QuitRole)
-        self.act_undo = self._act(self.tr("撤销"), self.undo, QKeySequence.StandardKey.Undo, SP.SP_ArrowBack,
-                                  self.tr("撤销"))
-        self.act_redo = self._act(self.tr("重做"), self.redo, QKeySequence.StandardKey.Redo, SP.SP_ArrowForward,
-                                  self.tr("重做"))
-        self.act_delete = self._act(self.tr("删除申报"), self.delete_selected_dialog, None, SP.SP_TrashIcon,
-                                    self.tr("删除"), self.tr("从数据库中删除选中的申报"))
-        self.act_open_app = self._act(self.tr("打开申报"), self.open_selected)
-        self.act_close_tab = self._act(self.tr("关闭申报"), self.close_current_tab, QKeySequence.StandardKey.Close)
-        self.act_find = self._act(self.tr("搜索"), self.focus_search, QKeySequence.StandardKey.Find)
-        self.act_reload = self._act(self.tr("刷新列表"), self.reload_list, QKeySequence.StandardKey.Refresh)
-        self.act_review = self._act(self.tr("专家评审…"), lambda: self.open_tool("review"), "Ctrl+Shift+R")
-        self.act_reviewer = self._act(self.tr("评审专家模式（打开评审包评分）…"), lambda: self.open_tool("reviewer"))
-        self.act_exports = self._act(self.tr("导出文书（推荐表、申请表、公示、证书）…"), self.open_exports, "Ctrl+Shift+E")
-        self.act_procedure = self._act(self.tr("办理进度与认定后义务…"), self.open_procedure, "Ctrl+Shift+P")
-        self.act_dashboard = self._act(self.tr("认定后管理看板…"), lambda: self.open_tool("dashboard"), "Ctrl+Shift+D")
-        self.act_history = self._act(self.tr("修改历史（审计记录）…"), self.open_history, "Ctrl+Shift+H")
-        self.act_calls = self._act(self.tr("申报批次…"), self.open_calls)
-        self.act_about = self._act(self.tr("关于"), self.about_dialog)
         self.act_about.setMenuRole(QAction.MenuRole.AboutRole)
 
         self.act_show_list = QAction(self.tr("申报列表"), self, checkable=True)
@@ -150,57 +152,28 @@ class MainWindow(AppListMixin, ListPanelMixin, DatabaseMixin, EditorTabsMixin, T
         self.undo_group.redoTextChanged.connect(lambda _t: self._update_actions())
 
     def _build_menus(self) -> None:
-        mb = self.menuBar()
-        m = mb.addMenu(self.tr("文件(&F)"))
-        m.addAction(self.act_new)
-        m.addSeparator()
-        m.addAction(self.act_open_db)
-        self.recent_menu = m.addMenu(self.tr("最近打开的数据库"))
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        self._fill_recent_menu()
-        m.addSeparator()
-        m.addAction(self.act_import_json)
-        m.addAction(self.act_export_json)
-        m.addSeparator()
-        m.addAction(self.act_import_members)
-        m.addAction(self.act_export_members)
-        m.addSeparator()
-        m.addAction(self.act_close_tab)
-        m.addAction(self.act_quit)
-        self.file_menu = m
-
-        m = mb.addMenu(self.tr("编辑(&E)"))
-        m.addAction(self.act_undo)
-        m.addAction(self.act_redo)
-        m.addSeparator()
-        m.addAction(self.act_find)
-        m.addSeparator()
-        m.addAction(self.act_delete)
-        self.edit_menu = m
-
-        m = mb.addMenu(self.tr("视图(&V)"))
-        m.addAction(self.act_show_list)
-        m.addAction(self.act_show_checklist)
-        m.addSeparator()
-        m.addAction(self.act_reload)
-        self.view_menu = m
-
-        m = mb.addMenu(self.tr("办理(&W)"))
-        m.addAction(self.act_calls)
-        m.addSeparator()
-        m.addAction(self.act_procedure)
-        m.addAction(self.act_dashboard)
-        m.addAction(self.act_history)
-        m.addSeparator()
-        m.addAction(self.act_review)
-        m.addAction(self.act_reviewer)
-        m.addSeparator()
-        m.addAction(self.act_exports)
-        self.work_menu = m
-
-        m = mb.addMenu(self.tr("帮助(&H)"))
-        m.addAction(self.act_about)
-        self.help_menu = m
+        # attribute, title, entries: an action's name, "-" a separator, "recent" the recent databases
+        menus = (
+            ("file_menu", self.tr("文件(&F)"), ("new", "-", "open_db", "recent", "-", "import_json", "export_json",
+                                               "-", "import_members", "export_members", "-", "close_tab", "quit")),
+            ("edit_menu", self.tr("编辑(&E)"), ("undo", "redo", "-", "find", "-", "delete")),
+            ("view_menu", self.tr("视图(&V)"), ("show_list", "show_checklist", "-", "reload")),
+            ("work_menu", self.tr("办理(&W)"), ("calls", "-", "procedure", "dashboard", "history", "-", "review",
+                                               "reviewer", "-", "exports")),
+            ("help_menu", self.tr("帮助(&H)"), ("about",)),
+        )
+        for attr, title, entries in menus:
+            m = self.menuBar().addMenu(title)
+            for entry in entries:
+                if entry == "-":
+                    m.addSeparator()
+                elif entry == "recent":
+                    self.recent_menu = m.addMenu(self.tr("最近打开的数据库"))
+                    self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+                    self._fill_recent_menu()
+                else:
+                    m.addAction(getattr(self, f"act_{entry}"))
+            setattr(self, attr, m)
 
     def _build_toolbar(self) -> None:
         tb = QToolBar(self.tr("常用操作"), self)
@@ -230,28 +203,6 @@ class MainWindow(AppListMixin, ListPanelMixin, DatabaseMixin, EditorTabsMixin, T
         tb.addWidget(self.search_edit)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tb)
         self.toolbar = tb
-
-    def _build_dock(self) -> None:
-        self.checklist_dock = QDockWidget(self.tr("审查清单"), self)
-        self.checklist_dock.setObjectName("checklistDock")
-        self.checklist_dock.setAllowedAreas(Qt.DockWidgetArea.LeftDockWidgetArea
-                                            | Qt.DockWidgetArea.RightDockWidgetArea)
-        self.checklist_stack = QStackedWidget(self.checklist_dock)
-        self.checklist_dock.setWidget(self.checklist_stack)
-        self.checklist_dock.visibilityChanged.connect(self._dock_visibility_changed)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.checklist_dock)
-        self.resizeDocks([self.checklist_dock], [340], Qt.Orientation.Horizontal)
-
-    def _build_statusbar(self) -> None:
-        sb = self.statusBar()
-        self.counts_label = QLabel(self)
-        self.counts_label.setObjectName("countsLabel")
-        self.db_label = QLabel(self)
-        self.db_label.setObjectName("dbLabel")
-        self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        sb.addPermanentWidget(self.counts_label)
-        sb.addPermanentWidget(self.db_label)
-        self._show_counts(0, 0, 0)
 
     # ================================================================ settings
 
