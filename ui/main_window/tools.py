@@ -65,33 +65,39 @@ class ToolsMixin:
         dlg.show()
         return dlg
 
-    def open_history(self) -> QWidget | None:
-        """Who changed what and when for the current application (the hash-chained audit trail)."""
+    def _application_window(self, what: str, title: str) -> tuple[str, QMainWindow] | None:
+        """A window of its own for the current application, titled `title` with its name (`what`
+        names the screen when no application is selected)."""
         app_id = self.current_application_id()
         if self.db is None or not app_id:
-            self._error(self.tr("修改历史"), self.tr("请先在列表中选中一份申报。"))
+            self._error(what, self.tr("请先在列表中选中一份申报。"))
+            return None
+        win = QMainWindow(self)
+        row = self.model.find(app_id)
+        win.setWindowTitle(title.format(name=row.name if row else app_id))
+        win.resize(1100, 640)
+        return app_id, win
+
+    def open_history(self) -> QWidget | None:
+        """Who changed what and when for the current application (the hash-chained audit trail)."""
+        opened = self._application_window(self.tr("修改历史"), self.tr("修改历史 — {name}"))
+        if opened is None:
             return None
         from ui.history import HistoryView
 
-        win = QMainWindow(self)
-        row = self.model.find(app_id)
-        win.setWindowTitle(self.tr("修改历史 — {name}").format(name=row.name if row else app_id))
+        app_id, win = opened
         win.setCentralWidget(HistoryView(self.db, app_id))
-        win.resize(1100, 640)
         win.show()
         return win
 
     def open_procedure(self) -> QWidget | None:
         """Stage bar and obligations of the current application, in a window of their own."""
-        app_id = self.current_application_id()
-        if self.db is None or not app_id:
-            self._error(self.tr("办理进度"), self.tr("请先在列表中选中一份申报。"))
+        opened = self._application_window(self.tr("办理进度"), self.tr("办理进度与认定后义务 — {name}"))
+        if opened is None:
             return None
         from ui.lifecycle import ObligationList, StageBar
 
-        win = QMainWindow(self)
-        row = self.model.find(app_id)
-        win.setWindowTitle(self.tr("办理进度与认定后义务 — {name}").format(name=row.name if row else app_id))
+        app_id, win = opened
         body = QWidget(win)
         lay = QVBoxLayout(body)
         bar = StageBar(self.db, app_id)
@@ -101,7 +107,6 @@ class ToolsMixin:
         lay.addWidget(bar)
         lay.addWidget(obligations, 1)
         win.setCentralWidget(body)
-        win.resize(1100, 640)
         win.show()
         return win
 

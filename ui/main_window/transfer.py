@@ -85,16 +85,20 @@ class TransferMixin:
         problems = getattr(exc, "problems", None) or [str(exc)]
         self._problems(self.tr("导入失败"), self.tr("导入失败，数据库未作任何修改："), problems)
 
-    def export_json_dialog(self) -> None:
+    def _save_path_for_current(self, kind: str, title: str, suffix: str, filters: str) -> tuple[str, str] | None:
+        """Ask where to save the current application (named after it + `suffix`): (app_id, path)."""
         app_id = self.current_application_id()
         if not app_id:
-            return
+            return None
         row = self.model.find(app_id)
-        path = file_dialogs.save_file(self, "json", self.tr("导出申报 JSON"),
-                                      f"{_safe_name(row.name if row else app_id)}.json",
-                                      self.tr("申报 JSON (*.json)"), self.settings, ".json")
-        if path:
-            self.export_json_to(app_id, path)
+        path = file_dialogs.save_file(self, kind, title, f"{_safe_name(row.name if row else app_id)}{suffix}",
+                                      filters, self.settings, suffix[suffix.rindex("."):])
+        return (app_id, path) if path else None
+
+    def export_json_dialog(self) -> None:
+        chosen = self._save_path_for_current("json", self.tr("导出申报 JSON"), ".json", self.tr("申报 JSON (*.json)"))
+        if chosen:
+            self.export_json_to(*chosen)
 
     def export_json_to(self, app_id: str, path: str | Path) -> bool:
         from alliance_desk import store
@@ -113,15 +117,10 @@ class TransferMixin:
     # ================================================================ member list (Excel)
 
     def export_members_dialog(self) -> None:
-        app_id = self.current_application_id()
-        if not app_id:
-            return
-        row = self.model.find(app_id)
-        path = file_dialogs.save_file(self, "members", self.tr("导出成员名单"),
-                                      f"{_safe_name(row.name if row else app_id)}-成员名单.xlsx",
-                                      self.tr("Excel 工作簿 (*.xlsx)"), self.settings, ".xlsx")
-        if path:
-            self.export_members_to(app_id, path)
+        chosen = self._save_path_for_current("members", self.tr("导出成员名单"), "-成员名单.xlsx",
+                                             self.tr("Excel 工作簿 (*.xlsx)"))
+        if chosen:
+            self.export_members_to(*chosen)
 
     def export_members_to(self, app_id: str, path: str | Path) -> int | None:
         from alliance_desk import store
