@@ -9,29 +9,22 @@ import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QLineEdit
 
-from alliance_desk import demo, store
+from alliance_desk import store
 from alliance_desk.rules.engine import evaluate
 from alliance_desk.rules.packs import all_packs
-from tests.ui.test_main_window import commit_text, docs, make_window, settings  # noqa: F401 - shared fixtures
+from tests.ui.helpers import commit_text, export_dialog_on_demo, make_window
 
 REGION_IDS = ("chongqing", "jinzhong", "ganzhou", "gansu", "anshan")
 
 
 @pytest.fixture
-def window(qtbot, db, docs, settings):  # noqa: F811 - fixtures from test_main_window
+def window(qtbot, db, docs, settings):
     return make_window(qtbot, db, settings)
 
 
 @pytest.fixture
-def export_dialog(qtbot, db, tmp_path, settings):  # noqa: F811
-    from ui.exports import ExportDialog
-
-    store.import_documents(db, [("", d) for d in demo.demo_applications()])
-    dlg = ExportDialog(db, region="chongqing", settings=settings)
-    qtbot.addWidget(dlg)
-    dlg.show()
-    qtbot.waitExposed(dlg)
-    return dlg
+def export_dialog(qtbot, db, tmp_path, settings):
+    return export_dialog_on_demo(qtbot, db, settings=settings)
 
 
 def no_ids_or_flags(text: str) -> None:
