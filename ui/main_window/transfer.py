@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from ui import file_dialogs
 from ui.main_window.common import _safe_name
-from ui.workers import Task, run_in_background
+from ui.workers import Task
 
 
 class TransferMixin:
@@ -61,15 +61,25 @@ class TransferMixin:
 
     def import_json_files(self, paths: list[str | Path]) -> Task | None:
         """Validate and import the files in one transaction, in the background. On success the list
-        reloads and `importFinished(report)` is emitted; on failure the problems are shown."""
+        reloads and `importFinished(report)` is emitted; on failure the problems are shown. 取消
+        works while the files are read; once the transaction is written it finishes."""
         if self.db is None or not paths:
             return None
         from alliance_desk import store
 
         db, files = self.db, [str(p) for p in paths]
-        return run_in_background(lambda: store.import_files(db, files), on_done=self._import_done,
-                                 on_error=self._import_failed, parent=self,
-                                 label=self.tr("正在导入 {n} 个文件…").format(n=len(files)), cancellable=False)
+        reading, writing = self.tr("正在读取 {name}（{i}/{n}）…"), self.tr("正在写入数据库…")
+
+        def work(progress) -> store.ImportReport:
+            def reported():  # the service reads the files in this order before it writes any
+                for i, path in enumerate(files):
+                    progress.update(i, len(files), reading.format(name=Path(path).name, i=i + 1, n=len(files)))
+                    yield path
+                progress.commit(writing)
+            return store.import_files(db, reported())
+
+        return self.run_task(work, on_done=self._import_done, on_error=self._import_failed, progress=True,
+                             label=self.tr("正在导入 {n} 个文件…").format(n=len(files)))
 
     def _import_done(self, report) -> None:
         self.statusBar().showMessage(report.summary(), 15000)

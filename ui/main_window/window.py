@@ -20,6 +20,7 @@ from ui.main_window.panel import ListPanelMixin
 from ui.main_window.tabs import EditorTabsMixin
 from ui.main_window.tools import ToolsMixin
 from ui.main_window.transfer import TransferMixin
+from ui.workers import Task, run_in_background, show_error
 
 
 class MainWindow(AppListMixin, ListPanelMixin, DatabaseMixin, EditorTabsMixin, TransferMixin, ToolsMixin,
@@ -51,6 +52,8 @@ class MainWindow(AppListMixin, ListPanelMixin, DatabaseMixin, EditorTabsMixin, T
         self._seen_change: int | None = None  # newest audit row this window's list reflects
         self._polling = False
         self._painted = False
+        self._closed = False  # set when the window closes: late results of background work are dropped
+        self._tasks: set[Task] = set()
         self._syncing_dock = False
         self._open: dict[str, _Open] = {}
         self._tools: dict[str, QMainWindow] = {}  # review, reviewer mode, dashboard: one window each
@@ -83,6 +86,22 @@ class MainWindow(AppListMixin, ListPanelMixin, DatabaseMixin, EditorTabsMixin, T
             self.set_database(db)
         else:
             self._show_db_label()
+
+    # ================================================================ background work
+
+    def run_task(self, fn, *, on_done=None, on_error=None, on_cancel=None, **options) -> Task:
+        """`ui.workers.run_in_background` for this window. Closing the window cancels what still runs
+        (work past its point of no return finishes) and drops the callbacks from then on, so a closed
+        window's widgets are never touched."""
+        def while_open(callback):
+            return None if callback is None else (lambda *args: None if self._closed else callback(*args))
+
+        task = run_in_background(fn, on_done=while_open(on_done),
+                                 on_error=while_open(on_error or (lambda exc: show_error(self, exc))),
+                                 on_cancel=while_open(on_cancel), parent=self, **options)
+        self._tasks.add(task)
+        task.settled.connect(lambda: self._tasks.discard(task))
+        return task
 
     # ================================================================ building
 
@@ -338,6 +357,10 @@ class MainWindow(AppListMixin, ListPanelMixin, DatabaseMixin, EditorTabsMixin, T
         self.save_settings()
         self.close_all_applications(save=False)
         self._load_gen += 1  # list loads still running must not fill a closed window
+        self._closed = True
+        self.change_timer.stop()
+        for task in list(self._tasks):
+            task.cancel()
         if self._owned_db and self.db is not None:
             self.db.dispose()
         event.accept()
