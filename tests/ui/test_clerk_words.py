@@ -220,7 +220,7 @@ def test_wizard_default_time_is_now_for_a_call_still_open():
     assert default_submitted_at(call, datetime(2030, 5, 1, 9, 0, 40)) == ("2030-05-01T09:01", False)
     assert default_submitted_at(call, datetime(2030, 6, 1, 9, 0)) == ("2030-05-30T23:59", True)
     assert default_submitted_at(None, datetime(2030, 6, 1, 9, 0)) == ("2030-06-01T09:00", False)
-    # a call that states its opening (issue 13 may add it to packs): before it, the opening time
+    # a call that states its opening (packs may come to carry it): before it, the opening time
     from types import SimpleNamespace
 
     later = SimpleNamespace(opens=datetime(2031, 3, 1, 8, 30), deadline=datetime(2031, 5, 30, 23, 59))
