@@ -40,3 +40,15 @@ def export_dialog_on_demo(qtbot, db, **options):
     dlg.show()
     qtbot.waitExposed(dlg)
     return dlg
+
+
+def edit_member_cell(editor, row: int, field: str):
+    """Open the cell editor of member `row`'s `field` in the editor's member table, text selected."""
+    assert editor.focus_field(f"members[{row}].{field}")
+    view, model = editor.members_panel.view, editor.member_model
+    idx = model.index(row, model.column_of(field))
+    view.edit(idx)
+    cell_editor = view.indexWidget(idx)
+    assert cell_editor is not None
+    cell_editor.selectAll()
+    return cell_editor

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QWidget
 
 from alliance_desk import exchange, store
 from factory import eligible, uscc, variant
-from tests.ui.helpers import commit_text, make_window
+from tests.ui.helpers import commit_text, edit_member_cell, make_window
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -397,13 +397,8 @@ def test_member_list_excel_through_the_window(qtbot, window, docs, db, tmp_path)
     app_id = docs["small"]["id"]
     editor = w.open_application(app_id)
     # rename the third member in the editor's table; export before the autosave has run
-    assert editor.focus_field("members[2].name")
-    view, model = editor.members_panel.view, editor.member_model
-    idx = model.index(2, model.column_of("name"))
-    view.edit(idx)
-    cell_editor = view.indexWidget(idx)
-    assert cell_editor is not None
-    cell_editor.selectAll()
+    model = editor.member_model
+    cell_editor = edit_member_cell(editor, 2, "name")
     commit_text(cell_editor, "晋中市精密仪器有限公司")
     qtbot.keyClick(cell_editor, Qt.Key.Key_Return)  # the view commits on the next event loop turn
     qtbot.waitUntil(lambda: editor.doc()["members"][2]["name"] == "晋中市精密仪器有限公司", timeout=1000)

@@ -40,13 +40,17 @@ class ToolsMixin:
         win.activateWindow()
         return win
 
+    def _current_row(self):
+        """The list row of the application actions apply to, if any (it preselects region and call)."""
+        app_id = self.current_application_id()
+        return self.model.find(app_id) if app_id else None
+
     def open_exports(self) -> QWidget | None:
         if self.db is None:
             return None
         from ui.exports import ExportDialog
 
-        app_id = self.current_application_id()
-        row = self.model.find(app_id) if app_id else None
+        row = self._current_row()
         dlg = ExportDialog(self.db, self, region=row.region if row else None, call=row.call_id if row else None,
                            settings=self.settings)
         dlg.show()
@@ -58,8 +62,7 @@ class ToolsMixin:
             return None
         from ui.calls import CallsDialog
 
-        app_id = self.current_application_id()
-        row = self.model.find(app_id) if app_id else None
+        row = self._current_row()
         dlg = CallsDialog(self.db, row.region if row else None, self)
         dlg.finished.connect(lambda _r: self.reload_list())
         dlg.show()
