@@ -102,3 +102,12 @@ def variant(region: str, tag: str, **changes) -> dict:
     doc["id"] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"variant/{region}/{tag}"))
     doc.update(changes)
     return doc
+
+def stored_file(path, *docs: dict) -> None:
+    """A database file at `path` holding `docs`, closed again (another process opens it next)."""
+    from alliance_desk import store
+    from db.session import open_database
+
+    db = open_database(path)
+    store.import_documents(db, [("", d) for d in docs])
+    db.dispose()

@@ -92,13 +92,18 @@ def app_env(display: str, home: Path) -> dict:
     return env
 
 
-def test_app_opens_the_demo_database_in_a_real_x_window_and_quits_cleanly(xserver, tmp_path):
-    display, screen_file = xserver
-    db = tmp_path / "alliance-desk-demo.sqlite"
+def demo_database(display: str, tmp_path: Path, name: str) -> tuple[Path, dict]:
+    """The demo database written as scripts/run-demo.sh writes it (minus setup), and the app's environment."""
+    db = tmp_path / name
     env = app_env(display, tmp_path / "home")
-    # what scripts/run-demo.sh runs, minus setup
     subprocess.run([sys.executable, "-m", "cli", "demo", "--db", str(db)], env=env, cwd=ROOT,
                    check=True, capture_output=True, timeout=300)
+    return db, env
+
+
+def test_app_opens_the_demo_database_in_a_real_x_window_and_quits_cleanly(xserver, tmp_path):
+    display, screen_file = xserver
+    db, env = demo_database(display, tmp_path, "alliance-desk-demo.sqlite")
 
     app = subprocess.Popen([sys.executable, "-m", "cli", "--db", str(db)], env=env, cwd=ROOT,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -137,10 +142,7 @@ def test_app_opens_the_demo_database_in_a_real_x_window_and_quits_cleanly(xserve
 def test_screenshot_path_renders_on_xcb(xserver, tmp_path):
     """`gui --screenshot` with the xcb platform: the window is created on the X server."""
     display, _ = xserver
-    db = tmp_path / "one.sqlite"
-    env = app_env(display, tmp_path / "home")
-    subprocess.run([sys.executable, "-m", "cli", "demo", "--db", str(db)], env=env, cwd=ROOT,
-                   check=True, capture_output=True, timeout=300)
+    db, env = demo_database(display, tmp_path, "one.sqlite")
     out = tmp_path / "shot.png"
     done = subprocess.run([sys.executable, "-m", "cli", "--db", str(db), "gui", "--screenshot", str(out)],
                           env=env, cwd=ROOT, capture_output=True, timeout=180)

@@ -8,7 +8,8 @@ With `label` a QProgressDialog appears after a short delay (quick jobs never fla
 `progress=True` the function receives a `Progress` as keyword argument `progress`: it reports with
 `progress.update(done, total, text)` and the dialog's 取消 button makes the next `update()` raise
 `Cancelled` (or the function may poll `progress.cancelled`). A cancelled task calls `on_cancel`,
-never `on_done`.
+never `on_done`. Work that ends in a write it cannot take back calls `progress.commit(text)` first:
+a cancel pressed before that stops it there, one pressed after is ignored and the 取消 button goes.
 
 The function must not touch widgets; the callbacks run on the GUI thread and may.
 """
@@ -35,13 +36,26 @@ class Progress:
     def __init__(self, task: "Task"):
         self._task = task
         self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._committed = False
 
     @property
     def cancelled(self) -> bool:
         return self._event.is_set()
 
     def cancel(self) -> None:
-        self._event.set()
+        with self._lock:  # after commit() the work finishes: a late cancel must not hide its result
+            if not self._committed:
+                self._event.set()
+
+    def commit(self, text: str = "") -> None:
+        """The point of no return (e.g. a transaction about to be written): raises `Cancelled` when
+        cancelled before; from here on cancel requests are ignored and the dialog loses its 取消."""
+        with self._lock:
+            if self._event.is_set():
+                raise Cancelled()
+            self._committed = True
+        self._task.committed.emit(str(text))
 
     def update(self, done: int, total: int = 0, text: str = "") -> None:
         if self._event.is_set():
@@ -56,6 +70,7 @@ class Task(QObject):
     failed = Signal(object)     # the exception (with __traceback_text__ set)
     cancelled = Signal()
     progressed = Signal(int, int, str)
+    committed = Signal(str)     # the work can no longer be cancelled (text: what it does now)
     settled = Signal()          # after any of finished / failed / cancelled
 
     def __init__(self, parent: QObject | None = None):
@@ -145,6 +160,13 @@ def run_in_background(fn: Callable[..., Any], *, on_done: Callable[[Any], None] 
             if text:
                 dlg.setLabelText(text)
         task.progressed.connect(on_progress)
+
+        def on_commit(text: str) -> None:
+            if task.dialog is not None and shiboken6.isValid(task.dialog):
+                task.dialog.setCancelButton(None)
+                if text:
+                    task.dialog.setLabelText(text)
+        task.committed.connect(on_commit, Qt.ConnectionType.QueuedConnection)
         # QProgressDialog only pops up from setValue(); a busy (0..0) job has to nudge it itself
         QTimer.singleShot(PROGRESS_DELAY_MS, lambda: (not task.done and task.dialog is not None
                                                       and shiboken6.isValid(task.dialog)

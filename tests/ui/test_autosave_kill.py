@@ -13,7 +13,7 @@ import pytest
 
 from alliance_desk import store
 from db.session import open_database
-from factory import eligible
+from factory import eligible, stored_file
 
 CHILD = Path(__file__).with_name("editor_child.py")
 
@@ -21,10 +21,8 @@ CHILD = Path(__file__).with_name("editor_child.py")
 @pytest.mark.slow
 def test_sigkill_after_typing_keeps_the_typed_name(tmp_path):
     path = tmp_path / "kill.sqlite"
-    db = open_database(path)
     doc = eligible("jinzhong")
-    store.import_documents(db, [("", doc)])
-    db.dispose()
+    stored_file(path, doc)
     new_name = "Jinzhong New Energy Vehicle Alliance 2024"
 
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")

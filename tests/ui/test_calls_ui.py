@@ -14,19 +14,13 @@ from alliance_desk.exchange import packages
 from alliance_desk.store import pack_versions as pv
 from alliance_desk.rules.packs import all_packs
 from factory import eligible, member, uscc, variant
+from tests.ui.helpers import make_window
 
 
 @pytest.fixture
-def window(qtbot, db, tmp_path):
-    from ui.main_window import MainWindow
-
+def window(qtbot, db, settings):
     store.import_documents(db, [("", eligible(r)) for r in all_packs()])
-    w = MainWindow(db, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    qtbot.waitUntil(lambda: w.index_ready, timeout=10000)
-    return w
+    return make_window(qtbot, db, settings)
 
 
 def test_a_2026_call_for_every_region_from_the_screens_and_an_application_through_the_wizard(qtbot, window, db):

@@ -9,29 +9,22 @@ import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QLineEdit
 
-from alliance_desk import demo, store
+from alliance_desk import store
 from alliance_desk.rules.engine import evaluate
 from alliance_desk.rules.packs import all_packs
-from tests.ui.test_main_window import commit_text, docs, make_window, settings  # noqa: F401 - shared fixtures
+from tests.ui.helpers import commit_text, export_dialog_on_demo, make_window
 
 REGION_IDS = ("chongqing", "jinzhong", "ganzhou", "gansu", "anshan")
 
 
 @pytest.fixture
-def window(qtbot, db, docs, settings):  # noqa: F811 - fixtures from test_main_window
+def window(qtbot, db, docs, settings):
     return make_window(qtbot, db, settings)
 
 
 @pytest.fixture
-def export_dialog(qtbot, db, tmp_path, settings):  # noqa: F811
-    from ui.exports import ExportDialog
-
-    store.import_documents(db, [("", d) for d in demo.demo_applications()])
-    dlg = ExportDialog(db, region="chongqing", settings=settings)
-    qtbot.addWidget(dlg)
-    dlg.show()
-    qtbot.waitExposed(dlg)
-    return dlg
+def export_dialog(qtbot, db, tmp_path, settings):
+    return export_dialog_on_demo(qtbot, db, settings=settings)
 
 
 def no_ids_or_flags(text: str) -> None:
@@ -227,7 +220,7 @@ def test_wizard_default_time_is_now_for_a_call_still_open():
     assert default_submitted_at(call, datetime(2030, 5, 1, 9, 0, 40)) == ("2030-05-01T09:01", False)
     assert default_submitted_at(call, datetime(2030, 6, 1, 9, 0)) == ("2030-05-30T23:59", True)
     assert default_submitted_at(None, datetime(2030, 6, 1, 9, 0)) == ("2030-06-01T09:00", False)
-    # a call that states its opening (issue 13 may add it to packs): before it, the opening time
+    # a call that states its opening (packs may come to carry it): before it, the opening time
     from types import SimpleNamespace
 
     later = SimpleNamespace(opens=datetime(2031, 3, 1, 8, 30), deadline=datetime(2031, 5, 30, 23, 59))

@@ -3,12 +3,13 @@ listed after an import."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication
 
 from alliance_desk import exchange, store
 from factory import eligible, uscc, variant
+from tests.ui.helpers import make_window
 from ui.list_model import COL_NAME, COL_REGION, DUPLICATE_BG
 
 NAME = "晋中市新能源汽车产业技术创新战略联盟"
@@ -28,15 +29,8 @@ def docs(db):
 
 
 @pytest.fixture
-def window(qtbot, db, docs, tmp_path):
-    from ui.main_window import MainWindow
-
-    w = MainWindow(db, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    qtbot.waitUntil(lambda: w.index_ready, timeout=10000)
-    return w
+def window(qtbot, db, docs, settings):
+    return make_window(qtbot, db, settings)
 
 
 def test_list_marks_both_and_the_editor_warns(qtbot, window, docs):

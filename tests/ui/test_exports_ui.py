@@ -9,20 +9,14 @@ from docx import Document
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 
-from alliance_desk import demo, store
+from alliance_desk import demo
 from alliance_desk.exchange import packages
+from tests.ui.helpers import export_dialog_on_demo
 
 
 @pytest.fixture
 def dialog(qtbot, db, tmp_path):
-    from ui.exports import ExportDialog
-
-    store.import_documents(db, [("", d) for d in demo.demo_applications()])
-    dlg = ExportDialog(db, region="chongqing", directory=tmp_path)
-    qtbot.addWidget(dlg)
-    dlg.show()
-    qtbot.waitExposed(dlg)
-    return dlg
+    return export_dialog_on_demo(qtbot, db, directory=tmp_path)
 
 
 def wait_settled(qtbot, dlg):

@@ -12,19 +12,13 @@ from PySide6.QtWidgets import QApplication
 from alliance_desk import demo, store
 from alliance_desk.forms.reader import read_form
 from alliance_desk.forms.writer import write_form
+from tests.ui.helpers import make_window
 
 
 def _window(qtbot, db, tmp_path):
     from PySide6.QtCore import QSettings
 
-    from ui.main_window import MainWindow
-
-    w = MainWindow(db, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    qtbot.waitUntil(lambda: w.list_ready, timeout=10000)
-    return w
+    return make_window(qtbot, db, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
 
 
 def _two_forms(tmp_path: Path) -> tuple[list[Path], list[dict]]:

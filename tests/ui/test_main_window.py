@@ -9,60 +9,19 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QImage, QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QWidget
 
 from alliance_desk import exchange, store
 from factory import eligible, uscc, variant
+from tests.ui.helpers import commit_text, edit_member_cell, make_window
 
-REGIONS = ("jinzhong", "gansu", "anshan", "ganzhou", "chongqing")
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def docs(db):
-    out = [eligible(r) for r in REGIONS]
-    small = variant("jinzhong", "small", name="晋中市小型产业技术创新战略联盟", county="榆次区")
-    small["members"] = small["members"][:3]
-    small["members"][1]["name"] = "山西晋华特种钢材股份有限公司"
-    small["members"][1]["uscc"] = uscc(777, "jinzhong")
-    typo = variant("gansu", "typo", name="甘肃省校验位错误产业技术创新联盟", county="天水市")
-    typo["members"][2]["uscc"] = uscc(3, "gansu", valid=False)
-    out += [small, typo]
-    store.import_documents(db, [("", d) for d in out])
-    return {"all": out, "small": small, "typo": typo}
-
-
-@pytest.fixture
-def settings(tmp_path):
-    s = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    yield s
-    s.sync()
-
-
-def make_window(qtbot, db, settings, show=True):
-    from ui.main_window import MainWindow
-
-    w = MainWindow(db, settings)
-    qtbot.addWidget(w)
-    if show:
-        w.show()
-        qtbot.waitExposed(w)
-    if db is not None:
-        qtbot.waitUntil(lambda: w.index_ready, timeout=10000)
-    return w
 
 
 @pytest.fixture
 def window(qtbot, db, docs, settings):
     return make_window(qtbot, db, settings)
-
-
-def commit_text(widget, text: str) -> None:
-    """Chinese arrives from the input method as a commit string (QTest.keyClicks is ASCII only)."""
-    ev = QInputMethodEvent("", [])
-    ev.setCommitString(text)
-    QApplication.sendEvent(widget, ev)
 
 
 def stored(db, app_id) -> store.Draft:
@@ -438,13 +397,8 @@ def test_member_list_excel_through_the_window(qtbot, window, docs, db, tmp_path)
     app_id = docs["small"]["id"]
     editor = w.open_application(app_id)
     # rename the third member in the editor's table; export before the autosave has run
-    assert editor.focus_field("members[2].name")
-    view, model = editor.members_panel.view, editor.member_model
-    idx = model.index(2, model.column_of("name"))
-    view.edit(idx)
-    cell_editor = view.indexWidget(idx)
-    assert cell_editor is not None
-    cell_editor.selectAll()
+    model = editor.member_model
+    cell_editor = edit_member_cell(editor, 2, "name")
     commit_text(cell_editor, "晋中市精密仪器有限公司")
     qtbot.keyClick(cell_editor, Qt.Key.Key_Return)  # the view commits on the next event loop turn
     qtbot.waitUntil(lambda: editor.doc()["members"][2]["name"] == "晋中市精密仪器有限公司", timeout=1000)
@@ -653,20 +607,24 @@ def test_installed_pyside_keeps_references():
     assert abs(sys.getrefcount(True) - true_before) < 100
 
 
-def test_work_menu_opens_review_dashboard_exports_and_procedure(qtbot, tmp_path):
-    """The screens of review, lifecycle and documents are reachable from the 办理 menu."""
-    from alliance_desk import store
+def anshan_window(qtbot, tmp_path, name: str, show: bool = True):
+    """A window (not yet loaded) on a new database file holding one eligible anshan application."""
     from db.session import open_database
-    from factory import eligible
-    from PySide6.QtCore import QSettings
     from ui.main_window import MainWindow
 
-    db = open_database(tmp_path / "w.sqlite")
+    db = open_database(tmp_path / name)
     doc = eligible("anshan")
     store.import_documents(db, [("", doc)])
     win = MainWindow(db, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(win)
-    win.show()
+    if show:
+        win.show()
+    return db, doc, win
+
+
+def test_work_menu_opens_review_dashboard_exports_and_procedure(qtbot, tmp_path):
+    """The screens of review, lifecycle and documents are reachable from the 办理 menu."""
+    db, doc, win = anshan_window(qtbot, tmp_path, "w.sqlite")
     qtbot.waitUntil(lambda: win.model.rowCount() == 1)
     titles = [a.text() for a in win.work_menu.actions() if a.text()]
     assert any("专家评审" in t for t in titles) and any("导出文书" in t for t in titles)
@@ -694,18 +652,10 @@ def test_work_menu_opens_review_dashboard_exports_and_procedure(qtbot, tmp_path)
 def test_dashboard_shown_on_start_when_something_is_due(qtbot, tmp_path):
     from datetime import date
 
-    from alliance_desk import lifecycle, store
-    from db.session import open_database
-    from factory import eligible
-    from PySide6.QtCore import QSettings
+    from alliance_desk import lifecycle
     from ui.app import show_dashboard_if_due
-    from ui.main_window import MainWindow
 
-    db = open_database(tmp_path / "d.sqlite")
-    doc = eligible("anshan")
-    store.import_documents(db, [("", doc)])
-    win = MainWindow(db, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(win)
+    db, doc, win = anshan_window(qtbot, tmp_path, "d.sqlite", show=False)
     assert show_dashboard_if_due(win, on=date(2025, 3, 1)) is False  # nothing recognised yet
     lifecycle.decide(db, doc["id"], "recognized", date(2024, 7, 10), doc_no="鞍科发〔2024〕1号")
     assert show_dashboard_if_due(win, on=date(2025, 3, 1)) is True  # the 2024 summary (due 12-31) is overdue
