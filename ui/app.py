@@ -2,7 +2,7 @@
 
 Start-up is benchmarked (bench/bench_startup.py), so the order matters: Qt starts, the font is
 registered and the main window is painted first (no SQLAlchemy import on that path); right after
-the first paint a plain thread opens the database (SQLAlchemy and Alembic imports, schema check)
+the first paint a pool thread opens the database (SQLAlchemy and Alembic imports, schema check)
 and reads the list rows (one query); the window gets both on the GUI thread, then the search
 index loads in the background. Export libraries (openpyxl, ReportLab) are imported only when an
 export runs.
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 import time
 
 PROBE_ENV = "ALLIANCE_DESK_STARTUP_PROBE"
@@ -27,34 +26,20 @@ SCREENSHOT_SETTLE_MS = 300
 SCREENSHOT_TIMEOUT_MS = 120_000
 
 
-class _Opener(threading.Thread):
-    """Opens the database and reads the list rows off the GUI thread (plain thread: no Qt objects)."""
+def _open_and_read_first(target: str | None):
+    """Open the database and read the list's first page (off the GUI thread: no Qt objects here).
+    Returns (database, (first rows, call names) or None when that read failed: the window then
+    loads the list itself and reports the error); an error opening the database is raised."""
+    from db.session import open_database
 
-    def __init__(self, target: str | None):
-        super().__init__(name="open-database", daemon=True)
-        self.target = target
-        self.db = None
-        self.rows = None  # (first rows, call names), read right after opening
-        self.error: BaseException | None = None
-        self.trace = ""
+    db = open_database(target)
+    try:
+        from alliance_desk import listing
 
-    def run(self) -> None:
-        try:
-            from db.session import open_database
-
-            self.db = open_database(self.target)
-        except BaseException as exc:  # noqa: BLE001 - reported on the GUI thread
-            import traceback
-
-            self.error, self.trace = exc, traceback.format_exc()
-            return
-        try:
-            from alliance_desk import listing
-
-            # the first page only: the window shows it at once and reads the rest itself
-            self.rows = (listing.load_first(self.db, listing.FIRST_PAGE), listing.stored_call_names(self.db))
-        except Exception:  # noqa: BLE001 - the window loads the list again and reports the error
-            self.rows = None
+        # the first page only: the window shows it at once and reads the rest itself
+        return db, (listing.load_first(db, listing.FIRST_PAGE), listing.stored_call_names(db))
+    except Exception:  # noqa: BLE001 - the window loads the list again and reports the error
+        return db, None
 
 
 def _say(line: str) -> None:
@@ -163,8 +148,6 @@ def run(args) -> int:
         print(f"参数错误：--size 应为 宽x高，如 1366x768，实际「{args.size}」", file=sys.stderr)
         return 2
 
-    opener = _Opener(getattr(args, "db", None))
-
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -254,19 +237,19 @@ def run(args) -> int:
                 return
             window.set_database(db, owned=True)  # a read-only one says so itself
             return
-        if not opener.ident:
-            opener.start()
-        if opener.is_alive():
-            QTimer.singleShot(10, hand_over)
-            return
-        if opener.error is not None:
-            print(f"出错了：无法打开数据库：{opener.error}", file=sys.stderr)
-            if screenshot or probe:
-                finish(1)
-                return
-            window._error(window.tr("无法打开数据库"), str(opener.error), opener.trace)
-            return
-        window.set_database(opener.db, owned=True, preloaded=opener.rows)
+        from ui.workers import run_in_background
+
+        def opened(res) -> None:
+            db, rows = res
+            window.set_database(db, owned=True, preloaded=rows)
+
+        def failed(exc: BaseException) -> None:
+            print(f"出错了：无法打开数据库：{exc}", file=sys.stderr)
+            finish(1)
+
+        # a pool thread; its result comes back as a queued signal on this thread (no polling)
+        state["opening"] = run_in_background(lambda: _open_and_read_first(getattr(args, "db", None)),
+                                              on_done=opened, on_error=failed, parent=window)
 
     # Paint first: opening the database is CPU-bound Python (imports), and a thread started earlier
     # would share the interpreter lock with Qt's start-up and delay the first paint.
