@@ -7,8 +7,8 @@ per application, every character costs two bytes (the names are Chinese) and eve
 Python loop over 50,000 strings. Here the alliance and member names of all applications are one
 string, and the USCCs another, ASCII (one byte a character); a search is `str.find` over them that
 jumps to the next application after each hit, so the Python work follows the number of matching
-applications, not N, and a word with a non-ASCII character skips the USCCs altogether (it cannot
-occur in an ASCII string). A search word never holds a line break (the search box splits on
+applications, not N; a Chinese word skips the USCCs (it cannot occur in an ASCII string) and an
+ASCII word skips the Chinese names (only their ASCII runs are searched). A search word never holds a line break (the search box splits on
 whitespace), so "word in entry" is the same as "word in one part of it": the results are exactly
 those of the plain scan. Entries changed after the build live in a small overlay, searched plainly.
 
@@ -17,6 +17,7 @@ single entries keeps working.
 """
 from __future__ import annotations
 
+import re
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, MutableMapping
@@ -25,6 +26,11 @@ SEP = "\n"
 
 #: overlay entries beyond which the long strings are rebuilt at the next search
 _REBUILD_AFTER = 2000
+#: applications per block of strings
+_BLOCK = 4096
+#: hits in a block after which its remaining applications are tested one by one
+_DENSE = 256
+_ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
 
 
 def _split(entry: str) -> tuple[str, str]:
@@ -58,6 +64,64 @@ def _shape(entry: str) -> int:
     return min(entry.count(SEP), 2)
 
 
+class _Block:
+    """The names and the USCCs of up to _BLOCK applications, each as one string, plus the ASCII runs
+    of the names (`latin`): a word of ASCII characters can only occur inside such a run, so it is
+    looked for there and in the codes, a short one-byte-a-character scan; any other word only in
+    the names (and in codes that are not ASCII). Blocks, not one string for all: the index is never
+    held twice while it is built."""
+
+    __slots__ = ("names", "codes", "latin", "name_off", "code_off", "latin_off", "size")
+
+    def __init__(self):
+        self.names: list[str] | str = []
+        self.codes: list[str] | str = []
+        self.latin: list[str] | str = []
+        self.name_off, self.code_off, self.latin_off, self.size = [0], [0], [0], 0
+
+    def add(self, names: str, codes: str) -> None:
+        latin = SEP.join(_ASCII_RUNS.findall(names))
+        # each part ends with a separator: no word runs from one application into the next
+        for text, parts, off in ((names, self.names, self.name_off), (codes, self.codes, self.code_off),
+                                 (latin, self.latin, self.latin_off)):
+            parts += (text, SEP)
+            off.append(off[-1] + len(text) + 1)
+        self.size += 1
+
+    def close(self) -> _Block:
+        self.names, self.codes, self.latin = "".join(self.names), "".join(self.codes), "".join(self.latin)
+        return self
+
+    def parts(self, k: int) -> tuple[str, str]:
+        return (self.names[self.name_off[k]:self.name_off[k + 1] - 1],
+                self.codes[self.code_off[k]:self.code_off[k + 1] - 1])
+
+    def hits(self, word: str) -> list[int]:
+        """Places (in this block) of the applications whose names or codes hold `word`."""
+        if word.isascii():
+            return _hits(self.latin, self.latin_off, word) + _hits(self.codes, self.code_off, word)
+        out = _hits(self.names, self.name_off, word)
+        if not self.codes.isascii():
+            out += _hits(self.codes, self.code_off, word)
+        return out
+
+
+def _hits(text: str, offsets: list[int], word: str) -> list[int]:
+    """One `find` per matching application, each resuming after the end of the one it hit; once
+    hits are many, the remaining applications are tested one by one (`find` within each)."""
+    out: list[int] = []
+    find, add = text.find, out.append
+    at = find(word)
+    while at >= 0:
+        k = bisect_right(offsets, at) - 1
+        add(k)
+        if len(out) >= _DENSE:
+            out += [j for j in range(k + 1, len(offsets) - 1) if find(word, offsets[j], offsets[j + 1]) >= 0]
+            break
+        at = find(word, offsets[k + 1])
+    return out
+
+
 class SearchIndex(MutableMapping):
     """Application id -> search entry (lower-cased); `matching` filters rows by a word."""
 
@@ -68,29 +132,23 @@ class SearchIndex(MutableMapping):
     # ------------------------------------------------------------ building
 
     def _build(self, entries: Iterable[tuple[str, str]]) -> None:
-        ids, names, codes, shapes = [], [], [], array("b")
-        name_off, code_off = [0], [0]
-        n_at = c_at = 0
+        self._ids: list[str] = []
+        self._shapes = array("b")
+        self._blocks: list[_Block] = []
+        block = _Block()
         for app_id, entry in entries:
             if not entry:  # searched like a missing entry (by the row's own name): kept aside
                 self._overlay[app_id] = entry
                 continue
-            a, b = _split(entry)
-            ids.append(app_id)
-            shapes.append(_shape(entry))
-            # each part ends with a separator: no word runs from one application into the next
-            names.append(a)
-            names.append(SEP)
-            codes.append(b)
-            codes.append(SEP)
-            n_at += len(a) + 1
-            c_at += len(b) + 1
-            name_off.append(n_at)
-            code_off.append(c_at)
-        self._ids = ids
-        self._pos = {i: k for k, i in enumerate(ids)}
-        self._names, self._codes = "".join(names), "".join(codes)
-        self._name_off, self._code_off, self._shapes = name_off, code_off, shapes
+            self._ids.append(app_id)
+            self._shapes.append(_shape(entry))
+            block.add(*_split(entry))
+            if block.size == _BLOCK:
+                self._blocks.append(block.close())
+                block = _Block()
+        if block.size:
+            self._blocks.append(block.close())
+        self._pos = {i: k for k, i in enumerate(self._ids)}
 
     def _compact(self) -> None:
         items = list(self.items())
@@ -106,8 +164,7 @@ class SearchIndex(MutableMapping):
                 raise KeyError(app_id)
             return entry
         k = self._pos[app_id]
-        names = self._names[self._name_off[k]:self._name_off[k + 1] - 1]
-        codes = self._codes[self._code_off[k]:self._code_off[k + 1] - 1]
+        names, codes = self._blocks[k // _BLOCK].parts(k % _BLOCK)
         return _join(names, codes, self._shapes[k])
 
     def __setitem__(self, app_id: str, entry: str) -> None:
@@ -137,25 +194,14 @@ class SearchIndex(MutableMapping):
 
     # ------------------------------------------------------------ search
 
-    def _hits(self, text: str, offsets: list[int], word: str) -> set[str]:
-        """Ids of the built entries whose part in `text` holds `word`: one `find` per matching
-        application, each resuming after the end of the application it hit."""
-        out: set[str] = set()
-        find, ids, add = text.find, self._ids, out.add
-        at = find(word)
-        while at >= 0:
-            k = bisect_right(offsets, at) - 1
-            add(ids[k])
-            at = find(word, offsets[k + 1])
-        return out
-
     def ids_matching(self, word: str) -> set[str]:
         """Ids of every entry holding `word` (lower-cased, without whitespace)."""
         if len(self._overlay) > _REBUILD_AFTER:
             self._compact()
-        hits = self._hits(self._names, self._name_off, word)
-        if word.isascii() or not self._codes.isascii():
-            hits |= self._hits(self._codes, self._code_off, word)
+        hits: set[str] = set()
+        ids = self._ids
+        for n, block in enumerate(self._blocks):
+            hits.update(ids[n * _BLOCK + k] for k in block.hits(word))
         if self._overlay:
             for app_id, entry in self._overlay.items():
                 if entry and word in entry:

@@ -79,3 +79,24 @@ def test_stored_entries_read_back_and_search_as_before(db):
     for w in words:
         assert apply_filters(rows, Filters(text=w), index) == apply_filters(rows, Filters(text=w), plain)
     assert [r.id for r in apply_filters(rows, Filters(text=code), index)] == [docs[1]["id"]]
+
+
+def test_small_blocks_and_dense_hits_find_the_same(monkeypatch):
+    """Many blocks and the switch to one-by-one tests (normally 4,096 applications, 256 hits)."""
+    import random
+
+    from alliance_desk import search_index
+
+    monkeypatch.setattr(search_index, "_BLOCK", 5)
+    monkeypatch.setattr(search_index, "_DENSE", 2)
+    rnd = random.Random(3)
+    pick = lambda alphabet, n: "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, n)))  # noqa: E731
+    entries = {f"a{i}": "\n".join([pick("有限公司ab1", 5)] + [x for _ in range(rnd.randint(0, 4))
+                                                           for x in (pick("大学材料ab1", 5), pick("9123ab有", 6))])
+               for i in range(60)}
+    index = SearchIndex(entries.items())
+    assert dict(index) == entries and len(index._blocks) == 12
+    rows = _rows(entries)
+    for word in ["1", "a", "ab", "91", "有", "有限", "大学", "b1", "材料a", "3a"]:
+        expected = apply_filters(rows, Filters(text=word), entries)
+        assert apply_filters(rows, Filters(text=word), index) == expected

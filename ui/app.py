@@ -26,13 +26,16 @@ SCREENSHOT_SETTLE_MS = 300
 SCREENSHOT_TIMEOUT_MS = 120_000
 
 
-def _open_and_read_first(target: str | None):
-    """Open the database and read the list's first page (off the GUI thread: no Qt objects here).
-    Returns (database, (first rows, call names) or None when that read failed: the window then
-    loads the list itself and reports the error); an error opening the database is raised."""
+def _open_and_read_first(target: str | None, first=None):
+    """Open the database and read the list's first page unless `first` already holds it (off the GUI
+    thread: no Qt objects here). Returns (database, (first rows, call names) or None when that read
+    failed: the window then loads the list itself and reports the error); an error opening the
+    database is raised."""
     from db.session import open_database
 
     db = open_database(target)
+    if first is not None:
+        return db, first
     try:
         from alliance_desk import listing
 
@@ -162,6 +165,7 @@ def run(args) -> int:
     translators = install_translations(app)  # noqa: F841 - kept alive with the app
 
     from ui.main_window import MainWindow
+    from ui.workers import run_in_background
 
     tmp = None
     if screenshot or probe:
@@ -225,19 +229,20 @@ def run(args) -> int:
     if probe:
         window.firstRowsShown.connect(lambda n: _say(f"FIRST {elapsed():.4f}"))
 
-    def hand_over() -> None:
+    target = getattr(args, "db", None)
+
+    def open_fully(first) -> None:
         if not (screenshot or probe):
             # Interactive start: the writer's lock, the crash check and the day's backup may need
             # to ask the clerk (database in use, damaged), so they run here on the GUI thread.
             from ui.safety import guard_open
 
-            db = guard_open(getattr(args, "db", None), window)
+            db = guard_open(target, window)
             if db is None:
                 app.quit()
                 return
-            window.set_database(db, owned=True)  # a read-only one says so itself
+            window.set_database(db, owned=True, preloaded=first)  # a read-only one says so itself
             return
-        from ui.workers import run_in_background
 
         def opened(res) -> None:
             db, rows = res
@@ -247,9 +252,21 @@ def run(args) -> int:
             print(f"出错了：无法打开数据库：{exc}", file=sys.stderr)
             finish(1)
 
-        # a pool thread; its result comes back as a queued signal on this thread (no polling)
-        state["opening"] = run_in_background(lambda: _open_and_read_first(getattr(args, "db", None)),
-                                              on_done=opened, on_error=failed, parent=window)
+        run_in_background(lambda: _open_and_read_first(target, first), on_done=opened, on_error=failed,
+                          parent=window)
+
+    def show_first(first) -> None:
+        if first is not None:
+            window._first_rows_loaded(*first)
+        open_fully(first)
+
+    def hand_over() -> None:
+        # The newest rows straight from an up-to-date SQLite file first (stdlib sqlite3, read-only),
+        # then the full open. Both on a pool thread; results come back as queued signals, no polling.
+        from alliance_desk import first_page, listing
+
+        run_in_background(lambda: first_page.read(target, listing.FIRST_PAGE), on_done=show_first,
+                          on_error=lambda _exc: open_fully(None), parent=window)
 
     # Paint first: opening the database is CPU-bound Python (imports), and a thread started earlier
     # would share the interpreter lock with Qt's start-up and delay the first paint.
