@@ -42,7 +42,7 @@ def _value(limit: float) -> Callable[[re.Match], bool]:
     return lambda mt: float(mt.group(1)) <= limit
 
 
-BIG = "50000"  # the archive of issue 18 (bench/.data/bulk-50000.sqlite, built once: several minutes)
+BIG = "50000"  # a province's archive (bench/.data/bulk-50000.sqlite, built once: several minutes)
 
 # (script, extra arguments, figures it prints)
 SUITE: list[tuple[str, list[str], list[Figure]]] = [
@@ -76,7 +76,7 @@ SUITE: list[tuple[str, list[str], list[Figure]]] = [
         Figure("check all first time 5000", r"^check all 5000 stored applications, first time: " + NUM
                + r" s.*$", _value(2.0)),
     ]),
-    # issue 18: the same figures at 50,000 applications, against the same bare baselines
+    # a province's archive: the same figures at 50,000 applications, against the same bare baselines
     ("bench_archive.py", ["--n", BIG], [
         Figure("recommendation table 50000", r"^recommendation table of \d+ applications at 50000: .*$",
                _ratio(1.5)),

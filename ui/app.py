@@ -2,10 +2,13 @@
 
 Start-up is benchmarked (bench/bench_startup.py), so the order matters: Qt starts, the font is
 registered and the main window is painted first (no SQLAlchemy import on that path); right after
-the first paint a pool thread opens the database (SQLAlchemy and Alembic imports, schema check)
-and reads the list rows (one query); the window gets both on the GUI thread, then the search
-index loads in the background. Export libraries (openpyxl, ReportLab) are imported only when an
-export runs.
+the first paint a pool thread reads the newest list rows straight from an up-to-date SQLite file
+(alliance_desk/first_page.py: stdlib sqlite3, read-only) and they are shown; then the database is
+opened the full way (SQLAlchemy and Alembic imports, schema check and migrations, lock, backups:
+on a pool thread for the screenshot and the benchmark, on the GUI thread for a clerk, who may have
+to answer a question), the whole list is read, then the search index in the background. Results
+come back as queued signals (ui/workers.py), nothing is polled. Export libraries (openpyxl,
+ReportLab) are imported only when an export runs.
 
 With `--screenshot FILE.png` the window is rendered at `--size` (default 1366x768) once the list
 is loaded (and the application of `--open` is open, on editor tab `--tab`), saved, and the process
@@ -106,7 +109,7 @@ def install_translations(app) -> list:
 
 def show_dashboard_if_due(window, on=None) -> bool:
     """On start-up, show the lifecycle dashboard when something is due, overdue or at risk
-    (issue 6: nothing recognised may be late or forgotten)."""
+    (nothing recognised may be late or forgotten)."""
     from datetime import date
 
     from alliance_desk import lifecycle
