@@ -46,3 +46,14 @@ def test_damaged_file_is_reported_and_left_alone(tmp_path):
     assert proc.returncode == 1
     assert "无法打开数据库" in proc.stderr and "LISTED" not in proc.stdout
     assert bad.read_bytes() == before
+
+
+def test_the_window_starts_without_sqlalchemy():
+    """A reading command (the window) passes the command guard without importing SQLAlchemy: the
+    window is painted before the database is opened, and that import is the slow part of opening."""
+    code = ("import sys, argparse; import cli; from cli.guard import run; "
+            "a = argparse.Namespace(db=None, json=False); "
+            "print(run('gui', a, lambda _a: int('sqlalchemy' in sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "0"
