@@ -201,7 +201,7 @@ class SearchIndex(MutableMapping):
         hits: set[str] = set()
         ids = self._ids
         for n, block in enumerate(self._blocks):
-            hits.update(ids[n * _BLOCK + k] for k in block.hits(word))
+            hits.update(map(ids[n * _BLOCK:(n + 1) * _BLOCK].__getitem__, block.hits(word)))
         if self._overlay:
             for app_id, entry in self._overlay.items():
                 if entry and word in entry:
@@ -215,9 +215,9 @@ class SearchIndex(MutableMapping):
         `fallback(row)` (its name and lead unit) instead."""
         hits = self.ids_matching(word)
         over, pos = self._overlay, self._pos
-        if over:
-            def known(app_id: str) -> bool:  # an entry the row is searched by (not its fallback)
-                return bool(over[app_id]) if app_id in over else app_id in pos
-        else:
-            known = pos.__contains__
+        if not over:  # the usual case, inline tests only: this runs once per row and keystroke
+            return [r for r in rows if r.id in hits or (r.id not in pos and word in fallback(r))]
+
+        def known(app_id: str) -> bool:  # an entry the row is searched by (not its fallback)
+            return bool(over[app_id]) if app_id in over else app_id in pos
         return [r for r in rows if r.id in hits or (not known(r.id) and word in fallback(r))]
