@@ -88,7 +88,8 @@ def read(target: str | None, limit: int) -> tuple[list[Row], dict[str, str]] | N
     if head is None:
         return None
     try:
-        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        # a writer holding the file makes this a quick miss, not a wait: the full open follows anyway
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=1.0)
     except sqlite3.Error:
         return None
     try:
