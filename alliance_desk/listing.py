@@ -12,7 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, MutableMapping
+
+from alliance_desk.search_index import SEP as _SEP
+from alliance_desk.search_index import SearchIndex
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -24,9 +27,8 @@ STATUSES = (STATUS_ELIGIBLE, STATUS_FAIL, STATUS_MANUAL, STATUS_WARN)
 #: rows the list shows first, before the whole list has been read
 FIRST_PAGE = 200
 
-# Separator between the parts of a search-index entry: a line break cannot be typed into the
-# search box, so a search never matches across two member names.
-_SEP = "\n"
+# _SEP separates the parts of a search-index entry: a line break cannot be typed into the search
+# box, so a search never matches across two member names.
 
 
 @dataclass(slots=True)
@@ -109,9 +111,18 @@ def _rows_query():
             .select_from(a))
 
 
-def _row(t) -> Row:
-    return Row(t.id, t.name, t.region, region_name(t.region), t.call_id, t.county, t.industry,
-               t.lead_name or "", t.member_count or 0, t.submitted_at, t.stage, t.n_fail or 0, t.n_warn or 0,
+def _row(t, same=None) -> Row:
+    # `same` (a dict) makes the few distinct regions, calls, counties, industries and stages one
+    # string object each: a large list holds them once instead of once per row
+    if same is None:
+        region, call, county, industry, stage = t.region, t.call_id, t.county, t.industry, t.stage
+    else:
+        get = same.setdefault
+        region, call, county, industry, stage = (get(t.region, t.region), get(t.call_id, t.call_id),
+                                                 get(t.county, t.county), get(t.industry, t.industry),
+                                                 get(t.stage, t.stage))
+    return Row(t.id, t.name, region, region_name(region), call, county, industry,
+               t.lead_name or "", t.member_count or 0, t.submitted_at, stage, t.n_fail or 0, t.n_warn or 0,
                t.n_manual or 0, bool(t.eligible), t.updated_at)
 
 
@@ -121,11 +132,15 @@ def load_rows(session: Session) -> list[Row]:
 
     a = m.Application.__table__
     q = _rows_query().order_by(a.c.submitted_at.desc(), a.c.name)
-    raw = session.execute(q).all()
-    rows = [_row(t) for t in raw]
-    # duplicates from the same rows: no second read of the table
-    _mark(rows, _dups().find_among((t.id, t.name, t.region, t.call_id, t.lead_uscc, t.created_at)
-                                        for t in raw))
+    same: dict = {}
+    rows, keys = [], []
+    # one pass over the cursor, keeping only what the duplicate check needs besides the rows (not
+    # every result row: at 50,000 applications that is tens of megabytes at the peak)
+    for t in session.execute(q):
+        row = _row(t, same)
+        rows.append(row)
+        keys.append((row.id, row.name, row.region, row.call_id, t.lead_uscc, t.created_at))
+    _mark(rows, _dups().find_among(keys))
     return rows
 
 
@@ -177,21 +192,22 @@ def _index_query():
             .group_by(a.c.id, a.c.name))
 
 
-def load_search_index(session: Session, app_ids: Iterable[str] | None = None) -> dict[str, str]:
+def load_search_index(session: Session, app_ids: Iterable[str] | None = None) -> SearchIndex:
     """Application id -> one lower-cased string: alliance name, every member name (the lead unit
-    included) and every member USCC. One grouped query; `app_ids` limits it (after a save)."""
+    included) and every member USCC. One grouped query; `app_ids` limits it (after a save). The
+    mapping keeps the entries in parts (search_index.py): half the memory, and faster to search."""
     from db import models as m
 
     q = _index_query()
     if app_ids is not None:
         ids = list(app_ids)
         if not ids:
-            return {}
+            return SearchIndex()
         q = q.where(m.Application.__table__.c.id.in_(ids))
-    return {t.id: (t.name + _SEP + (t.members or "")).lower() for t in session.execute(q)}
+    return SearchIndex((t.id, (t.name + _SEP + (t.members or "")).lower()) for t in session.execute(q))
 
 
-def refresh_index(session: Session, index: dict[str, str], app_id: str) -> None:
+def refresh_index(session: Session, index: MutableMapping[str, str], app_id: str) -> None:
     """Update (or drop) one application's entry of `index` in place after a save or delete."""
     entry = load_search_index(session, [app_id])
     if app_id in entry:
@@ -230,7 +246,11 @@ def matches_status(row: Row, status: str | None) -> bool:
     raise ValueError(f"unknown status filter {status!r}")
 
 
-def apply_filters(rows: list[Row], filters: Filters, index: dict[str, str] | None = None) -> list[Row]:
+def _name_and_lead(r: Row) -> str:
+    return (r.name + _SEP + r.lead_name).lower()
+
+
+def apply_filters(rows: list[Row], filters: Filters, index: MutableMapping[str, str] | None = None) -> list[Row]:
     """The rows that pass every filter, in their given order.
 
     Without an index entry for a row (index still loading), text is matched against its name and
@@ -248,11 +268,14 @@ def apply_filters(rows: list[Row], filters: Filters, index: dict[str, str] | Non
         out = [r for r in out if matches_status(r, f.status)]
     words = _words(f.text)
     if words:
+        if isinstance(index, SearchIndex):
+            for w in words:
+                out = index.matching(out, w, _name_and_lead)
+            return out if out is not rows else list(rows)
         idx = index or {}
         get = idx.get
         for w in words:
-            out = [r for r in out
-                   if w in (get(r.id) or (r.name + _SEP + r.lead_name).lower())]
+            out = [r for r in out if w in (get(r.id) or _name_and_lead(r))]
     return out if out is not rows else list(rows)
 
 
@@ -279,7 +302,7 @@ def _unit_of_work(db):
     return unit_of_work(db)
 
 
-def load_all(db) -> tuple[list[Row], dict[str, str]]:
+def load_all(db) -> tuple[list[Row], SearchIndex]:
     """Rows and search index in one read transaction (two queries)."""
     with _unit_of_work(db) as s:
         return load_rows(s), load_search_index(s)
@@ -295,7 +318,7 @@ def load_list(db) -> list[Row]:
         return load_rows(s)
 
 
-def load_index(db) -> dict[str, str]:
+def load_index(db) -> SearchIndex:
     with _unit_of_work(db) as s:
         return load_search_index(s)
 

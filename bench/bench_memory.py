@@ -25,7 +25,7 @@ from _common import startup_commands, startup_options  # noqa: E402
 from bench_startup import BARE, N, _env, ensure_database  # noqa: E402
 
 TARGET_MB = 350.0
-TARGET_50K_MB = 300.0  # issue 18, at 50,000 applications
+TARGET_50K_MB = 300.0  # a province's archive: 50,000 applications
 
 
 def peak_mb(cmd: list[str], env: dict, want: str, timeout: float = 180) -> float:

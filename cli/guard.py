@@ -32,14 +32,14 @@ def writes(command: str, args) -> bool:
 
 def run(command: str, args, handler) -> int:
     """Run `handler(args)` holding the writer lock when the command writes a SQLite file."""
-    from db.session import resolve_url
-    from sqlalchemy.exc import OperationalError
-
-    from alliance_desk.store import locking
-    from alliance_desk.store.backup import sqlite_path
-
     lock = None
     if writes(command, args):
+        # here, not above: a reading command (the window above all) starts without SQLAlchemy
+        from db.session import resolve_url
+
+        from alliance_desk.store import locking
+        from alliance_desk.store.backup import sqlite_path
+
         path = sqlite_path(resolve_url(getattr(args, "db", None)))
         if path is not None:
             try:
@@ -49,8 +49,10 @@ def run(command: str, args, handler) -> int:
                 return EXIT_INVALID
     try:
         return handler(args)
-    except OperationalError as exc:
-        if "locked" not in str(exc.orig).lower() and "busy" not in str(exc.orig).lower():
+    except Exception as exc:
+        sa = sys.modules.get("sqlalchemy.exc")  # not imported: the error cannot be one of its kind
+        if sa is None or not isinstance(exc, sa.OperationalError) or (
+                "locked" not in str(exc.orig).lower() and "busy" not in str(exc.orig).lower()):
             raise
         print(f"数据库正忙（另一个程序正在写入，等待超时），{UNCHANGED}；请稍后再试", file=sys.stderr)
         return EXIT_FAIL

@@ -2,10 +2,13 @@
 
 Start-up is benchmarked (bench/bench_startup.py), so the order matters: Qt starts, the font is
 registered and the main window is painted first (no SQLAlchemy import on that path); right after
-the first paint a plain thread opens the database (SQLAlchemy and Alembic imports, schema check)
-and reads the list rows (one query); the window gets both on the GUI thread, then the search
-index loads in the background. Export libraries (openpyxl, ReportLab) are imported only when an
-export runs.
+the first paint a pool thread reads the newest list rows straight from an up-to-date SQLite file
+(alliance_desk/first_page.py: stdlib sqlite3, read-only) and they are shown; then the database is
+opened the full way (SQLAlchemy and Alembic imports, schema check and migrations, lock, backups:
+on a pool thread for the screenshot and the benchmark, on the GUI thread for a clerk, who may have
+to answer a question), the whole list is read, then the search index in the background. Results
+come back as queued signals (ui/workers.py), nothing is polled. Export libraries (openpyxl,
+ReportLab) are imported only when an export runs.
 
 With `--screenshot FILE.png` the window is rendered at `--size` (default 1366x768) once the list
 is loaded (and the application of `--open` is open, on editor tab `--tab`), saved, and the process
@@ -19,7 +22,6 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 import time
 
 PROBE_ENV = "ALLIANCE_DESK_STARTUP_PROBE"
@@ -27,34 +29,23 @@ SCREENSHOT_SETTLE_MS = 300
 SCREENSHOT_TIMEOUT_MS = 120_000
 
 
-class _Opener(threading.Thread):
-    """Opens the database and reads the list rows off the GUI thread (plain thread: no Qt objects)."""
+def _open_and_read_first(target: str | None, first=None):
+    """Open the database and read the list's first page unless `first` already holds it (off the GUI
+    thread: no Qt objects here). Returns (database, (first rows, call names) or None when that read
+    failed: the window then loads the list itself and reports the error); an error opening the
+    database is raised."""
+    from db.session import open_database
 
-    def __init__(self, target: str | None):
-        super().__init__(name="open-database", daemon=True)
-        self.target = target
-        self.db = None
-        self.rows = None  # (first rows, call names), read right after opening
-        self.error: BaseException | None = None
-        self.trace = ""
+    db = open_database(target)
+    if first is not None:
+        return db, first
+    try:
+        from alliance_desk import listing
 
-    def run(self) -> None:
-        try:
-            from db.session import open_database
-
-            self.db = open_database(self.target)
-        except BaseException as exc:  # noqa: BLE001 - reported on the GUI thread
-            import traceback
-
-            self.error, self.trace = exc, traceback.format_exc()
-            return
-        try:
-            from alliance_desk import listing
-
-            # the first page only: the window shows it at once and reads the rest itself
-            self.rows = (listing.load_first(self.db, listing.FIRST_PAGE), listing.stored_call_names(self.db))
-        except Exception:  # noqa: BLE001 - the window loads the list again and reports the error
-            self.rows = None
+        # the first page only: the window shows it at once and reads the rest itself
+        return db, (listing.load_first(db, listing.FIRST_PAGE), listing.stored_call_names(db))
+    except Exception:  # noqa: BLE001 - the window loads the list again and reports the error
+        return db, None
 
 
 def _say(line: str) -> None:
@@ -118,7 +109,7 @@ def install_translations(app) -> list:
 
 def show_dashboard_if_due(window, on=None) -> bool:
     """On start-up, show the lifecycle dashboard when something is due, overdue or at risk
-    (issue 6: nothing recognised may be late or forgotten)."""
+    (nothing recognised may be late or forgotten)."""
     from datetime import date
 
     from alliance_desk import lifecycle
@@ -163,8 +154,6 @@ def run(args) -> int:
         print(f"参数错误：--size 应为 宽x高，如 1366x768，实际「{args.size}」", file=sys.stderr)
         return 2
 
-    opener = _Opener(getattr(args, "db", None))
-
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -179,6 +168,7 @@ def run(args) -> int:
     translators = install_translations(app)  # noqa: F841 - kept alive with the app
 
     from ui.main_window import MainWindow
+    from ui.workers import run_in_background
 
     tmp = None
     if screenshot or probe:
@@ -242,31 +232,44 @@ def run(args) -> int:
     if probe:
         window.firstRowsShown.connect(lambda n: _say(f"FIRST {elapsed():.4f}"))
 
-    def hand_over() -> None:
+    target = getattr(args, "db", None)
+
+    def open_fully(first) -> None:
         if not (screenshot or probe):
             # Interactive start: the writer's lock, the crash check and the day's backup may need
             # to ask the clerk (database in use, damaged), so they run here on the GUI thread.
             from ui.open_database import guard_open
 
-            db = guard_open(getattr(args, "db", None), window)
+            db = guard_open(target, window)
             if db is None:
                 app.quit()
                 return
-            window.set_database(db, owned=True)  # a read-only one says so itself
+            window.set_database(db, owned=True, preloaded=first)  # a read-only one says so itself
             return
-        if not opener.ident:
-            opener.start()
-        if opener.is_alive():
-            QTimer.singleShot(10, hand_over)
-            return
-        if opener.error is not None:
-            print(f"出错了：无法打开数据库：{opener.error}", file=sys.stderr)
-            if screenshot or probe:
-                finish(1)
-                return
-            window._error(window.tr("无法打开数据库"), str(opener.error), opener.trace)
-            return
-        window.set_database(opener.db, owned=True, preloaded=opener.rows)
+
+        def opened(res) -> None:
+            db, rows = res
+            window.set_database(db, owned=True, preloaded=rows)
+
+        def failed(exc: BaseException) -> None:
+            print(f"出错了：无法打开数据库：{exc}", file=sys.stderr)
+            finish(1)
+
+        run_in_background(lambda: _open_and_read_first(target, first), on_done=opened, on_error=failed,
+                          parent=window)
+
+    def show_first(first) -> None:
+        if first is not None:
+            window._first_rows_loaded(*first)
+        open_fully(first)
+
+    def hand_over() -> None:
+        # The newest rows straight from an up-to-date SQLite file first (stdlib sqlite3, read-only),
+        # then the full open. Both on a pool thread; results come back as queued signals, no polling.
+        from alliance_desk import first_page, listing
+
+        run_in_background(lambda: first_page.read(target, listing.FIRST_PAGE), on_done=show_first,
+                          on_error=lambda _exc: open_fully(None), parent=window)
 
     # Paint first: opening the database is CPU-bound Python (imports), and a thread started earlier
     # would share the interpreter lock with Qt's start-up and delay the first paint.
