@@ -251,7 +251,9 @@ def parse(text: str, f: Field, unit: str = ""):
     if kind == "lines":
         return lines(text), None
     if kind == "code":
-        v = re.sub(r"\s+", "", half(xml_safe(text or ""))).upper()
+        # normalised again after upper(): a few letters' capitals are not in NFKC, and a code must read
+        # back the same however often it is printed and read
+        v = half(re.sub(r"\s+", "", half(xml_safe(text or ""))).upper())
         return (v or None), None
     if kind == "date":
         return parse_date(text)

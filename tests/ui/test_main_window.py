@@ -390,6 +390,33 @@ def test_export_json_writes_the_stored_document(window, docs, db, tmp_path):
     assert exchange.read_file(path)["id"] == docs["small"]["id"]
 
 
+def test_member_list_excel_from_the_menus_runs_off_the_gui_thread(qtbot, window, docs, db, tmp_path):
+    """The menu commands write and read the sheet on a worker thread; the list and the open editor
+    follow when it is done, and a broken sheet is refused with nothing stored."""
+    from openpyxl import load_workbook
+
+    w = window
+    app_id = docs["small"]["id"]
+    editor = w.open_application(app_id)
+    path = tmp_path / "members.xlsx"
+    assert w.export_members_to(app_id, path, background=True) is None  # started, not finished
+    qtbot.waitUntil(lambda: not w._tasks, timeout=10000)
+    assert "已导出 3 家成员单位" in w.statusBar().currentMessage()
+    wb = load_workbook(path)
+    wb.active.append([4, "新加入的晋中检测有限公司", uscc(404, "jinzhong"), "检测机构", "一般成员", "是"])
+    wb.save(path)
+    w.import_members_from(app_id, path, "append", background=True)
+    qtbot.waitUntil(lambda: w.model.find(app_id).member_count == 4, timeout=10000)
+    qtbot.waitUntil(lambda: editor.member_model.rowCount() == 4, timeout=10000)
+    assert len(stored(db, app_id).doc["members"]) == 4
+    wb.active["F3"] = "不确定"
+    wb.save(path)
+    w.import_members_from(app_id, path, "replace", background=True)
+    qtbot.waitUntil(lambda: w.last_message is not None and "第 3 行「本地注册」" in w.last_message.informativeText(),
+                    timeout=10000)
+    assert len(stored(db, app_id).doc["members"]) == 4
+
+
 def test_member_list_excel_through_the_window(qtbot, window, docs, db, tmp_path):
     from openpyxl import load_workbook
 

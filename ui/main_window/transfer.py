@@ -130,67 +130,71 @@ class TransferMixin:
         chosen = self._save_path_for_current("members", self.tr("导出成员名单"), "-成员名单.xlsx",
                                              self.tr("Excel 工作簿 (*.xlsx)"))
         if chosen:
-            self.export_members_to(*chosen)
-
-    def export_members_to(self, app_id: str, path: str | Path) -> int | None:
-        from alliance_desk import store
-        from alliance_desk.exchange import member_excel
-
-        if app_id in self._open and not self._flush(app_id):
-            return None
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            n = member_excel.export_members(self.db, app_id, path)
-        except (store.StoreError, OSError) as exc:
-            self._error(self.tr("导出失败"), str(exc))
-            return None
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        self.statusBar().showMessage(self.tr("已导出 {n} 家成员单位到 {path}").format(n=n, path=path), 10000)
-        return n
+            self.export_members_to(*chosen, background=True)
 
     def import_members_dialog(self) -> None:
+        from ui.editor.member_io import ask_import_mode
+
         app_id = self.current_application_id()
         if not app_id:
             return
         path = file_dialogs.open_file(self, "members", self.tr("导入成员名单"), self.tr("Excel 工作簿 (*.xlsx)"),
                                       self.settings)
-        if not path:
-            return
-        box = QMessageBox(QMessageBox.Icon.Question, self.tr("导入成员名单"),
-                          self.tr("用表格中的成员名单替换现有名单，还是追加到现有名单？"), QMessageBox.StandardButton.NoButton,
-                          self)
-        box.setInformativeText(self.tr("表格中没有的信息（平台、联系人、地址等）按统一社会信用代码或单位名称保留。"))
-        replace = box.addButton(self.tr("替换现有名单"), QMessageBox.ButtonRole.AcceptRole)
-        append = box.addButton(self.tr("追加到名单"), QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.exec()
-        clicked = box.clickedButton()
-        if clicked in (replace, append):
-            self.import_members_from(app_id, path, "replace" if clicked is replace else "append")
+        mode = ask_import_mode(self) if path else None
+        if mode:
+            self.import_members_from(app_id, path, mode, background=True)
 
-    def import_members_from(self, app_id: str, path: str | Path, mode: str = "replace") -> int | None:
+    def export_members_to(self, app_id: str, path: str | Path, background: bool = False) -> int | None:
+        """Write the stored member list (an open editor saved first) to `path`: at once, returning the
+        count, or with `background` off the GUI thread behind a progress dialog."""
+        from alliance_desk.exchange import member_excel
+
+        def done(n: int) -> int:
+            self.statusBar().showMessage(self.tr("已导出 {n} 家成员单位到 {path}").format(n=n, path=path), 10000)
+            return n
+
+        return self._member_job(app_id, lambda: member_excel.export_members(self.db, app_id, path), done,
+                                self.tr("导出失败"), self.tr("正在导出成员名单…"), background)
+
+    def import_members_from(self, app_id: str, path: str | Path, mode: str = "replace",
+                            background: bool = False) -> int | None:
         """Store the sheet's members into the application (mode "replace" or "append"); an open
         editor is saved first and reloaded afterwards, so it shows the new list."""
+        from alliance_desk.exchange import member_excel
+
+        def done(n: int) -> int:
+            self.model.refresh_application(app_id)
+            if app_id in self._open:
+                self._reload_editor(app_id)
+            self.statusBar().showMessage(self.tr("成员名单已导入，现有成员单位 {n} 家").format(n=n), 10000)
+            return n
+
+        return self._member_job(app_id, lambda: member_excel.import_members(self.db, app_id, path, mode), done,
+                                self.tr("导入成员名单失败"), self.tr("正在导入成员名单…"), background)
+
+    def _member_job(self, app_id: str, work, done, failed_title: str, label: str, background: bool) -> int | None:
         from alliance_desk import store
         from alliance_desk.exchange import member_excel
 
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, member_excel.MemberExcelError):
+                self._problems(failed_title, self.tr("成员名单未导入，申报未作任何修改："), exc.problems)
+            elif isinstance(exc, (store.StoreError, OSError)):
+                self._error(failed_title, str(exc))
+            else:
+                raise exc
+
         if app_id in self._open and not self._flush(app_id):
+            return None
+        if background:  # one transaction: it cannot stop half-way, so the dialog offers no 取消
+            self.run_task(work, on_done=done, on_error=failed, label=label, cancellable=False)
             return None
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            n = member_excel.import_members(self.db, app_id, path, mode)
-        except member_excel.MemberExcelError as exc:
+            n = work()
+        except (member_excel.MemberExcelError, store.StoreError, OSError) as exc:
             QGuiApplication.restoreOverrideCursor()
-            self._problems(self.tr("导入成员名单失败"), self.tr("成员名单未导入，申报未作任何修改："), exc.problems)
-            return None
-        except (store.StoreError, OSError) as exc:
-            QGuiApplication.restoreOverrideCursor()
-            self._error(self.tr("导入成员名单失败"), str(exc))
+            failed(exc)
             return None
         QGuiApplication.restoreOverrideCursor()
-        self.model.refresh_application(app_id)
-        if app_id in self._open:
-            self._reload_editor(app_id)
-        self.statusBar().showMessage(self.tr("成员名单已导入，现有成员单位 {n} 家").format(n=n), 10000)
-        return n
+        return done(n)
