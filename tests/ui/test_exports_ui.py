@@ -9,7 +9,7 @@ from docx import Document
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 
-from alliance_desk import demo
+from alliance_desk import demo, store
 from alliance_desk.exchange import packages
 from tests.ui.helpers import export_dialog_on_demo
 
