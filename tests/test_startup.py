@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _gui(db_path: str, **env) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "alliance_desk", "gui", "--db", db_path], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "cli", "gui", "--db", db_path], cwd=ROOT,
                           capture_output=True, text=True, timeout=180,
                           env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "ALLIANCE_DESK_STARTUP_PROBE": "1",
                                **env})
