@@ -7,6 +7,7 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication
 
 from alliance_desk import demo, store
+from tests.ui.editor_helpers import edit_member_cell as open_member_cell
 
 
 def make_window(qtbot, db, settings: QSettings, show: bool = True):
@@ -45,10 +46,4 @@ def export_dialog_on_demo(qtbot, db, **options):
 def edit_member_cell(editor, row: int, field: str):
     """Open the cell editor of member `row`'s `field` in the editor's member table, text selected."""
     assert editor.focus_field(f"members[{row}].{field}")
-    view, model = editor.members_panel.view, editor.member_model
-    idx = model.index(row, model.column_of(field))
-    view.edit(idx)
-    cell_editor = view.indexWidget(idx)
-    assert cell_editor is not None
-    cell_editor.selectAll()
-    return cell_editor
+    return open_member_cell(editor, row, field)[1]
