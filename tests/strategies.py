@@ -26,6 +26,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from alliance_desk import exchange
+
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "resources/schema/application.schema.json"
 SCHEMA: dict = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 _DEFS = SCHEMA["$defs"]
@@ -335,15 +337,7 @@ def applications() -> st.SearchStrategy[dict]:
 Token = str | int
 
 
-def format_path(tokens: list[Token] | tuple[Token, ...]) -> str:
-    """``["members", 3, "kind"]`` -> ``"members[3].kind"``."""
-    out = ""
-    for token in tokens:
-        if isinstance(token, int):
-            out += f"[{token}]"
-        else:
-            out += f".{token}" if out else str(token)
-    return out
+format_path = exchange.dotted_path  # ``["members", 3, "kind"]`` -> ``"members[3].kind"``
 
 
 def _resolve(schema: dict) -> dict:
@@ -379,21 +373,15 @@ def _types(schema: dict) -> list[str]:
 
 
 def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
+    if isinstance(value, float) and value.is_integer():
         return "integer"
-    if isinstance(value, float):
-        return "integer" if value.is_integer() else "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    raise TypeError(value)
+    name = exchange.json_type(value)
+    if name not in _JSON_TYPES:
+        raise TypeError(value)
+    return name
+
+
+_JSON_TYPES = {"null", "boolean", "integer", "number", "string", "array", "object"}
 
 
 # Near misses first: "5" for an integer, 1 for a boolean, "true" for a boolean...

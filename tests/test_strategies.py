@@ -9,24 +9,14 @@ from hypothesis import given, settings
 from jsonschema import Draft202012Validator
 
 try:
-    from strategies import applications, invalid_mutations
+    from strategies import applications, format_path as _format, invalid_mutations
 except ImportError:  # tests/ made a package
-    from tests.strategies import applications, invalid_mutations
+    from tests.strategies import applications, format_path as _format, invalid_mutations
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "resources/schema/application.schema.json"
 SCHEMA = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 Draft202012Validator.check_schema(SCHEMA)
 VALIDATOR = Draft202012Validator(SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
-
-
-def _format(tokens) -> str:
-    out = ""
-    for token in tokens:
-        if isinstance(token, int):
-            out += f"[{token}]"
-        else:
-            out += f".{token}" if out else str(token)
-    return out
 
 
 def error_paths(error) -> list[str]:

@@ -80,31 +80,33 @@ def fast_valid(doc: Any) -> bool:
         return False
 
 
-def json_path(parts) -> str:
+def dotted_path(parts) -> str:
+    """``["members", 3, "kind"]`` -> ``"members[3].kind"`` (empty for the root)."""
     out = ""
     for p in parts:
         if isinstance(p, int):
             out += f"[{p}]"
         else:
             out += f".{p}" if out else str(p)
-    return out or "（根）"
+    return out
 
 
-def _type_of(value: Any) -> str:
+def json_path(parts) -> str:
+    return dotted_path(parts) or "（根）"
+
+
+# bool before int: True is an int to isinstance
+_PY_TYPES = ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"),
+             (list, "array"), (dict, "object"))
+
+
+def json_type(value: Any) -> str:
+    """The JSON Schema type name of a parsed JSON value (the Python type name for anything else)."""
     if value is None:
         return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
+    for cls, name in _PY_TYPES:
+        if isinstance(value, cls):
+            return name
     return type(value).__name__
 
 
@@ -127,7 +129,7 @@ def _messages(error) -> list[tuple[list, str]]:
     if v == "type":
         types = val if isinstance(val, list) else [val]
         want = " 或 ".join(_TYPE_NAMES.get(t, t) for t in types)
-        got = _TYPE_NAMES.get(_type_of(inst), _type_of(inst))
+        got = _TYPE_NAMES.get(json_type(inst), json_type(inst))
         return [(path, f"应为{want}，实际为{got} {_show(inst)}")]
     if v == "enum":
         allowed = "、".join(_show(x) for x in val)
