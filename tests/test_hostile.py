@@ -316,37 +316,33 @@ def _positions(n: int, count: int = 200) -> list[int]:
     return sorted({min(n - 1, round(i * step)) for i in range(count)} | {0, 1, n - 2, n - 1})
 
 
-def test_every_byte_of_a_signed_package_matters(offices):
-    city, data, tmp = offices["city"], offices["package"], offices["tmp"]
+def _every_flip_refused(offices, key: str, name: str, load, error) -> None:
+    """Each of the spread-out bytes of a signed file, flipped, gets the file refused with a reason;
+    the city's data stays as it was."""
+    city, data, tmp = offices["city"], offices[key], offices["tmp"]
     before = state(city)
-    bad = tmp / "flipped.adpkg"
-    positions = _positions(len(data))
-    assert len(positions) >= 200
-    for pos in positions:
+    bad = tmp / name
+    for pos in _positions(len(data)):
         flipped = bytearray(data)
         flipped[pos] ^= 0xFF
         bad.write_bytes(bytes(flipped))
-        with pytest.raises(packages.PackageError) as exc:
-            packages.import_package(city, bad)
+        with pytest.raises(error) as exc:
+            load(city, bad)
         assert REASON.search(str(exc.value)), (pos, str(exc.value))
     assert state(city) == before
+
+
+def test_every_byte_of_a_signed_package_matters(offices):
+    city, data, tmp = offices["city"], offices["package"], offices["tmp"]
+    assert len(_positions(len(data))) >= 200
+    _every_flip_refused(offices, "package", "flipped.adpkg", packages.import_package, packages.PackageError)
     good = tmp / "good.adpkg"
     good.write_bytes(data)
     assert len(packages.import_package(city, good).created) == 1     # the unflipped file is fine
 
 
 def test_every_byte_of_a_signed_score_file_matters(offices):
-    city, data, tmp = offices["city"], offices["scores"], offices["tmp"]
-    before = state(city)
-    bad = tmp / "flipped-scores.adpkg"
-    for pos in _positions(len(data)):
-        flipped = bytearray(data)
-        flipped[pos] ^= 0xFF
-        bad.write_bytes(bytes(flipped))
-        with pytest.raises(rv.ReviewError) as exc:
-            rv.import_file(city, bad)
-        assert REASON.search(str(exc.value)), (pos, str(exc.value))
-    assert state(city) == before
+    _every_flip_refused(offices, "scores", "flipped-scores.adpkg", rv.import_file, rv.ReviewError)
 
 
 MUTATIONS = st.lists(st.tuples(st.floats(min_value=0, max_value=1), st.integers(min_value=0, max_value=255)),
@@ -362,34 +358,31 @@ def _mutate(data: bytes, edits, cut: float | None, junk: bytes) -> bytes:
     return bytes(out) + junk
 
 
+def _refused_unchanged(offices, key: str, name: str, load, error, edits, cut, junk) -> None:
+    """Mutated bytes of a known-good file are refused with a reason, and the city's data stays as it was."""
+    city, data, tmp = offices["city"], offices[key], offices["tmp"]
+    mutated = _mutate(data, edits, cut, junk)
+    assume(mutated != data)
+    path = tmp / name
+    path.write_bytes(mutated)
+    before = counts(city)
+    with pytest.raises(error) as exc:
+        load(city, path)
+    assert REASON.search(str(exc.value)), str(exc.value)
+    assert counts(city) == before
+
+
 @FUZZ
 @given(MUTATIONS, st.none() | st.floats(min_value=0, max_value=1), st.binary(max_size=8))
 def test_fuzz_package_bytes(offices, edits, cut, junk):
-    city, data, tmp = offices["city"], offices["package"], offices["tmp"]
-    mutated = _mutate(data, edits, cut, junk)
-    assume(mutated != data)
-    path = tmp / "fuzz.adpkg"
-    path.write_bytes(mutated)
-    before = counts(city)
-    with pytest.raises(packages.PackageError) as exc:
-        packages.import_package(city, path)
-    assert REASON.search(str(exc.value)), str(exc.value)
-    assert counts(city) == before
+    _refused_unchanged(offices, "package", "fuzz.adpkg", packages.import_package, packages.PackageError,
+                       edits, cut, junk)
 
 
 @FUZZ
 @given(MUTATIONS, st.none() | st.floats(min_value=0, max_value=1), st.binary(max_size=8))
 def test_fuzz_score_file_bytes(offices, edits, cut, junk):
-    city, data, tmp = offices["city"], offices["scores"], offices["tmp"]
-    mutated = _mutate(data, edits, cut, junk)
-    assume(mutated != data)
-    path = tmp / "fuzz-scores.adpkg"
-    path.write_bytes(mutated)
-    before = counts(city)
-    with pytest.raises(rv.ReviewError) as exc:
-        rv.import_file(city, path)
-    assert REASON.search(str(exc.value)), str(exc.value)
-    assert counts(city) == before
+    _refused_unchanged(offices, "scores", "fuzz-scores.adpkg", rv.import_file, rv.ReviewError, edits, cut, junk)
 
 
 @FUZZ

@@ -459,8 +459,26 @@ def test_two_imports_at_once_take_turns(tmp_path):
 
 # ------------------------------------------------------------------ property: never older
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
+def _never_older(examples: int):
+    return settings(max_examples=examples, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+
+def _newest_wins(order, load, older, check) -> None:
+    """Load file number v for each v of `order`: one older than the newest accepted so far is refused
+    with `older`, any other is accepted; after each, `check(newest)` sees the stored state."""
+    newest = -1
+    for v in order:
+        try:
+            load(v)
+            assert v >= newest
+            newest = v
+        except older:
+            assert v < newest
+        check(newest)
+
+
+@_never_older(examples=25)
 @given(st.lists(st.integers(min_value=0, max_value=4), min_size=1, max_size=8))
 def test_a_package_can_never_make_stored_data_older(tmp_path_factory, order):
     """Five successive exports of one county's call (sequence 1..5, each renaming the application
@@ -498,24 +516,18 @@ def test_a_package_can_never_make_stored_data_older(tmp_path_factory, order):
     shutil.copy(template, work)
     db = open_database(work)
     try:
-        newest = -1
-        for v in order:
-            try:
-                packages.import_package(db, files / f"v{v}.adpkg")
-                assert v >= newest
-                newest = v
-            except OlderPackage:
-                assert v < newest
+        def check(newest):
             assert stored(db, base["id"])["name"] == f"第{newest + 1}版产业技术创新联盟"
             if newest >= 2:
                 assert stored(db, extra["id"])["name"] == f"第{newest + 1}版另一联盟"
+
+        _newest_wins(order, lambda v: packages.import_package(db, files / f"v{v}.adpkg"), OlderPackage, check)
         assert audit.verify(db).ok
     finally:
         db.dispose()
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
+@_never_older(examples=15)
 @given(st.lists(st.integers(min_value=0, max_value=3), min_size=1, max_size=6))
 def test_a_score_file_can_never_make_stored_scores_older(tmp_path_factory, order):
     """Four successive score files of one expert (each with a new overall comment on B); imported
@@ -549,15 +561,10 @@ def test_a_score_file_can_never_make_stored_scores_older(tmp_path_factory, order
     shutil.copy(template, work)
     db = open_database(work)
     try:
-        newest = -1
-        for v in order:
-            try:
-                rv.import_file(db, files / f"s{v}.adpkg")
-                assert v >= newest
-                newest = v
-            except rv.OlderScoreFile:
-                assert v < newest
+        def check(newest):
             assert score_comment(db, app_id, expert_id) == f"第{newest + 1}次意见"
+
+        _newest_wins(order, lambda v: rv.import_file(db, files / f"s{v}.adpkg"), rv.OlderScoreFile, check)
         assert audit.verify(db).ok
     finally:
         db.dispose()
