@@ -24,6 +24,13 @@ HEADERS = ("联盟名称", "地区", "申报批次", "县区/推荐单位", "产
            "不符合", "提示", "待确认", "结论")
 NUMERIC = frozenset({COL_MEMBERS, COL_FAIL, COL_WARN, COL_MANUAL})
 
+# columns that show a Row field unchanged
+_SHOWN_AS_IS = {
+    COL_NAME: "name", COL_REGION: "region_name", COL_COUNTY: "county", COL_INDUSTRY: "industry",
+    COL_LEAD: "lead_name", COL_MEMBERS: "member_count", COL_FAIL: "n_fail", COL_WARN: "n_warn",
+    COL_MANUAL: "n_manual",
+}
+
 AppIdRole = Qt.ItemDataRole.UserRole + 1
 RowRole = Qt.ItemDataRole.UserRole + 2
 SortRole = Qt.ItemDataRole.UserRole + 3
@@ -224,28 +231,13 @@ class ApplicationListModel(QAbstractTableModel):
         return None
 
     def _display(self, r: Row, col: int):
-        if col == COL_NAME:
-            return r.name
-        if col == COL_REGION:
-            return r.region_name
+        attr = _SHOWN_AS_IS.get(col)
+        if attr is not None:
+            return getattr(r, attr)
         if col == COL_CALL:
             return self._call_names.get(r.call_id or "", r.call_id or "")
-        if col == COL_COUNTY:
-            return r.county
-        if col == COL_INDUSTRY:
-            return r.industry
-        if col == COL_LEAD:
-            return r.lead_name
-        if col == COL_MEMBERS:
-            return r.member_count
         if col == COL_SUBMITTED:
             return (r.submitted_at or "").replace("T", " ")
-        if col == COL_FAIL:
-            return r.n_fail
-        if col == COL_WARN:
-            return r.n_warn
-        if col == COL_MANUAL:
-            return r.n_manual
         if col == COL_VERDICT:
             return _tr("符合条件") if r.eligible else _tr("不符合条件")
         return None
