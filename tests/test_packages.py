@@ -114,6 +114,12 @@ def test_export_and_import_all_or_nothing_and_idempotent(two_offices, tmp_path):
 
 def _damaged(tmp_path, src, how):
     dst = tmp_path / f"bad-{how}.adpkg"
+    _damage(src, dst, how)
+    return dst
+
+
+def _damage(src, dst, how) -> None:
+    """Copy the package `src` to `dst`, changed in one way (`how`) that the reader must refuse."""
     some_app = None
 
     def change(name, data):
@@ -139,7 +145,14 @@ def _damaged(tmp_path, src, how):
             return None
         return data
     rewrite(src, dst, change)
-    return dst
+
+
+def _sent_to_a_trusting_city(two_offices, tmp_path):
+    """The county's exported package and the city office that trusts the county's key."""
+    county, city = two_offices
+    info = export(county, tmp_path)
+    trust(county, city)
+    return city, info.path
 
 
 @pytest.mark.parametrize("how,message", [
@@ -153,20 +166,16 @@ def _damaged(tmp_path, src, how):
     ("missing", "在包中缺失"),
 ])
 def test_tampered_packages_are_refused(two_offices, tmp_path, how, message):
-    county, city = two_offices
-    info = export(county, tmp_path)
-    trust(county, city)
-    bad = _damaged(tmp_path, info.path, how)
+    city, sent = _sent_to_a_trusting_city(two_offices, tmp_path)
+    bad = _damaged(tmp_path, sent, how)
     with pytest.raises(PackageError, match=message):
         packages.import_package(city, bad)
     assert count(city) == 0
 
 
 def test_truncated_and_foreign_files_are_refused(two_offices, tmp_path):
-    county, city = two_offices
-    info = export(county, tmp_path)
-    trust(county, city)
-    data = info.path.read_bytes()
+    city, sent = _sent_to_a_trusting_city(two_offices, tmp_path)
+    data = sent.read_bytes()
     cut = tmp_path / "cut.adpkg"
     cut.write_bytes(data[: len(data) // 2])
     with pytest.raises(PackageError, match="ZIP 结构损坏或文件被截断"):
@@ -189,11 +198,9 @@ def test_truncated_and_foreign_files_are_refused(two_offices, tmp_path):
 
 
 def test_zip_bomb_and_size_limits(two_offices, tmp_path):
-    county, city = two_offices
-    info = export(county, tmp_path)
-    trust(county, city)
+    city, sent = _sent_to_a_trusting_city(two_offices, tmp_path)
     bomb = tmp_path / "bomb.adpkg"
-    rewrite(info.path, bomb, lambda name, data: [(name, data)] if name != "manifest.sig" else
+    rewrite(sent, bomb, lambda name, data: [(name, data)] if name != "manifest.sig" else
             [(name, data), (f"applications/{uuid.uuid4()}.json", b" " * (6 * 1024 * 1024))])
     with pytest.raises(PackageError, match="压缩比异常"):
         packages.import_package(city, bomb)
@@ -316,21 +323,7 @@ def _tamper(src: Path, dst: Path, how: str) -> None:
         data[-5] = ord("A") if data[-5] != ord("A") else ord("B")
         dst.write_bytes(bytes(data))
         return
-    done = False
-
-    def change(name, data):
-        nonlocal done
-        if how == "payload" and name.startswith("applications/") and not done:
-            done = True
-            return data.replace("联盟".encode(), "联合".encode(), 1)
-        if how == "manifest" and name == "manifest.json":
-            return data.replace(b'"created_at": "', b'"created_at": "1')
-        if how == "unsigned" and name == "manifest.sig":
-            return None
-        if how == "dotdot" and name == "manifest.sig":
-            return [(name, data), ("../evil.json", b"{}")]
-        return data
-    rewrite(src, dst, change)
+    _damage(src, dst, how)
 
 
 @pytest.mark.parametrize("how,message", [
