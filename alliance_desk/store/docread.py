@@ -103,11 +103,16 @@ def _iso(v):
     return v if v is None or type(v) is str else v.isoformat()
 
 
+# optional values stored as the document has them, in schema key order
+_MEMBER_PLAIN = ("legal_rep", "address", "chain_segment", "research_direction", "employees", "rd_staff",
+                 "senior_titles")
+_MEMBER_AMOUNTS = ("revenue_wan", "rd_spend_wan")
+_MEMBER_COUNTS = ("projects_municipal_or_above", "high_level_talent")
+_PLATFORM_PLAIN = ("kind", "approved_by")
+
 # member columns read, in schema key order; `platforms` goes in after enterprise_class
-_MEMBER_HEAD = ("name", "uscc", "kind", "role", "in_region", "legal_rep", "address", "chain_segment",
-                "research_direction", "employees", "rd_staff", "senior_titles", "revenue_wan", "rd_spend_wan",
-                "enterprise_class")
-_MEMBER_TAIL = ("projects_municipal_or_above", "high_level_talent", "integrity_ok", "contact")
+_MEMBER_HEAD = ("name", "uscc", "kind", "role", "in_region", *_MEMBER_PLAIN, *_MEMBER_AMOUNTS, "enterprise_class")
+_MEMBER_TAIL = (*_MEMBER_COUNTS, "integrity_ok", "contact")
 
 
 def _read_batch(conn, dec: _Decoder, where_app, where_child, uscc_out: dict | None = None) -> dict[str, dict]:
@@ -136,23 +141,20 @@ def _read_batch(conn, dec: _Decoder, where_app, where_child, uscc_out: dict | No
         md = {"name": name, "uscc": uscc, "kind": kind, "role": role}
         if in_region is not None:
             md["in_region"] = bool(in_region)
-        for k, v in (("legal_rep", legal_rep), ("address", address), ("chain_segment", chain_segment),
-                     ("research_direction", research_direction), ("employees", employees),
-                     ("rd_staff", rd_staff), ("senior_titles", senior_titles)):
+        for k, v in zip(_MEMBER_PLAIN, (legal_rep, address, chain_segment, research_direction, employees,
+                                        rd_staff, senior_titles)):
             if v is not None:
                 md[k] = v
-        if revenue_wan is not None:
-            md["revenue_wan"] = _num(revenue_wan)
-        if rd_spend_wan is not None:
-            md["rd_spend_wan"] = _num(rd_spend_wan)
+        for k, v in zip(_MEMBER_AMOUNTS, (revenue_wan, rd_spend_wan)):
+            if v is not None:
+                md[k] = _num(v)
         if enterprise_class is not None:
             md["enterprise_class"] = js(enterprise_class)
         if plat_listed:
             md["platforms"] = listed[mid] = []
-        if projects is not None:
-            md["projects_municipal_or_above"] = projects
-        if talent is not None:
-            md["high_level_talent"] = talent
+        for k, v in zip(_MEMBER_COUNTS, (projects, talent)):
+            if v is not None:
+                md[k] = v
         if integrity_ok is not None:
             md["integrity_ok"] = bool(integrity_ok)
         if contact is not None:
@@ -170,10 +172,9 @@ def _read_batch(conn, dec: _Decoder, where_app, where_child, uscc_out: dict | No
                     P.c.member_id, P.c.name, P.c.level, P.c.kind, P.c.approved_by, P.c.approved_on)
                     .where(P.c.member_id.in_(ids[i:i + BATCH])).order_by(P.c.member_id, P.c.position)):
                 pd = {"name": name, "level": level}
-                if kind is not None:
-                    pd["kind"] = kind
-                if by is not None:
-                    pd["approved_by"] = by
+                for k, v in zip(_PLATFORM_PLAIN, (kind, by)):
+                    if v is not None:
+                        pd[k] = v
                 if on is not None:
                     pd["approved_on"] = _iso(on)
                 listed[mid].append(pd)
