@@ -25,6 +25,13 @@ def _put(d: dict, key: str, value) -> None:
         d[key] = value
 
 
+def _put_all(d: dict, **values) -> dict:
+    """`d` with each of `values` that is not None added, in the order given (schema key order)."""
+    for key, value in values.items():
+        _put(d, key, value)
+    return d
+
+
 def _num(value):
     if isinstance(value, float) and value.is_integer():
         return int(value)
@@ -56,12 +63,10 @@ def _app_document(app, agreement, systems) -> dict:
 
     org: dict = {"council": [], "expert_committee": []}
     if app.secretariat_present:
-        sec: dict = {}
-        _put(sec, "address", app.secretariat_address)
-        _put(sec, "in_lead_unit", app.secretariat_in_lead_unit)
-        _put(sec, "full_time_staff", app.secretariat_full_time_staff)
-        _put(sec, "office_area_m2", _num(app.secretariat_office_area_m2))
-        org["secretariat"] = sec
+        org["secretariat"] = _put_all({}, address=app.secretariat_address,
+                                      in_lead_unit=app.secretariat_in_lead_unit,
+                                      full_time_staff=app.secretariat_full_time_staff,
+                                      office_area_m2=_num(app.secretariat_office_area_m2))
     else:
         org["secretariat"] = None
     _put(org, "external_liability_body", app.external_liability_body)
@@ -83,12 +88,8 @@ def _app_document(app, agreement, systems) -> dict:
     if app.materials_listed:
         d["materials"] = []
     if app.recommendation_present:
-        rd: dict = {}
-        _put(rd, "recommended", app.recommended)
-        _put(rd, "opinion", app.recommendation_opinion)
-        _put(rd, "by", app.recommendation_by)
-        _put(rd, "on", _iso(app.recommendation_on))
-        d["recommendation"] = rd
+        d["recommendation"] = _put_all({}, recommended=app.recommended, opinion=app.recommendation_opinion,
+                                       by=app.recommendation_by, on=_iso(app.recommendation_on))
     return d
 
 
