@@ -46,6 +46,12 @@ def _combo_text(combo: QComboBox) -> str:
     return text
 
 
+def _named(widget, name: str):
+    """`widget` with its object name set (tests and style sheets find it by that name)."""
+    widget.setObjectName(name)
+    return widget
+
+
 class _Page(QWizardPage):
     """A page of the wizard with its title and subtitle; `self.w` is the wizard."""
 
@@ -55,33 +61,36 @@ class _Page(QWizardPage):
         self.setTitle(title)
         self.setSubTitle(subtitle)
 
+    def _form(self, *rows) -> None:
+        """Lay the page out as a form of (label, widget) rows."""
+        form = QFormLayout(self)
+        for label, widget in rows:
+            form.addRow(label, widget)
+
 
 class _RegionPage(_Page):
     def __init__(self, wizard: "NewApplicationWizard"):
         super().__init__(wizard, self.tr("地区与申报批次"), self.tr("选择申报所属地区的规则包，以及本次申报批次和推荐单位。"))
-        form = QFormLayout(self)
-        self.region = QComboBox(self)
-        self.region.setObjectName("regionCombo")
+        self.region = _named(QComboBox(self), "regionCombo")
         for pack in wizard.packs.values():
             self.region.addItem(pack.region_name, pack.id)
             self.region.setItemData(self.region.count() - 1, f"{pack.name}（{pack.authority}）",
                                     Qt.ItemDataRole.ToolTipRole)
-        self.call = QComboBox(self)
-        self.call.setObjectName("callCombo")
-        self.county = QComboBox(self)
-        self.county.setObjectName("countyCombo")
+        self.call = _named(QComboBox(self), "callCombo")
+        self.county = _named(QComboBox(self), "countyCombo")
         self.county.setEditable(True)
         self.county.lineEdit().setPlaceholderText(self.tr("如：榆次区、于都县"))
         self.scheme = QLabel(self)
         self.scheme.setWordWrap(True)
-        self.when = QLabel(self)
-        self.when.setObjectName("submittedAtHint")
+        self.when = _named(QLabel(self), "submittedAtHint")
         self.when.setWordWrap(True)
-        form.addRow(self.tr("地区(&R)："), self.region)
-        form.addRow(self.tr("申报批次(&C)："), self.call)
-        form.addRow(self.tr("县区/推荐单位(&U)："), self.county)
-        form.addRow("", self.scheme)
-        form.addRow(self.tr("提交时间："), self.when)
+        self._form(
+            (self.tr("地区(&R)："), self.region),
+            (self.tr("申报批次(&C)："), self.call),
+            (self.tr("县区/推荐单位(&U)："), self.county),
+            ("", self.scheme),
+            (self.tr("提交时间："), self.when),
+        )
         self.call.currentIndexChanged.connect(lambda _i: self._show_when())
         self.region.currentIndexChanged.connect(self._region_changed)
         self.county.editTextChanged.connect(lambda _t: self.completeChanged.emit())
@@ -140,19 +149,18 @@ class _RegionPage(_Page):
 class _AlliancePage(_Page):
     def __init__(self, wizard: "NewApplicationWizard"):
         super().__init__(wizard, self.tr("联盟"), self.tr("联盟名称和所属产业领域。"))
-        form = QFormLayout(self)
-        self.name = QLineEdit(self)
-        self.name.setObjectName("nameEdit")
+        self.name = _named(QLineEdit(self), "nameEdit")
         self.name.setMaxLength(NAME_MAX)
         self.name_hint = QLabel(self)
-        self.industry = QComboBox(self)
-        self.industry.setObjectName("industryCombo")
+        self.industry = _named(QComboBox(self), "industryCombo")
         self.industry_hint = QLabel(self)
         self.industry_hint.setWordWrap(True)
-        form.addRow(self.tr("联盟名称(&N)："), self.name)
-        form.addRow("", self.name_hint)
-        form.addRow(self.tr("产业领域(&I)："), self.industry)
-        form.addRow("", self.industry_hint)
+        self._form(
+            (self.tr("联盟名称(&N)："), self.name),
+            ("", self.name_hint),
+            (self.tr("产业领域(&I)："), self.industry),
+            ("", self.industry_hint),
+        )
         self.name.textChanged.connect(self._name_changed)
         self.industry.editTextChanged.connect(lambda _t: self.completeChanged.emit())
         self.industry.currentIndexChanged.connect(lambda _i: self.completeChanged.emit())
@@ -198,16 +206,12 @@ class _LeadPage(_Page):
         super().__init__(wizard, self.tr("牵头单位"), self.tr("其余成员、组织机构和协议在申报编辑器中填写。"))
         from alliance_desk.rules import KIND_LABELS
 
-        form = QFormLayout(self)
-        self.lead = QLineEdit(self)
-        self.lead.setObjectName("leadEdit")
+        self.lead = _named(QLineEdit(self), "leadEdit")
         self.lead.setPlaceholderText(self.tr("单位全称，与营业执照一致"))
-        self.uscc = QLineEdit(self)
-        self.uscc.setObjectName("usccEdit")
+        self.uscc = _named(QLineEdit(self), "usccEdit")
         self.uscc.setMaxLength(24)
         self.uscc.setPlaceholderText(self.tr("18 位统一社会信用代码"))
-        self.uscc_hint = QLabel(self)
-        self.uscc_hint.setObjectName("usccHint")
+        self.uscc_hint = _named(QLabel(self), "usccHint")
         self.uscc_hint.setWordWrap(True)
         # room for two lines: a wrapped label in a form inside a wizard page is not given its height
         self.uscc_hint.setMinimumHeight(self.uscc_hint.fontMetrics().lineSpacing() * 2 + 4)
@@ -217,11 +221,13 @@ class _LeadPage(_Page):
             self.kind.addItem(label, code)
         self.in_region = QCheckBox(self.tr("在本地区注册（高校、院所为在本地区设立）"), self)
         self.in_region.setChecked(True)
-        form.addRow(self.tr("牵头单位(&L)："), self.lead)
-        form.addRow(self.tr("统一社会信用代码(&S)："), self.uscc)
-        form.addRow("", self.uscc_hint)
-        form.addRow(self.tr("单位类型(&K)："), self.kind)
-        form.addRow("", self.in_region)
+        self._form(
+            (self.tr("牵头单位(&L)："), self.lead),
+            (self.tr("统一社会信用代码(&S)："), self.uscc),
+            ("", self.uscc_hint),
+            (self.tr("单位类型(&K)："), self.kind),
+            ("", self.in_region),
+        )
         self.lead.textChanged.connect(lambda _t: self.completeChanged.emit())
         self.uscc.textEdited.connect(self._uscc_edited)
         self.uscc.textChanged.connect(self._check_uscc)
