@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QCoreApplication, QDate
-from PySide6.QtWidgets import QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QPushButton, QVBoxLayout
+from PySide6.QtCore import QCoreApplication, QDate, Signal
+from PySide6.QtWidgets import (QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QPushButton, QVBoxLayout,
+                               QWidget)
 
 from alliance_desk import lifecycle as lc
 
@@ -80,3 +81,25 @@ class _WriteDialog(QDialog):
             self.errors.show()
             return
         super().accept()
+
+
+class _AppPanel(QWidget):
+    """A panel about one application whose write dialogs, once accepted, refresh it and emit `changed`.
+    Subclasses provide `refresh()`."""
+
+    changed = Signal()
+
+    def __init__(self, db, app_id: str, parent=None):
+        super().__init__(parent)
+        self.db, self.app_id = db, app_id
+        self.dialog: QDialog | None = None  # the last dialog opened (tests drive it)
+
+    def _open(self, dialog: QDialog) -> QDialog:
+        self.dialog = dialog
+        dialog.accepted.connect(self._written)
+        dialog.open()
+        return dialog
+
+    def _written(self) -> None:
+        self.refresh()
+        self.changed.emit()

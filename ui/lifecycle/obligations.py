@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QPushButton, QTableView, QTableWidget, QTableWidgetItem, QVBoxLayout,
-                               QWidget)
+                               QLineEdit, QPushButton, QTableView, QTableWidget, QTableWidgetItem, QVBoxLayout)
 
 from alliance_desk import lifecycle as lc
-from ui.lifecycle.common import (ALERT_COLORS, STATE_COLORS, STATUS_COLORS, _date_edit, from_qdate, translate,
-                                 _WriteDialog)
+from ui.lifecycle.common import (ALERT_COLORS, STATE_COLORS, STATUS_COLORS, _AppPanel, _date_edit, from_qdate,
+                                 translate, _WriteDialog)
 
 
 class ObligationModel(QAbstractTableModel):
@@ -184,16 +183,12 @@ class RecordDialog(_WriteDialog):
                          doc_no=self.doc_no.text(), by=self.by.text(), note=self.note.text())
 
 
-class ObligationList(QWidget):
+class ObligationList(_AppPanel):
     """One alliance after its decision: state, validity, alerts, and every obligation."""
 
-    changed = Signal()
-
     def __init__(self, db, app_id: str, on: date | None = None, parent=None):
-        super().__init__(parent)
-        self.db, self.app_id = db, app_id
+        super().__init__(db, app_id, parent)
         self.on = on or date.today()
-        self.dialog: RecordDialog | None = None
         self.status: lc.AllianceStatus | None = None
         self.header = QLabel()
         self.header.setWordWrap(True)
@@ -291,11 +286,4 @@ class ObligationList(QWidget):
             if idx.isValid() and self.model.row(idx.row()).is_open:
                 o = self.model.row(idx.row())
                 kind, period, text = o.kind, o.period, o.period_label
-        self.dialog = RecordDialog(self.db, self.app_id, self.status.region, self.on, kind, period, text, self)
-        self.dialog.accepted.connect(self._written)
-        self.dialog.open()
-        return self.dialog
-
-    def _written(self) -> None:
-        self.refresh()
-        self.changed.emit()
+        return self._open(RecordDialog(self.db, self.app_id, self.status.region, self.on, kind, period, text, self))

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSizePolicy,
                                QToolTip, QVBoxLayout, QWidget)
 
 from alliance_desk import lifecycle as lc
-from ui.lifecycle.common import _date_edit, from_qdate, translate, _WriteDialog
+from ui.lifecycle.common import _AppPanel, _date_edit, from_qdate, translate, _WriteDialog
 
 
 class StageDialog(_WriteDialog):
@@ -185,16 +185,12 @@ class StageStrip(QWidget):
             QToolTip.hideText()
 
 
-class StageBar(QWidget):
+class StageBar(_AppPanel):
     """An application's procedure: the strip, what happened last, and the buttons."""
 
-    changed = Signal()
-
     def __init__(self, db, app_id: str, today: date | None = None, parent=None):
-        super().__init__(parent)
-        self.db, self.app_id = db, app_id
+        super().__init__(db, app_id, parent)
         self.today = today or date.today()
-        self.dialog: _WriteDialog | None = None
         self.strip = StageStrip()
         self.info = QLabel()
         self.info.setWordWrap(True)
@@ -256,16 +252,6 @@ class StageBar(QWidget):
         if st.current_index == cfg.decision_index and st.decision is None:
             return translate("Lifecycle", "请先记录决定")
         return translate("Lifecycle", "已是最后一步")
-
-    def _open(self, dialog: _WriteDialog) -> _WriteDialog:
-        self.dialog = dialog
-        dialog.accepted.connect(self._written)
-        dialog.open()
-        return dialog
-
-    def _written(self) -> None:
-        self.refresh()
-        self.changed.emit()
 
     def open_advance(self) -> StageDialog:
         return self._open(StageDialog(self.db, self.state, self.state.forward_targets(), False, self.today, self))
