@@ -66,25 +66,18 @@ class RoundTabs:
         return w
 
     def _assign_tab(self) -> QWidget:
-        w = QWidget()
-        lay = QVBoxLayout(w)
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel(_t("每份申报专家数")))
+        w, lay, bar = _tab_with_bar(_t("每份申报专家数"))
         self.per_app = QSpinBox()
         self.per_app.setRange(1, 50)
         self.per_app.setValue(3)
         bar.addWidget(self.per_app)
-        self.auto_btn = QPushButton(_t("自动均衡分配"))
-        self.auto_btn.clicked.connect(lambda: self.start_auto_assign(self.per_app.value()))
+        self.auto_btn = _button(_t("自动均衡分配"), lambda: self.start_auto_assign(self.per_app.value()))
         bar.addWidget(self.auto_btn)
         bar.addStretch(1)
-        self.sheets_btn = QPushButton(_t("导出评分表…"))
-        self.sheets_btn.clicked.connect(self._sheets_dialog)
-        self.import_btn = QPushButton(_t("导入评分…"))
-        self.import_btn.clicked.connect(self._import_dialog)
+        self.sheets_btn = _button(_t("导出评分表…"), self._sheets_dialog)
+        self.import_btn = _button(_t("导入评分…"), self._import_dialog)
         bar.addWidget(self.sheets_btn)
         bar.addWidget(self.import_btn)
-        lay.addLayout(bar)
         legend = QLabel(_t("点击单元格分配或取消分配。✓ 已分配　已评 n 已收到评分　回避：存在回避关系，不能分配（悬停看原因）"))
         legend.setWordWrap(True)
         lay.addWidget(legend)
@@ -108,10 +101,7 @@ class RoundTabs:
         return w
 
     def _summary_tab(self) -> QWidget:
-        w = QWidget()
-        lay = QVBoxLayout(w)
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel(_t("汇总方法")))
+        w, lay, bar = _tab_with_bar(_t("汇总方法"))
         self.method_combo = QComboBox()
         for m in scoring.METHODS:
             self.method_combo.addItem(_t(scoring.METHOD_LABELS[m]), m)
@@ -119,17 +109,11 @@ class RoundTabs:
         bar.addWidget(self.method_combo)
         self.threshold_label = QLabel()
         bar.addWidget(self.threshold_label, 1)
-        self.summary_btn = QPushButton(_t("导出评分汇总表…"))
-        self.summary_btn.clicked.connect(self._summary_dialog)
+        self.summary_btn = _button(_t("导出评分汇总表…"), self._summary_dialog)
         bar.addWidget(self.summary_btn)
-        lay.addLayout(bar)
         split = QSplitter(Qt.Orientation.Vertical)
-        self.summary_table = QTableWidget(0, 0)
-        self.summary_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.summary_table.verticalHeader().setVisible(False)
-        self.criteria_table = QTableWidget(0, 0)
-        self.criteria_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.criteria_table.verticalHeader().setVisible(False)
+        self.summary_table = _read_only_table()
+        self.criteria_table = _read_only_table()
         split.addWidget(self.summary_table)
         split.addWidget(self.criteria_table)
         split.setSizes([300, 180])
@@ -149,6 +133,30 @@ def _expert_table(labels: list[str]) -> QTableWidget:
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+    table.verticalHeader().setVisible(False)
+    return table
+
+
+def _tab_with_bar(caption: str) -> tuple[QWidget, QVBoxLayout, QHBoxLayout]:
+    """A tab page laid out top to bottom, its first row a bar that begins with `caption`."""
+    w = QWidget()
+    lay = QVBoxLayout(w)
+    bar = QHBoxLayout()
+    bar.addWidget(QLabel(caption))
+    lay.addLayout(bar)
+    return w, lay, bar
+
+
+def _button(text: str, slot) -> QPushButton:
+    button = QPushButton(text)
+    button.clicked.connect(slot)
+    return button
+
+
+def _read_only_table() -> QTableWidget:
+    """A table the code fills (columns set later), without row numbers."""
+    table = QTableWidget(0, 0)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.verticalHeader().setVisible(False)
     return table
 
