@@ -105,16 +105,22 @@ def parse_error_reason(exc: BaseException) -> str:
 
 # ------------------------------------------------------------------ ZIP containers
 
-def entry_name_problem(name: str) -> str | None:
-    """Why a ZIP entry name is unsafe to even think of as a path, or None."""
+def entry_name_problem(name: str, *, empty: str = "空文件名", dot_segments: tuple[str, ...] = ("..",),
+                       dot_text: str = "含有 .. 路径", strict: bool = False) -> str | None:
+    """Why a ZIP entry name is unsafe to even think of as a path, or None. `strict` (our own packages)
+    also refuses directory entries and empty segments; the caller may name more `dot_segments`."""
     if not name:
-        return "空文件名"
+        return empty
     if name.startswith(("/", "\\")) or _DRIVE.match(name):
         return f"条目名「{name}」是绝对路径"
     if "\\" in name:
         return f"条目名「{name}」含有反斜杠"
-    if any(part == ".." for part in name.split("/")):
-        return f"条目名「{name}」含有 .. 路径"
+    if any(part in dot_segments for part in name.split("/")):
+        return f"条目名「{name}」{dot_text}"
+    if strict and name.endswith("/"):
+        return f"包内不应有目录项「{name}」"
+    if strict and "//" in name:
+        return f"条目名「{name}」无效（含有空路径段）"
     if any(ord(c) < 32 for c in name):
         return f"条目名「{name!r}」含有控制字符"
     return None
