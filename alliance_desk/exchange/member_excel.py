@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+# openpyxl turns any string starting with "=" into a formula; set_value forces text (also for
+# + - @ tab CR and error literals) and keeps it text when someone edits the cell (quote prefix)
+from alliance_desk.exchange.xlsx_safe import cell_text as _text, set_value as _set
 from alliance_desk.rules import KIND_LABELS
 from db.session import unit_of_work
 
@@ -64,14 +67,6 @@ def member_row(n: int, md: dict) -> list[Any]:
             md.get("rd_spend_wan"), _yes_no(md.get("integrity_ok"))]
 
 
-def _set(cell, value: Any) -> None:
-    # openpyxl turns any string starting with "=" into a formula; xlsx_safe forces text (also for
-    # + - @ tab CR and error literals) and keeps it text when someone edits the cell (quote prefix)
-    from alliance_desk.exchange.xlsx_safe import set_value
-
-    set_value(cell, value)
-
-
 def write_members(members: Iterable[dict], path: str | Path, title: str = "") -> int:
     """Write the member sheet; returns the number of members written."""
     from openpyxl import Workbook
@@ -108,14 +103,6 @@ def write_members(members: Iterable[dict], path: str | Path, title: str = "") ->
 
 
 # ------------------------------------------------------------------ read
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
 
 def _bool(raw: str) -> bool | None | str:
     low = raw.lower()

@@ -174,3 +174,13 @@ def sheet_title(name: str, taken: Iterable[str] = ()) -> str:
         title = base[:31 - len(suffix)] + suffix
         i += 1
     return title
+
+
+def cell_text(value: Any) -> str:
+    """What a read cell holds as the text a clerk typed: empty for an empty cell, whole numbers
+    without Excel's ".0", surrounding white space dropped."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()

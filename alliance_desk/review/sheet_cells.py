@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
 
+from alliance_desk.exchange.xlsx_safe import cell_text as _text, set_value as _set
 from alliance_desk.review import scoring
 
 SHEET = "评分"
@@ -18,12 +18,6 @@ SHEET_FORMAT = "alliance-desk/score-sheet@1"
 COL_ID, COL_NAME, COL_TOTAL, COL_COMMENT = "申请编号", "联盟名称", "总分", "评审意见"
 MAX_FILE_BYTES = 20 * 1024 * 1024
 _PROTECT = "alliance-desk"   # sheet protection guards against slips, not attackers: the digest does that
-
-
-def _set(cell, value: Any) -> None:
-    from alliance_desk.exchange.xlsx_safe import set_value
-
-    set_value(cell, value)
 
 
 def _safe_name(text: str) -> str:
@@ -48,12 +42,3 @@ def _col(n: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(n)
-
-
-
-def _text(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    return str(v).strip()
