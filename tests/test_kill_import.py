@@ -79,6 +79,27 @@ def _trail_verifies(path: Path) -> bool:
         db.dispose()
 
 
+def _seeded() -> tuple[int, random.Random]:
+    seed = int(os.environ.get("KILL_SEED", time.time_ns() % 1_000_000))
+    return seed, random.Random(seed)
+
+
+def _checkpoint(path: Path) -> None:
+    """Fold the WAL into the database file, so that a copy of the file alone is the whole database."""
+    con = sqlite3.connect(str(path))
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+
+
+def _timed_run(command: list[str]) -> float:
+    """Run `command` to its end once; how long it took (the kills strike within that time)."""
+    t0 = time.monotonic()
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    full = time.monotonic() - t0
+    assert done.returncode == 0, done.stderr
+    return full
+
+
 def _strike(command: list[str], rng: random.Random, full: float, k: int, begun, jitter: float) -> bool:
     """Run `command` and SIGKILL it: even `k` at a random moment of its run (`full` seconds when
     left alone), odd `k` just after `begun()` first holds (the phase under attack). Whether the
@@ -99,14 +120,11 @@ def _strike(command: list[str], rng: random.Random, full: float, k: int, begun, 
 
 @pytest.mark.slow
 def test_killed_imports_leave_all_or_nothing(tmp_path):
-    seed = int(os.environ.get("KILL_SEED", time.time_ns() % 1_000_000))
-    rng = random.Random(seed)
+    seed, rng = _seeded()
     paths, ids = _files(tmp_path / "files")
     template = tmp_path / "template.sqlite"
     open_database(template).dispose()
-    con = sqlite3.connect(str(template))
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.close()
+    _checkpoint(template)
     members_per_app = {i: len(eligible(REGIONS[i % len(REGIONS)], n_members=5)["members"]) for i in range(N_FILES)}
     all_members = sum(members_per_app.values())
     work = tmp_path / "work.sqlite"
@@ -119,10 +137,7 @@ def test_killed_imports_leave_all_or_nothing(tmp_path):
 
     # one full run: how long an import takes here, and what "all" looks like
     fresh()
-    t0 = time.monotonic()
-    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    full = time.monotonic() - t0
-    assert done.returncode == 0, done.stderr
+    full = _timed_run(command)
     assert _inspect(work, ids) == ("ok", N_FILES, all_members, N_FILES)
 
     outcomes = {"none": 0, "all": 0}
@@ -173,8 +188,7 @@ def test_killed_restores_leave_the_data_with_its_audit_row(tmp_path):
     from alliance_desk import store
     from alliance_desk.store import backup
 
-    seed = int(os.environ.get("KILL_SEED", time.time_ns() % 1_000_000))
-    rng = random.Random(seed)
+    seed, rng = _seeded()
     template = tmp_path / "office-template.sqlite"
     db = open_database(template)
     docs = [eligible(REGIONS[i % len(REGIONS)], n_members=5) for i in range(60)]
@@ -186,9 +200,7 @@ def test_killed_restores_leave_the_data_with_its_audit_row(tmp_path):
     db = open_database(template)
     store.import_documents(db, [("", d) for d in docs[40:]])          # the office has 60 since
     db.dispose()
-    con = sqlite3.connect(str(template))
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.close()
+    _checkpoint(template)
     work = tmp_path / "work" / "office.sqlite"
     work.parent.mkdir()
     command = [sys.executable, "-m", "cli", "restore", "--db", str(work), str(saved)]
@@ -200,10 +212,7 @@ def test_killed_restores_leave_the_data_with_its_audit_row(tmp_path):
         shutil.copy(template, work)
 
     fresh()
-    t0 = time.monotonic()
-    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    full = time.monotonic() - t0
-    assert done.returncode == 0, done.stderr
+    full = _timed_run(command)
     assert _restore_state(work) == ("ok", 40, 1)
 
     outcomes = {"old": 0, "restored": 0}
