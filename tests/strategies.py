@@ -24,6 +24,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from alliance_desk import exchange
@@ -597,3 +598,34 @@ def invalid_mutations(draw, kinds: tuple[str, ...] = MUTATION_KINDS) -> tuple[di
     else:  # pragma: no cover
         raise AssertionError(kind)
     return doc, format_path(path)
+
+
+# --------------------------------------------------------------------------
+# stored on a test backend
+
+
+def _without_nul(value):
+    """PostgreSQL text cannot hold U+0000 (the store refuses it there: test_postgres.py); the same
+    documents with it replaced."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
+
+
+def storable_applications(backend: str):
+    """``applications()`` that `backend` can store (on PostgreSQL: no NUL, and still valid after that)."""
+    strategy = applications()
+    if backend == "postgresql":
+        strategy = strategy.map(_without_nul).filter(lambda d: exchange.validate_document(d) == [])
+    return strategy
+
+
+def stored_examples(max_examples: int):
+    """Settings for properties over one shared database fixture, on any backend."""
+    return settings(max_examples=max_examples, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                           HealthCheck.filter_too_much])

@@ -5,29 +5,17 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alliance_desk import exchange, store
-from strategies import applications, invalid_mutations
+from strategies import applications, invalid_mutations, storable_applications, stored_examples
 
 
 @pytest.fixture
 def shared_db(make_db):
     """One database for all examples of a run (on each test backend): examples differ by id."""
     return make_db("roundtrip")
-
-
-def _without_nul(value):
-    """PostgreSQL text cannot hold U+0000 (the store refuses it there: test_postgres.py); the same
-    documents with it replaced."""
-    if isinstance(value, str):
-        return value.replace("\x00", "\ufffd")
-    if isinstance(value, dict):
-        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_without_nul(v) for v in value]
-    return value
 
 
 def _drop_optional_nulls(value, node):
@@ -42,14 +30,10 @@ def _drop_optional_nulls(value, node):
     return value
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow, HealthCheck.filter_too_much])
+@stored_examples(60)
 @given(data=st.data())
 def test_import_export_roundtrip(shared_db, backend, data):
-    strategy = applications()
-    if backend == "postgresql":
-        strategy = strategy.map(_without_nul).filter(lambda d: exchange.validate_document(d) == [])
-    doc = data.draw(strategy, label="doc")
+    doc = data.draw(storable_applications(backend), label="doc")
     # the file as another office would send it
     parsed = exchange.parse_text(json.dumps(doc, ensure_ascii=False).encode("utf-8"))
     store.import_documents(shared_db, [("", parsed)])
