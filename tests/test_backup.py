@@ -25,20 +25,21 @@ def cli(capsys, *argv):
     return code, out.out, out.err
 
 
-def n_apps(path) -> int:
+def _scalar(path, sql: str):
+    """The one value `sql` selects from the SQLite file at `path`, read without the app's layers."""
     con = sqlite3.connect(str(path))
     try:
-        return con.execute("SELECT COUNT(*) FROM applications").fetchone()[0]
+        return con.execute(sql).fetchone()[0]
     finally:
         con.close()
+
+
+def n_apps(path) -> int:
+    return _scalar(path, "SELECT COUNT(*) FROM applications")
 
 
 def revision(path) -> str:
-    con = sqlite3.connect(str(path))
-    try:
-        return con.execute("SELECT version_num FROM alembic_version").fetchone()[0]
-    finally:
-        con.close()
+    return _scalar(path, "SELECT version_num FROM alembic_version")
 
 
 def db_file(db) -> Path:
