@@ -76,31 +76,36 @@ class ReviewRoundExpert(Base):
     package_issued_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
-class ReviewAssignment(Base):
-    __tablename__ = "review_assignments"
-    __table_args__ = (UniqueConstraint("round_id", "application_id", "expert_id", name="uq_review_assignment"),
-                      Index("ix_review_assignments_round", "round_id"))
+class _PerRoundPair:
+    """A row about one application and one expert in a review round: what assignments, conflicts and
+    scores are keyed by (the columns come first in the table, as created by the migrations)."""
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    round_id: Mapped[str] = mapped_column(ForeignKey("review_rounds.id", ondelete="CASCADE"))
-    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
-    expert_id: Mapped[str] = mapped_column(ForeignKey("review_experts.id"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True, sort_order=-4)
+    round_id: Mapped[str] = mapped_column(ForeignKey("review_rounds.id", ondelete="CASCADE"), sort_order=-3)
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), sort_order=-2)
+    expert_id: Mapped[str] = mapped_column(ForeignKey("review_experts.id"), sort_order=-1)
+
+
+def _per_round(table: str, unique: str, *more_unique: str) -> tuple:
+    """One row per (round, application, expert[, more]) and an index by round."""
+    return (UniqueConstraint("round_id", "application_id", "expert_id", *more_unique, name=unique),
+            Index(f"ix_{table}_round", "round_id"))
+
+
+class ReviewAssignment(_PerRoundPair, Base):
+    __tablename__ = "review_assignments"
+    __table_args__ = _per_round(__tablename__, "uq_review_assignment")
+
     source: Mapped[str] = mapped_column(String(16))  # "manual" | "auto"
     assigned_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class ReviewConflict(Base):
+class ReviewConflict(_PerRoundPair, Base):
     """A conflict of interest that blocks an (application, expert) pair: detected from the member list
     and the office holders, or declared (by the expert or the office). The reason is kept."""
     __tablename__ = "review_conflicts"
-    __table_args__ = (UniqueConstraint("round_id", "application_id", "expert_id", "kind",
-                                       name="uq_review_conflict"),
-                      Index("ix_review_conflicts_round", "round_id"))
+    __table_args__ = _per_round(__tablename__, "uq_review_conflict", "kind")
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    round_id: Mapped[str] = mapped_column(ForeignKey("review_rounds.id", ondelete="CASCADE"))
-    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
-    expert_id: Mapped[str] = mapped_column(ForeignKey("review_experts.id"))
     kind: Mapped[str] = mapped_column(String(32))  # member_uscc | member_name | council | expert_committee | declared
     reason: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(16))  # "detected" | "declared"
@@ -108,16 +113,11 @@ class ReviewConflict(Base):
     recorded_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class ReviewScore(Base):
+class ReviewScore(_PerRoundPair, Base):
     """One expert's score of one application (the items are ReviewScoreItem rows)."""
     __tablename__ = "review_scores"
-    __table_args__ = (UniqueConstraint("round_id", "application_id", "expert_id", name="uq_review_score"),
-                      Index("ix_review_scores_round", "round_id"))
+    __table_args__ = _per_round(__tablename__, "uq_review_score")
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    round_id: Mapped[str] = mapped_column(ForeignKey("review_rounds.id", ondelete="CASCADE"))
-    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
-    expert_id: Mapped[str] = mapped_column(ForeignKey("review_experts.id"))
     total: Mapped[float] = mapped_column(Float)
     comment: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(16))  # "sheet" | "file" | "app"
