@@ -80,10 +80,28 @@ class Choices:
 
 @lru_cache(maxsize=1)
 def region_names() -> dict[str, str]:
-    """Region id -> Chinese name (晋中市 …), from the rule packs."""
-    from alliance_desk.rules.packs import all_packs
+    """Region id -> Chinese name (晋中市 …), from the `[pack]` table at the head of each region pack.
+    Only that table is parsed: loading the packs (`rules.packs.all_packs`, every rule checked) would
+    delay the list's first rows at start-up; tests/test_listing.py holds the two equal."""
+    import tomllib
 
-    return {p.id: p.region_name for p in all_packs().values()}
+    from alliance_desk.paths import resource
+
+    names = {}
+    for path in sorted(resource("regions").glob("*.toml")):
+        info = tomllib.loads(_pack_table(path.read_text(encoding="utf-8"))).get("pack", {})
+        if "id" in info and "region_name" in info:
+            names[info["id"]] = info["region_name"]
+    return names
+
+
+def _pack_table(text: str) -> str:
+    """The `[pack]` table of a pack file's text, up to the next table."""
+    start = text.find("[pack]")
+    if start < 0:
+        return ""
+    end = text.find("\n[", start)
+    return text[start:] if end < 0 else text[start:end]
 
 
 def region_name(region: str) -> str:

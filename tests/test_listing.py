@@ -310,3 +310,9 @@ def test_changes_since_names_what_other_seats_changed(db):
         assert len(audit.changes_after(s, 0, limit=10)[1]) == 5
         assert audit.changes_after(s, 0, limit=4) == (5, None)
         assert audit.changes_after(s, 9, limit=10) == (5, None)  # the trail went back: a restored backup
+
+
+def test_region_names_read_from_the_pack_heads_are_the_packs_own():
+    from alliance_desk.rules.packs import all_packs
+
+    assert listing.region_names() == {p.id: p.region_name for p in all_packs().values()}

@@ -138,18 +138,22 @@ def override_notes(refusals: list[Refusal], reason: str) -> list[str]:
 # ------------------------------------------------------------------ checklist marks
 
 def checklist_failures(db, docs: list[dict]) -> dict[str, list[str]]:
-    """Application id -> the rule ids its checklist fails (only those that fail)."""
+    """Application id -> the rule ids its checklist fails (only those that fail), judged as the
+    stored checklist is (`store.check_stored`: the call's pack, the clerk's confirmations)."""
     from alliance_desk import store
     from alliance_desk.rules.engine import evaluate
 
     out: dict[str, list[str]] = {}
     with unit_of_work(db) as s:
         calls: dict[str, dict] = {}
+        packs: dict = {}
+        confirmations = store.confirmations_of(s, [doc["id"] for doc in docs])
         for doc in docs:
             region = doc["region"]
             if region not in calls:
                 calls[region] = store.calls_for(s, region)
-            result = evaluate(doc, calls=calls[region], confirmations=store._confirmations(s, doc["id"]))
+            result = evaluate(doc, pack=store.judging_pack(s, region, doc.get("call"), packs), calls=calls[region],
+                              confirmations=confirmations.get(doc["id"]))
             failing = [i.rule for i in result.items if i.status == "fail"]
             if failing:
                 out[doc["id"]] = failing

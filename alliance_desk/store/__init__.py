@@ -29,8 +29,8 @@ from alliance_desk.store.documents import (  # noqa: F401
     Draft, _app_document, count_applications, export_json, get_document, load_draft, to_document)
 from alliance_desk.store.errors import ConflictError, StoreError  # noqa: F401
 from alliance_desk.store.judging import (  # noqa: F401
-    _confirmations, _refresh_summary, add_call, calls_for, check_stored, confirm, county_deadline, ensure_calls,
-    judging_pack, unconfirm)
+    _confirmations, _refresh_summary, add_call, calls_for, check_stored, confirm, confirmations_of, county_deadline,
+    ensure_calls, judging_pack, unconfirm)
 from alliance_desk.store.rows import (  # noqa: F401
     MEMBER_SCALARS, SQLITE_INT_MAX, SYSTEM_KEYS, _app_values, _gc_paused, _now, _Rows, _uscc_verdict)
 from alliance_desk.store.save import (  # noqa: F401

@@ -73,10 +73,23 @@ def add_call(db: Database, region: str, call_id: str, name: str, deadline: datet
                      {"region": region, "name": name, "deadline": deadline, "note": note})
 
 
+def _confirmation(r: m.Confirmation) -> Confirmation:
+    return Confirmation(r.rule, r.outcome, r.by, r.at.isoformat(timespec="minutes"), r.note or "")
+
+
 def _confirmations(session: Session, app_id: str) -> dict[str, Confirmation]:
     rows = session.scalars(select(m.Confirmation).where(m.Confirmation.application_id == app_id))
-    return {r.rule: Confirmation(r.rule, r.outcome, r.by, r.at.isoformat(timespec="minutes"), r.note or "")
-            for r in rows}
+    return {r.rule: _confirmation(r) for r in rows}
+
+
+def confirmations_of(session: Session, app_ids: list[str]) -> dict[str, dict[str, Confirmation]]:
+    """Application id -> rule -> confirmation, for many applications in a few queries."""
+    out: dict[str, dict[str, Confirmation]] = {}
+    ids = list(dict.fromkeys(app_ids))
+    for i in range(0, len(ids), 500):
+        for r in session.scalars(select(m.Confirmation).where(m.Confirmation.application_id.in_(ids[i:i + 500]))):
+            out.setdefault(r.application_id, {})[r.rule] = _confirmation(r)
+    return out
 
 
 def _refresh_summary(session: Session, app: m.Application, doc: dict | None = None) -> CheckResult:

@@ -6,7 +6,6 @@ cyclic garbage collector used while many rows are turned into dicts or back.
 from __future__ import annotations
 
 import gc
-import re
 from contextlib import contextmanager
 from datetime import date, datetime
 
@@ -81,22 +80,8 @@ def _check_storable(doc: dict, source: str, nul_allowed: bool) -> None:
     walk(doc, [])
 
 
-_USCC_FAST = re.compile(r"[0-9]{8}[0-9A-HJ-NP-RTUW-Y]{10}")
-_USCC_VALUE = {c: i for i, c in enumerate("0123456789ABCDEFGHJKLMNPQRTUWXY")}
-_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-
-
-def _uscc_verdict(code) -> str | None:
-    """uscc.problem(code), with a fast path for the common case of a well-formed valid code (an
-    import of 150,000 member units spends seconds in python-stdnum otherwise). Only a code that is
-    exactly 18 allowed characters with the right check character takes the fast path; anything
-    else gets python-stdnum's verdict and message."""
-    if type(code) is str and len(code) == 18 and _USCC_FAST.fullmatch(code):
-        v = _USCC_VALUE
-        total = sum(v[c] * w for c, w in zip(code, _USCC_WEIGHTS))
-        if code[17] == "0123456789ABCDEFGHJKLMNPQRTUWXY"[(31 - total) % 31]:
-            return None
-    return uscc_mod.problem(code)
+# one verdict per member USCC as stored with the rows (its fast path lives in rules.uscc)
+_uscc_verdict = uscc_mod.problem
 
 
 def _varchar_limits() -> tuple[dict, dict, dict, dict]:

@@ -29,7 +29,7 @@ from db.models_archive import CheckVerdict, CheckVerdictItems
 from alliance_desk.store.checkinputs import _check_inputs
 from alliance_desk.store.docread import BATCH, _execute, read_documents
 from alliance_desk.store.documents import count_applications
-from alliance_desk.store.judging import calls_for, judging_pack
+from alliance_desk.store.judging import _confirmation, calls_for, judging_pack
 from alliance_desk.store.rows import _gc_paused
 from alliance_desk.rules.engine import CheckResult, Confirmation, Item, _clause, evaluate
 from alliance_desk.rules.packs import Pack
@@ -137,8 +137,7 @@ def all_confirmations(db) -> dict[str, dict[str, Confirmation]]:
     with unit_of_work(db) as session:
         confs: dict[str, dict[str, Confirmation]] = {}
         for r in session.scalars(select(m.Confirmation)):
-            confs.setdefault(r.application_id, {})[r.rule] = Confirmation(
-                r.rule, r.outcome, r.by, r.at.isoformat(timespec="minutes"), r.note or "")
+            confs.setdefault(r.application_id, {})[r.rule] = _confirmation(r)
         return confs
 
 
