@@ -170,3 +170,28 @@ def test_old_database_upgrades_keeping_its_data(db):
         assert s.scalar(select(func.count()).select_from(m.Application)) == 5
     report, results = _check(db)
     assert len(report.rejudged) == 5 and {r["application"]: r for r in results} == _fresh(db)
+
+
+def test_the_export_guard_judges_with_the_pack_the_call_adopted(demo_db):
+    """The marks on official papers follow the same pack as the stored checklist: a call that adopted
+    a stricter revision fails its applications there too, not only in the list."""
+    from alliance_desk.exports.guard import checklist_failures
+    from alliance_desk.store import calls
+    from alliance_desk.store import pack_versions as pv
+
+    jinzhong_docs = [d for d in demo.demo_applications() if d["region"] == "jinzhong"]
+    with demo_db.Session() as s:
+        docs = [store.get_document(s, d["id"]) for d in jinzhong_docs]
+    before = checklist_failures(demo_db, docs)
+    core_min_failing = sorted(i for i, rules in before.items() if "JZ-CORE-MIN" in rules)
+    assert len(core_min_failing) < len(docs)
+    # a revised notice: at least 500 core members, which no demo alliance has
+    v = pv.derive(demo_db, "jinzhong", "晋中市 2026 年修订", "市科技局〔2026〕1号",
+                  [{"path": ["rule", "JZ-CORE-MIN", "min"], "value": 500, "clause": "三(三)"}])
+    for call_id in sorted({d["call"] for d in jinzhong_docs}):
+        calls.adopt_version(demo_db, call_id, v.id)
+    after = checklist_failures(demo_db, docs)
+    assert sorted(i for i, rules in after.items() if "JZ-CORE-MIN" in rules) == sorted(d["id"] for d in docs)
+    _, results = _check(demo_db)
+    stored = {r["application"]: [i["rule"] for i in r["items"] if i["status"] == "fail"] for r in results}
+    assert all(after.get(d["id"], []) == stored[d["id"]] for d in docs)
