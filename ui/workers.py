@@ -99,18 +99,22 @@ class _Runnable(QRunnable):
         try:
             value = self._fn(progress=task.progress) if self._with_progress else self._fn()
         except Cancelled:
-            task.cancelled.emit()
+            _emit(task, "cancelled")
         except BaseException as exc:  # noqa: BLE001 - everything goes back to the GUI thread
             exc.__traceback_text__ = traceback.format_exc()
-            if task.progress.cancelled:
-                task.cancelled.emit()
-            else:
-                task.failed.emit(exc)
+            _emit(task, "cancelled" if task.progress.cancelled else "failed", exc)
         else:
-            if task.progress.cancelled:
-                task.cancelled.emit()
-            else:
-                task.finished.emit(value)
+            _emit(task, "cancelled" if task.progress.cancelled else "finished", value)
+
+
+def _emit(task: Task, signal: str, *args) -> None:
+    """Send a result back, unless whoever asked is gone: a task belongs to its window, and a window
+    closed (and deleted) while the work ran has no one to tell."""
+    try:
+        getattr(task, signal).emit(*(() if signal == "cancelled" else args))
+    except RuntimeError:
+        if shiboken6.isValid(task):
+            raise
 
 
 def _tr(text: str) -> str:

@@ -79,3 +79,31 @@ def test_closing_the_window_during_a_json_import_writes_all_or_nothing_and_shows
     assert added in (set(), {d["id"] for d in new})  # cancelled while reading, or written whole
     assert finished == [] and w.last_message is None
     assert w.statusBar().currentMessage() == ""
+
+
+def test_work_that_outlives_its_task_ends_quietly(qtbot, capfd):
+    """The app quits while work still runs (the search index loading as the clerk closes the
+    window): the task is deleted with the rest, the result has no one to go to, and the worker
+    thread says nothing (no traceback on the terminal)."""
+    import shiboken6
+    from PySide6.QtCore import QThreadPool
+
+    for outcome in ("finished", "failed"):
+        started, release, seen = threading.Event(), threading.Event(), []
+
+        def work(outcome=outcome):
+            started.set()
+            release.wait(10)
+            if outcome == "failed":
+                raise ValueError("late")
+            return "late"
+
+        task = run_in_background(work, on_done=seen.append, on_error=seen.append)
+        assert started.wait(10)
+        shiboken6.delete(task)
+        release.set()
+        assert QThreadPool.globalInstance().waitForDone(10000)
+        qtbot.wait(50)
+        assert seen == []
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "has been deleted" not in err, err
