@@ -6,8 +6,9 @@ whose schema is already the newest one can be read straight away instead, read-o
 query `listing.load_first` runs (tests/test_first_page.py holds the two equal); the full open
 (lock, crash check, backups, migrations when needed) follows right after the first paint. A file
 with an older or unknown schema, one with a non-empty log beside it (a crash, or a writer at work:
-the full open checks it first), or anything that is not a plain SQLite file path is not read here: `read` returns None
-and the start-up takes the full path.
+the full open checks it first), or anything that is not a plain SQLite file is not read here:
+`read` returns None and the start-up takes the full path. Without `--db` the default database is
+read (db/location.py finds it without importing SQLAlchemy).
 
 The newest revision is read from the migration files' own `revision = "…"` lines (no Alembic
 import); a build without those files simply never takes this path.
@@ -20,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from alliance_desk.listing import Row, region_name
+from db.location import resolve_url, sqlite_file_of
 
 VERSIONS_DIR = Path(__file__).resolve().parents[1] / "db" / "migrations" / "versions"
 
@@ -59,11 +61,10 @@ def head_revision(versions: Path = VERSIONS_DIR) -> str | None:
 
 
 def plain_sqlite_path(target: str | None) -> Path | None:
-    """The file of a `--db` value naming an existing SQLite file with no log left beside it."""
-    if not target or "://" in str(target):
-        return None
-    path = Path(target).expanduser()
-    if not path.is_file():
+    """The file of a `--db` value (or, without one, of the default database) naming an existing
+    SQLite file with no log left beside it."""
+    path = sqlite_file_of(resolve_url(target))
+    if path is None or not path.is_file():
         return None
     # a non-empty log: a crash (or another seat writing right now) — the full open checks the file
     # first (store.backup.crash_suspected, not imported here: it would import SQLAlchemy); an empty

@@ -10,31 +10,54 @@ Heavy modules are imported inside each command so that `validate`/`check` start 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
 from alliance_desk import __version__
-from cli import applications, calls, clauses, documents, forms, lifecycle, review, safety, system
 from cli.common import EXIT_FAIL, ArgParser, add_db
 
 # Every command module, in the order `alliance-desk --help` lists their commands.
-MODULES = (applications, system, lifecycle, documents, review, safety, calls, clauses, forms)
+MODULES = ("applications", "system", "lifecycle", "documents", "review", "safety", "calls", "clauses", "forms")
 
 # {top-level command: handler}, filled by build_parser from the modules' register()
 COMMANDS: dict = {}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(window_only: bool = False) -> argparse.ArgumentParser:
+    """The whole command line, or (`window_only`) the top level and `gui` alone: starting the window
+    need not build ~80 subcommand parsers first (a noticeable part of the time to the first paint)."""
     parser = ArgParser(prog="alliance-desk", description="产业技术创新联盟申报审查工具")
     parser.add_argument("--version", action="version", version=f"Alliance Desk {__version__}")
     add_db(parser, top=True)
     sub = parser.add_subparsers(dest="command", parser_class=ArgParser)
-    for module in MODULES:
-        COMMANDS.update(module.register(sub))
+    if window_only:
+        from cli import system
+
+        COMMANDS.update(system.register_gui(sub))
+        return parser
+    for name in MODULES:
+        COMMANDS.update(importlib.import_module(f"cli.{name}").register(sub))
     return parser
 
 
+def starts_the_window(argv: list[str]) -> bool:
+    """True when `argv` is at most a top-level `--db X` and then nothing or `gui …`: the window
+    starts, and `gui`'s own options are all the parser has to know. Anything else (a command,
+    --help, --version, an abbreviated option) takes the whole parser."""
+    i = 0
+    while i < len(argv):
+        if argv[i] == "--db":
+            i += 2
+        elif argv[i].startswith("--db="):
+            i += 1
+        else:
+            break
+    return i >= len(argv) or argv[i] == "gui"
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(window_only=starts_the_window(argv)).parse_args(argv)
     command = args.command or "gui"
     if command == "gui" and not hasattr(args, "screenshot"):
         args.open = None

@@ -12,16 +12,20 @@ from alliance_desk import __version__
 from cli.common import EXIT_OK, db_command
 
 
-def register(subparsers) -> dict:
+def register_gui(subparsers) -> dict:
     p = db_command(subparsers, "gui", help="启动桌面程序")
     p.add_argument("--open", metavar="ID", help="打开这份申报")
     p.add_argument("--screenshot", metavar="FILE.png", help="把主窗口渲染为 PNG 后退出")
     p.add_argument("--size", default="1366x768", help="截图窗口大小，默认 1366x768")
     p.add_argument("--tab", type=int, default=0, help="截图时编辑器显示的标签页序号")
+    return {"gui": cmd_gui}
 
+
+def register(subparsers) -> dict:
+    commands = register_gui(subparsers)
     p = db_command(subparsers, "info", help="显示版本、组件、资源和数据库位置（供技术支持排查）")
     p.add_argument("--json", action="store_true")
-    return {"gui": cmd_gui, "info": cmd_info}
+    return {**commands, "info": cmd_info}
 
 
 def system_info(db_arg=None) -> list[tuple[str, str, str]]:

@@ -12,48 +12,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import sqlite_file
+from db.location import ENV_URL, default_db_path, normalize_url, resolve_url  # noqa: F401  (re-exported)
 from db.revisions import MIGRATIONS_DIR, head_revision  # noqa: F401  (head_revision: re-exported)
 
-ENV_URL = "ALLIANCE_DESK_DATABASE_URL"
 BUSY_TIMEOUT_MS = 5000
-
-
-def default_db_path() -> Path:
-    import appdirs
-
-    return Path(appdirs.user_data_dir("AllianceDesk")) / "alliance-desk.sqlite"
-
-
-def normalize_url(url: str) -> str:
-    """PostgreSQL URLs use the psycopg (3) driver the app ships with: `postgresql://…` and
-    `postgres://…` (as psql and many hosting panels write them) mean `postgresql+psycopg://…`."""
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
-    return url
 
 
 def is_postgresql(url_or_engine) -> bool:
     url = url_or_engine.url if isinstance(url_or_engine, Engine) else url_or_engine
     return str(url).startswith(("postgresql", "postgres:"))
-
-
-def resolve_url(db: str | os.PathLike | None = None) -> str:
-    """`--db` wins, then ALLIANCE_DESK_DATABASE_URL, then the user data directory.
-
-    A value with `://` is a database URL (e.g. `postgresql+psycopg://user:pw@server/alliance` for an
-    office whose seats share one PostgreSQL server); anything else is a SQLite file path."""
-    if db:
-        text = str(db)
-        if "://" in text:
-            return normalize_url(text)
-        return "sqlite:///" + str(Path(text).expanduser().resolve())
-    env = os.environ.get(ENV_URL)
-    if env:
-        return normalize_url(env)
-    path = default_db_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return "sqlite:///" + str(path)
 
 
 def sqlite_setup(engine: Engine, read_only: bool = False) -> None:

@@ -190,3 +190,28 @@ def test_info_names_the_installation_without_opening_the_database(capsys, tmp_pa
     assert info["fast_validation"].startswith("可用") and "ganzhou（赣州市）" in info["packs"]
     code, out, _ = run(capsys, "info")
     assert code == 0 and "快速格式校验：" in out and "内置字体：NotoSansSC" in out
+
+
+@pytest.mark.parametrize("argv, window", [
+    ([], True), (["gui"], True), (["--db", "x.sqlite"], True), (["--db=x.sqlite", "gui", "--open", "a"], True),
+    (["--db", "x.sqlite", "gui", "--size", "800x600"], True), (["--db"], True),
+    (["info"], False), (["--help"], False), (["--version"], False), (["--db", "x", "check", "a.json"], False),
+    (["--d", "x"], False), (["guix"], False),
+])
+def test_the_window_starts_on_the_short_parser_with_the_same_arguments(argv, window):
+    import cli
+
+    assert cli.starts_the_window(argv) is window
+    if window and argv != ["--db"]:
+        short, full = cli.build_parser(window_only=True), cli.build_parser()
+        assert vars(short.parse_args(argv)) == vars(full.parse_args(argv))
+        from cli import system
+
+        assert cli.COMMANDS["gui"] is system.cmd_gui
+
+
+def test_a_bad_window_option_is_refused_as_before(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["gui", "--tab", "x"])
+    assert exc.value.code == 2
+    assert "--tab" in capsys.readouterr().err

@@ -54,7 +54,7 @@ def test_old_schema_is_not_read_raw(stored, tmp_path):
     assert first_page.read(path, 200) is not None
 
 
-def test_crash_leftovers_and_other_targets_are_not_read_raw(stored, tmp_path):
+def test_crash_leftovers_and_other_targets_are_not_read_raw(stored, tmp_path, monkeypatch):
     db, path = stored
     db.dispose()
     wal = tmp_path / "first.sqlite-wal"
@@ -62,6 +62,7 @@ def test_crash_leftovers_and_other_targets_are_not_read_raw(stored, tmp_path):
     assert first_page.read(path, 200) is None
     wal.unlink()
     assert first_page.read(path, 200) is not None
+    monkeypatch.setenv("ALLIANCE_DESK_DATABASE_URL", "postgresql://postgres@127.0.0.1:1/x")
     assert first_page.read(None, 200) is None
     assert first_page.read("postgresql+psycopg://postgres@127.0.0.1:1/x", 200) is None
     assert first_page.read(str(tmp_path / "missing.sqlite"), 200) is None
@@ -70,3 +71,21 @@ def test_crash_leftovers_and_other_targets_are_not_read_raw(stored, tmp_path):
     garbage.write_bytes(b"not a database" * 50)
     assert first_page.read(str(garbage), 200) is None
     assert garbage.read_bytes() == b"not a database" * 50
+
+
+def test_without_a_path_the_default_database_is_read(stored, monkeypatch, tmp_path):
+    """A clerk starts the app with no arguments: the first page comes from the default database
+    (the environment's URL, else the user data directory) just as from a named file."""
+    db, path = stored
+    expected = listing.load_first(db, 200), listing.stored_call_names(db)
+    db.dispose()
+    monkeypatch.setenv("ALLIANCE_DESK_DATABASE_URL", f"sqlite:///{path}")
+    assert first_page.read(None, 200) == expected
+    monkeypatch.setenv("ALLIANCE_DESK_DATABASE_URL", f"sqlite:///{path}?mode=ro")
+    assert first_page.read(None, 200) is None  # options: the full open reads them
+    monkeypatch.delenv("ALLIANCE_DESK_DATABASE_URL")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # where appdirs puts user data on Linux
+    home = tmp_path / "data" / "AllianceDesk"
+    assert first_page.read(None, 200) is None  # no database yet: the full open creates it
+    shutil.copy(path, home / "alliance-desk.sqlite")
+    assert first_page.read(None, 200) == expected

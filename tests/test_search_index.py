@@ -46,8 +46,11 @@ def test_same_matches_as_the_plain_scan(entries, words, data):
     plain = dict(entries)
     # edits after the build: replaced, deleted and new entries, and rows without any entry
     for app_id in data.draw(st.lists(st.sampled_from(sorted(entries)), max_size=3, unique=True)) if entries else []:
-        if data.draw(st.booleans()):
+        change = data.draw(st.sampled_from(["delete", "replace", "empty"]))
+        if change == "delete":
             del index[app_id], plain[app_id]
+        elif change == "empty":  # searched by the row's own name and lead unit from then on
+            index[app_id] = plain[app_id] = ""
         else:
             index[app_id] = plain[app_id] = data.draw(_NAME) + "\n" + data.draw(_CODE)
     index["new"] = plain["new"] = "新的\n有限a\n91a"
@@ -55,6 +58,17 @@ def test_same_matches_as_the_plain_scan(entries, words, data):
     rows = _rows(list(entries) + ["new", "unindexed"])
     text = " ".join(words)
     assert apply_filters(rows, Filters(text=text), index) == apply_filters(rows, Filters(text=text), plain)
+
+
+def test_an_entry_emptied_after_the_build_is_searched_by_the_rows_name_and_lead():
+    index = SearchIndex([("a0", "甲联盟\n乙公司\n91a"), ("a1", "丙联盟\n丁公司\n91b")])
+    rows = _rows(["a0", "a1", "unindexed"])
+    assert apply_filters(rows, Filters(text="乙公司"), index) == rows[:1]
+    index["a0"] = ""
+    assert apply_filters(rows, Filters(text="乙公司"), index) == []
+    assert apply_filters(rows, Filters(text="牵头a0"), index) == rows[:1]  # its lead unit, from the row
+    assert apply_filters(rows, Filters(text="牵头"), index) == [rows[0], rows[2]]
+    assert apply_filters(rows, Filters(text="丁公司"), index) == rows[1:2]
 
 
 def test_rebuilt_after_many_edits():

@@ -1,9 +1,10 @@
 """Start the desktop app: `alliance-desk` (no arguments) and `alliance-desk gui`.
 
-Start-up is benchmarked (bench/bench_startup.py), so the order matters: Qt starts, the font is
-registered and the main window is painted first (no SQLAlchemy import on that path); right after
-the first paint a pool thread reads the newest list rows straight from an up-to-date SQLite file
-(alliance_desk/first_page.py: stdlib sqlite3, read-only) and they are shown; then the database is
+Start-up is benchmarked (bench/bench_startup.py), so the order matters: a plain thread starts
+reading the newest list rows straight from an up-to-date SQLite file (alliance_desk/first_page.py:
+stdlib sqlite3, read-only; the query runs without the interpreter lock) while Qt starts, the font is
+registered and the main window is painted (no SQLAlchemy import on that path); right after the first
+paint those rows are shown (or as soon as the read ends); then the database is
 opened the full way (SQLAlchemy and Alembic imports, schema check and migrations, lock, backups:
 on a pool thread for the screenshot and the benchmark, on the GUI thread for a clerk, who may have
 to answer a question), the whole list is read, then the search index in the background. Results
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 
 PROBE_ENV = "ALLIANCE_DESK_STARTUP_PROBE"
@@ -46,6 +48,36 @@ def _open_and_read_first(target: str | None, first=None):
         return db, (listing.load_first(db, listing.FIRST_PAGE), listing.stored_call_names(db))
     except Exception:  # noqa: BLE001 - the window loads the list again and reports the error
         return db, None
+
+
+class EarlyRead:
+    """The list's first page, read on a plain thread from the moment the app starts (before Qt is
+    imported: nothing of Qt is touched here). `result()` waits for it: call it on the GUI thread only
+    once `done()`, else on a pool thread."""
+
+    def __init__(self, target: str | None):
+        self._value = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._read, args=(target,), name="first-page", daemon=True)
+        self._thread.start()
+
+    def _read(self, target: str | None) -> None:
+        try:
+            from alliance_desk import first_page, listing
+
+            self._value = first_page.read(target, listing.FIRST_PAGE)
+        except BaseException as exc:  # noqa: BLE001 - handed to whoever asks for the result
+            self._error = exc
+
+    def done(self) -> bool:
+        return not self._thread.is_alive()
+
+    def result(self):
+        """(first rows, call names), or None when the file is not one to read raw."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 def _say(line: str) -> None:
@@ -153,6 +185,8 @@ def run(args) -> int:
     except ValueError:
         print(f"参数错误：--size 应为 宽x高，如 1366x768，实际「{args.size}」", file=sys.stderr)
         return 2
+    target = getattr(args, "db", None)
+    early = EarlyRead(target)
 
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
@@ -232,8 +266,6 @@ def run(args) -> int:
     if probe:
         window.firstRowsShown.connect(lambda n: _say(f"FIRST {elapsed():.4f}"))
 
-    target = getattr(args, "db", None)
-
     def open_fully(first) -> None:
         if not (screenshot or probe):
             # Interactive start: the writer's lock, the crash check and the day's backup may need
@@ -264,15 +296,20 @@ def run(args) -> int:
         open_fully(first)
 
     def hand_over() -> None:
-        # The newest rows straight from an up-to-date SQLite file first (stdlib sqlite3, read-only),
-        # then the full open. Both on a pool thread; results come back as queued signals, no polling.
-        from alliance_desk import first_page, listing
+        # The newest rows read while the window was built, then the full open. A read still running
+        # is waited for on a pool thread; results come back as queued signals, no polling.
+        if early.done():
+            try:
+                first = early.result()
+            except Exception:  # noqa: BLE001 - the full open reads the list and reports the error
+                first = None
+            show_first(first)
+            return
+        run_in_background(early.result, on_done=show_first, on_error=lambda _exc: open_fully(None), parent=window)
 
-        run_in_background(lambda: first_page.read(target, listing.FIRST_PAGE), on_done=show_first,
-                          on_error=lambda _exc: open_fully(None), parent=window)
-
-    # Paint first: opening the database is CPU-bound Python (imports), and a thread started earlier
-    # would share the interpreter lock with Qt's start-up and delay the first paint.
+    # Paint first, then the full open: opening the database is CPU-bound Python (imports), and started
+    # earlier it would share the interpreter lock with Qt's start-up and delay the first paint (the
+    # first-page read above is mostly SQLite's own work, done without the lock).
     window.firstPainted.connect(hand_over)
     window.show()
     signal_timer = None if (screenshot or probe) else quit_on_signals(app, window)  # noqa: F841

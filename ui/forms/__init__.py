@@ -65,6 +65,16 @@ class Forms(QObject):
         menu.insertActions(w.act_close_tab, [self.act_import, self.act_blank, self.act_filled])
         menu.insertSeparator(w.act_close_tab)
         menu.aboutToShow.connect(self._update)
+        self.drops: _Drops | None = None
+        # Forms dropped on the list are imported into the database shown, so the list accepts them
+        # once there is one. Not before: the first look at the list's viewport from Python costs a
+        # few milliseconds (PySide resolves its C++ class) that the first paint need not wait for.
+        w.databaseChanged.connect(lambda _label: self._accept_drops())
+
+    def _accept_drops(self) -> None:
+        if self.drops is not None:
+            return
+        w = self.window
         self.drops = _Drops(self)
         w.view.setAcceptDrops(True)
         w.view.viewport().setAcceptDrops(True)

@@ -3,8 +3,6 @@ events; the rest comes from the mixins of this package.
 """
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import QLineEdit, QMainWindow, QMenu, QMessageBox, QSizePolicy, QStyle, QToolBar, QWidget
@@ -261,6 +259,8 @@ class MainWindow(AppListMixin, ListPanelMixin, DatabaseMixin, EditorTabsMixin, T
     # ================================================================ about
 
     def about_text(self) -> str:
+        import html
+
         from alliance_desk.rules.packs import all_packs
 
         notices = "".join(
