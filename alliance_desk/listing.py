@@ -268,11 +268,13 @@ def _name_and_lead(r: Row) -> str:
     return (r.name + _SEP + r.lead_name).lower()
 
 
-def apply_filters(rows: list[Row], filters: Filters, index: MutableMapping[str, str] | None = None) -> list[Row]:
+def apply_filters(rows: list[Row], filters: Filters, index: MutableMapping[str, str] | None = None,
+                  unsearched: set[str] | None = None) -> list[Row]:
     """The rows that pass every filter, in their given order.
 
     Without an index entry for a row (index still loading), text is matched against its name and
-    lead unit only."""
+    lead unit only. `unsearched`: with a SearchIndex, its `unsearched` ids of `rows` (or of a larger
+    list they come from), kept by a caller that filters the same rows again and again."""
     out = rows
     f = filters
     if f.region or f.call or f.county or f.industry:
@@ -287,8 +289,10 @@ def apply_filters(rows: list[Row], filters: Filters, index: MutableMapping[str, 
     words = _words(f.text)
     if words:
         if isinstance(index, SearchIndex):
+            if unsearched is None:
+                unsearched = index.unsearched(r.id for r in out)
             for w in words:
-                out = index.matching(out, w, _name_and_lead)
+                out = index.matching(out, w, _name_and_lead, unsearched)
             return out if out is not rows else list(rows)
         idx = index or {}
         get = idx.get

@@ -210,14 +210,22 @@ class SearchIndex(MutableMapping):
                     hits.discard(app_id)
         return hits
 
-    def matching(self, rows: list, word: str, fallback) -> list:
-        """The rows whose entry holds `word`; a row without an entry is matched against
-        `fallback(row)` (its name and lead unit) instead."""
-        hits = self.ids_matching(word)
+    def unsearched(self, ids: Iterable[str]) -> set[str]:
+        """Those of `ids` without an entry to search (added after the build, or emptied): a text
+        search matches them by `matching`'s fallback instead."""
         over, pos = self._overlay, self._pos
-        if not over:  # the usual case, inline tests only: this runs once per row and keystroke
-            return [r for r in rows if r.id in hits or (r.id not in pos and word in fallback(r))]
+        if not over:
+            return {i for i in ids if i not in pos}
+        return {i for i in ids if not (over[i] if i in over else i in pos)}
 
-        def known(app_id: str) -> bool:  # an entry the row is searched by (not its fallback)
-            return bool(over[app_id]) if app_id in over else app_id in pos
-        return [r for r in rows if r.id in hits or (not known(r.id) and word in fallback(r))]
+    def matching(self, rows: list, word: str, fallback, unsearched: set[str] | None = None) -> list:
+        """The rows whose entry holds `word`; a row without an entry is matched against
+        `fallback(row)` (its name and lead unit) instead. `unsearched`: `self.unsearched` of the
+        rows' ids, from a caller that keeps it between keystrokes (looking each row up in this
+        index costs most of a search at 50,000 rows); without it, it is worked out here."""
+        hits = self.ids_matching(word)
+        if unsearched is None:
+            unsearched = self.unsearched(r.id for r in rows)
+        if not unsearched:  # the usual case: this runs once per row and keystroke
+            return [r for r in rows if r.id in hits]
+        return [r for r in rows if r.id in hits or (r.id in unsearched and word in fallback(r))]

@@ -8,6 +8,7 @@ from PySide6.QtCore import (QAbstractTableModel, QCollator, QCoreApplication, QL
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from alliance_desk.listing import Filters, Row, apply_filters
+from alliance_desk.search_index import SearchIndex
 
 _T = "ApplicationListModel"
 
@@ -64,6 +65,7 @@ class ApplicationListModel(QAbstractTableModel):
         self._shown: list[Row] = []
         self._pos: dict[str, int] = {}  # id -> row number in _shown
         self._index: dict[str, str] = {}
+        self._unsearched: set[str] | None = None  # rows the index cannot search (see _filtered)
         self._filters = Filters()
         self._call_names: dict[str, str] = {}
         self._sort_column = -1
@@ -80,6 +82,7 @@ class ApplicationListModel(QAbstractTableModel):
 
     def set_rows(self, rows: list[Row], index: dict[str, str] | None = None) -> None:
         self._all = list(rows)
+        self._unsearched = None
         if index is not None:
             self._index = index
         if self._sort_column >= 0:
@@ -89,6 +92,7 @@ class ApplicationListModel(QAbstractTableModel):
     def set_search_index(self, index: dict[str, str]) -> None:
         """The member-name/USCC index arrives after the rows; re-apply a text filter with it."""
         self._index = index
+        self._unsearched = None
         if self._filters.text.strip():
             self._refilter()
 
@@ -121,6 +125,7 @@ class ApplicationListModel(QAbstractTableModel):
 
     def apply_row(self, app_id: str, row: Row | None, index_entry: str | None = None) -> None:
         """Put a freshly loaded row in place (None removes it), keeping the list's order."""
+        self._unsearched = None
         if index_entry is not None:
             self._index[app_id] = index_entry
         elif row is None:
@@ -136,7 +141,7 @@ class ApplicationListModel(QAbstractTableModel):
         if self._sort_column >= 0 and row is not None:
             # an edit may change the sorted value (name, time, verdict): the row goes where it sorts
             self._sort_all()
-        new_shown = apply_filters(self._all, self._filters, self._index)
+        new_shown = self._filtered()
         old = self._pos.get(app_id)
         if row is not None and old is not None and len(new_shown) == len(self._shown):
             if new_shown[old].id == app_id:
@@ -275,7 +280,7 @@ class ApplicationListModel(QAbstractTableModel):
             return
         self._sort_column, self._sort_order = column, order
         self._sort_all()
-        self._move_shown(apply_filters(self._all, self._filters, self._index))
+        self._move_shown(self._filtered())
 
     def _move_shown(self, rows: list[Row]) -> None:
         """The same rows in a new order: a layout change, so the selection follows its rows."""
@@ -320,8 +325,18 @@ class ApplicationListModel(QAbstractTableModel):
             return k
         return key
 
+    def _filtered(self) -> list[Row]:
+        """apply_filters over all rows. Which rows the search index cannot search changes only with
+        the rows or the index, not with each keystroke: it is worked out once and kept."""
+        unsearched = None
+        if isinstance(self._index, SearchIndex) and self._filters.text.strip():
+            if self._unsearched is None:
+                self._unsearched = self._index.unsearched(r.id for r in self._all)
+            unsearched = self._unsearched
+        return apply_filters(self._all, self._filters, self._index, unsearched)
+
     def _refilter(self) -> None:
-        self._set_shown(apply_filters(self._all, self._filters, self._index))
+        self._set_shown(self._filtered())
 
     def _set_shown(self, rows: list[Row]) -> None:
         self.beginResetModel()

@@ -196,3 +196,23 @@ def test_refresh_application_after_save(data):
     assert model.refresh_application(extra["id"]) is None
     assert model.rowCount() == 6 and model.row_of(extra["id"]) == -1
     assert ApplicationListModel().refresh_application(extra["id"]) is None  # no database: no-op
+
+
+def test_a_text_search_follows_rows_the_index_cannot_search_as_they_come_and_go(data):
+    """The rows the search index has no entry for are worked out once, not at each keystroke: a row
+    added or given an entry afterwards must still be found by its own name, then by its members."""
+    db, model, docs, broken = data
+    model.set_filters(Filters(text="晋中市后来"))           # a search before the row exists
+    assert model.rowCount() == 0
+    base = model.find(docs[0]["id"])
+    late = dataclasses.replace(base, id="late-1", name="晋中市后来加入的产业技术创新战略联盟")
+    model.apply_row("late-1", late)                         # no index entry yet
+    assert _ids(model) == {"late-1"}                        # found by its name
+    model.set_filters(Filters(text="后来成员单位"))
+    assert model.rowCount() == 0
+    model.apply_row("late-1", late, "晋中市后来加入的产业技术创新战略联盟\n后来成员单位有限公司\n91140700x")
+    assert _ids(model) == {"late-1"}                        # now by a member, from its entry
+    model.apply_row("late-1", None)
+    assert model.rowCount() == 0
+    model.set_filters(Filters(text="华贡纺织"))             # the built index still searches the others
+    assert _ids(model) == {broken["id"]}
