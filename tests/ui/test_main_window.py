@@ -832,3 +832,27 @@ def test_first_rows_are_shown_before_the_whole_list(qtbot, db, docs, settings, m
     assert "先显示最新提交的 3 份" in seen[0][3]
     assert seen[-1][0] == "all" and seen[-1][1] == len(docs["all"]) and sorted(seen[-1][2]) == sorted(newest)
     assert w.counts_label.text().startswith(f"共 {len(docs['all'])} 份")
+
+
+def test_a_row_picked_among_the_first_rows_stays_picked_when_the_database_opens(qtbot, db, docs, settings):
+    """At start-up the newest rows are on screen before the database is fully open; a clerk who
+    picks one meanwhile still has it picked once the whole list is there."""
+    from alliance_desk import first_page, listing
+    from ui.main_window import MainWindow
+
+    if not str(db.url).startswith("sqlite"):
+        pytest.skip("the first page is read raw from SQLite files only")
+    db.dispose()  # as at start-up: nothing open, no log beside the file
+    first = first_page.read(db.label, listing.FIRST_PAGE)
+    assert first is not None
+    w = MainWindow(None, settings)
+    qtbot.addWidget(w)
+    w.show()
+    w._first_rows_loaded(*first)
+    picked = first[0][1].id
+    w._select_ids([picked])
+    assert w.selected_application_ids() == [picked]
+    w.set_database(db, preloaded=first)
+    assert w.selected_application_ids() == [picked]
+    qtbot.waitUntil(lambda: w.index_ready, timeout=10000)
+    assert w.selected_application_ids() == [picked]

@@ -51,6 +51,9 @@ class DatabaseMixin:
         Returns False (and keeps the current database) when an open editor could not be saved."""
         if not self.close_all_applications():
             return False
+        # the first rows may be on screen already (read while the window was painted): a row the
+        # clerk picked meanwhile stays picked
+        keep = self.selected_application_ids() if preloaded is not None else []
         if self.db is not None and self._owned_db and self.db is not db:
             self.db.dispose()
         self.db, self._owned_db = db, owned
@@ -68,6 +71,7 @@ class DatabaseMixin:
         self.databaseChanged.emit(self.db_label.text())
         if preloaded is not None:  # the first rows, read while the window was painted
             self._first_rows_loaded(*preloaded)
+            self._select_ids(keep)
         self.reload_list()
         return True
 
