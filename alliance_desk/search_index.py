@@ -77,7 +77,9 @@ class _Block:
         self.names: list[str] | str = []
         self.codes: list[str] | str = []
         self.latin: list[str] | str = []
-        self.name_off, self.code_off, self.latin_off, self.size = [0], [0], [0], 0
+        # offsets as machine integers (a list would hold one int object each: megabytes at 50,000)
+        self.name_off, self.code_off, self.latin_off = array("q", [0]), array("q", [0]), array("q", [0])
+        self.size = 0
 
     def add(self, names: str, codes: str) -> None:
         latin = SEP.join(_ASCII_RUNS.findall(names))
@@ -106,7 +108,7 @@ class _Block:
         return out
 
 
-def _hits(text: str, offsets: list[int], word: str) -> list[int]:
+def _hits(text: str, offsets: array, word: str) -> list[int]:
     """One `find` per matching application, each resuming after the end of the one it hit; once
     hits are many, the remaining applications are tested one by one (`find` within each)."""
     out: list[int] = []
