@@ -137,6 +137,11 @@ def test_app_opens_the_demo_database_in_a_real_x_window_and_quits_cleanly(xserve
     assert app.returncode == 0, err.decode(errors="replace")
     assert b"Could not load the Qt platform plugin" not in err
     assert not lock.exists()
+    # the day's start-up backup, taken in the background once the list was on screen, is complete
+    from db.sqlite_file import backups_dir
+
+    taken = list(backups_dir(db).glob("*-startup-*.sqlite"))
+    assert len(taken) == 1 and not list(backups_dir(db).glob("*.part")), sorted(backups_dir(db).iterdir())
 
 
 def test_screenshot_path_renders_on_xcb(xserver, tmp_path):

@@ -7,7 +7,7 @@ registered and the main window is painted (no SQLAlchemy import on that path); r
 paint those rows are shown (or as soon as the read ends); then the database is
 opened the full way (SQLAlchemy and Alembic imports, schema check and migrations, lock, backups:
 on a pool thread for the screenshot and the benchmark, on the GUI thread for a clerk, who may have
-to answer a question), the whole list is read, then the search index in the background. Results
+to answer a question; the day's start-up backup then runs in the background), the whole list is read, then the search index in the background. Results
 come back as queued signals (ui/workers.py), nothing is polled. Export libraries (openpyxl,
 ReportLab) are imported only when an export runs.
 
@@ -272,11 +272,12 @@ def run(args) -> int:
             # to ask the clerk (database in use, damaged), so they run here on the GUI thread.
             from ui.open_database import guard_open
 
-            db = guard_open(target, window)
+            db = guard_open(target, window, backup_now=False)
             if db is None:
                 app.quit()
                 return
             window.set_database(db, owned=True, preloaded=first)  # a read-only one says so itself
+            window.daily_backup_in_background()
             return
 
         def opened(res) -> None:

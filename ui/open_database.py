@@ -9,7 +9,8 @@ For a SQLite file it
 2. after a crash (a stale lock taken over, or a write-ahead log left behind) runs
    `PRAGMA quick_check`; when the file is damaged a dialog offers the newest good backup
    (用备份恢复), opening read-only to rescue what can be read, or 退出;
-3. opens it (migrations back the file up first) and takes the day's start-up backup.
+3. opens it (migrations back the file up first) and takes the day's start-up backup (or leaves it
+   to the window, which takes it in the background: `backup_now=False`).
 The Database keeps its lock as `database.lock` (released at exit).
 
 PostgreSQL URLs are opened directly (the server handles concurrency, crash safety and backups).
@@ -78,8 +79,11 @@ def _error(parent: QWidget | None, title: str, text: str) -> None:
 
 
 def guard_open(path=None, parent: QWidget | None = None, *, ask_in_use=ask_in_use, ask_damaged=ask_damaged,
-               error=_error):
-    """Open the database for the desktop app (see the module docstring); None = quit."""
+               error=_error, backup_now: bool = True):
+    """Open the database for the desktop app (see the module docstring); None = quit.
+
+    `backup_now=False` leaves the day's start-up backup to the caller (the window takes it in the
+    background: for a province's archive it copies more than a gigabyte)."""
     from db.session import open_database, resolve_url
 
     url = resolve_url(path)
@@ -126,6 +130,9 @@ def guard_open(path=None, parent: QWidget | None = None, *, ask_in_use=ask_in_us
         return None
     db.lock = lock
     db.read_only = False
+    db.startup_backup = None
+    if not backup_now:
+        return db
     try:
         db.startup_backup = backup.daily_backup(file)
     except (backup.BackupError, OSError) as exc:   # never keep the clerk from working: say it, carry on

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import uuid
@@ -710,6 +711,56 @@ def test_interactive_open_takes_the_lock_and_closing_releases_it(qtbot, tmp_path
     again = guard_open(path)
     assert again is not None and not again.read_only
     again.dispose()
+
+
+def test_opening_a_database_takes_the_days_backup_in_the_background(qtbot, tmp_path):
+    """Opening a database from the menu answers at once; the day's start-up backup (a copy of the
+    whole file: seconds for a province's archive) follows off the GUI thread, once a day."""
+    from PySide6.QtCore import QSettings
+    from db.session import open_database
+    from db.sqlite_file import backups_dir
+    from ui.main_window import MainWindow
+
+    path = tmp_path / "office.sqlite"
+    made = open_database(path)
+    store.import_documents(made, [("", eligible("gansu"))])
+    made.dispose()
+    win = MainWindow(None, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+    assert win.open_database_path(path)
+    assert win.db.startup_backup is None         # not taken while the clerk waits
+    assert win._tasks                            # but by a task of the window, in the background
+    qtbot.waitUntil(lambda: win.db.startup_backup is not None, timeout=20000)
+    taken = list(backups_dir(path).glob("office-startup-*.sqlite"))
+    assert [b.name for b in taken] == [win.db.startup_backup.path.name]
+    assert "自动备份" in win.statusBar().currentMessage()
+    with sqlite3.connect(taken[0]) as con:        # a whole database, the application in it
+        assert con.execute("SELECT count(*) FROM applications").fetchone() == (1,)
+    other = tmp_path / "other.sqlite"
+    assert win.open_database_path(other) and win.open_database_path(path)
+    assert win.daily_backup_in_background() is not None
+    qtbot.waitUntil(lambda: not win._tasks, timeout=20000)
+    assert win.db.startup_backup is None         # today's is there already: no second copy
+    assert len(list(backups_dir(path).glob("office-startup-*.sqlite"))) == 1
+    win.close()
+
+
+def test_a_failed_background_backup_is_told_and_the_clerk_works_on(qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+    from db.sqlite_file import backups_dir
+    from ui.main_window import MainWindow
+
+    path = tmp_path / "office.sqlite"
+    backups_dir(path).write_text("a file where the backups folder should be", encoding="utf-8")
+    win = MainWindow(None, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+    assert win.open_database_path(path)
+    qtbot.waitUntil(lambda: win.last_message is not None, timeout=20000)
+    assert win.last_message.windowTitle() == "自动备份失败"
+    assert win.db is not None and not win.read_only and win.db.startup_backup is None
+    store.import_documents(win.db, [("", eligible("gansu"))])  # the database works on
+    win.last_message.close()
+    win.close()
 
 
 # ------------------------------------------------------------------ a database in use by another seat

@@ -126,7 +126,7 @@ class DatabaseMixin:
             self._error(title, text)
 
         try:
-            db = safety.guard_open(path, self, ask_in_use=ask_in_use, error=error)
+            db = safety.guard_open(path, self, ask_in_use=ask_in_use, error=error, backup_now=False)
         except Exception as exc:  # noqa: BLE001 - any failure: tell the clerk, keep the current database
             self._error(self.tr("无法打开数据库"), self.tr("无法打开数据库 {path}：{err}").format(
                 path=path, err=exc), traceback.format_exc())
@@ -136,7 +136,29 @@ class DatabaseMixin:
         if not self.set_database(db, owned=True):
             db.dispose()
             return False
+        self.daily_backup_in_background()
         return True
+
+    def daily_backup_in_background(self):
+        """The day's start-up backup of the database shown (when it has none from today yet), taken
+        off the GUI thread: for a province's archive it copies more than a gigabyte, seconds in which
+        the window would not respond. SQLite's online backup copies a consistent state while the
+        clerk works on. Returns the task, or None when there is nothing to back up."""
+        from alliance_desk.store import backup
+
+        db, path = self.db, self._db_path()
+        if db is None or path is None or self.read_only:
+            return None
+
+        def done(info) -> None:
+            db.startup_backup = info
+            if info is not None and db is self.db:
+                self.statusBar().showMessage(self.tr("已完成今天的自动备份：{name}").format(name=info.path.name), 8000)
+
+        def failed(exc: BaseException) -> None:  # never keeps the clerk from working: say it, carry on
+            self._error(self.tr("自动备份失败"), str(exc))
+
+        return self.run_task(lambda: backup.daily_backup(path), on_done=done, on_error=failed)
 
     def _warn_broken_versions(self) -> None:
         """A stored pack version this app cannot load (hand-edited, or from a newer app) is named with
