@@ -80,6 +80,12 @@ class EarlyRead:
         return self._value
 
 
+def _import_database_layer() -> None:
+    """The modules opening a database needs (SQLAlchemy, Alembic, the store), without Qt."""
+    import db.session  # noqa: F401
+    from alliance_desk.store import backup, locking  # noqa: F401
+
+
 def _say(line: str) -> None:
     try:
         print(line, flush=True)
@@ -268,16 +274,21 @@ def run(args) -> int:
 
     def open_fully(first) -> None:
         if not (screenshot or probe):
-            # Interactive start: the writer's lock, the crash check and the day's backup may need
-            # to ask the clerk (database in use, damaged), so they run here on the GUI thread.
-            from ui.open_database import guard_open
+            # Interactive start: the writer's lock and the crash check may need to ask the clerk
+            # (database in use, damaged), so they run on the GUI thread; the database layer's
+            # modules (half a second of imports) are loaded on a pool thread first, so the window
+            # with its first rows keeps responding meanwhile, and the day's backup runs after.
+            def guarded(_result=None) -> None:
+                from ui.open_database import guard_open
 
-            db = guard_open(target, window, backup_now=False)
-            if db is None:
-                app.quit()
-                return
-            window.set_database(db, owned=True, preloaded=first)  # a read-only one says so itself
-            window.daily_backup_in_background()
+                db = guard_open(target, window, backup_now=False)
+                if db is None:
+                    app.quit()
+                    return
+                window.set_database(db, owned=True, preloaded=first)  # a read-only one says so itself
+                window.daily_backup_in_background()
+
+            run_in_background(_import_database_layer, on_done=guarded, on_error=guarded, parent=window)
             return
 
         def opened(res) -> None:
