@@ -10,14 +10,10 @@ Heavy modules are imported inside each command so that `validate`/`check` start 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 
 from alliance_desk import __version__
 from cli.common import EXIT_FAIL, ArgParser, add_db
-
-# Every command module, in the order `alliance-desk --help` lists their commands.
-MODULES = ("applications", "system", "lifecycle", "documents", "review", "safety", "calls", "clauses", "forms")
 
 # {top-level command: handler}, filled by build_parser from the modules' register()
 COMMANDS: dict = {}
@@ -35,9 +31,18 @@ def build_parser(window_only: bool = False) -> argparse.ArgumentParser:
 
         COMMANDS.update(system.register_gui(sub))
         return parser
-    for name in MODULES:
-        COMMANDS.update(importlib.import_module(f"cli.{name}").register(sub))
+    for module in command_modules():
+        COMMANDS.update(module.register(sub))
     return parser
+
+
+def command_modules() -> tuple:
+    """Every command module, in the order `alliance-desk --help` lists their commands. Imported here
+    (plain import statements, which the frozen build's analysis follows), not at the top: starting
+    the window needs none of them."""
+    from cli import applications, calls, clauses, documents, forms, lifecycle, review, safety, system
+
+    return applications, system, lifecycle, documents, review, safety, calls, clauses, forms
 
 
 def starts_the_window(argv: list[str]) -> bool:
