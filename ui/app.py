@@ -4,12 +4,13 @@ Start-up is benchmarked (bench/bench_startup.py), so the order matters: a plain 
 reading the newest list rows straight from an up-to-date SQLite file (alliance_desk/first_page.py:
 stdlib sqlite3, read-only; the query runs without the interpreter lock) while Qt starts, the font is
 registered and the main window is painted (no SQLAlchemy import on that path); right after the first
-paint those rows are shown (or as soon as the read ends); then the database is
-opened the full way (SQLAlchemy and Alembic imports, schema check and migrations, lock, backups:
-on a pool thread for the screenshot and the benchmark, on the GUI thread for a clerk, who may have
-to answer a question; the day's start-up backup then runs in the background), the whole list is read, then the search index in the background. Results
-come back as queued signals (ui/workers.py), nothing is polled. Export libraries (openpyxl,
-ReportLab) are imported only when an export runs.
+paint those rows are shown (or as soon as the read ends); then the database is opened the full way
+(SQLAlchemy and Alembic imports, schema check and migrations, lock, backups: on a pool thread for
+the screenshot and the benchmark; for a clerk, who may have to answer a question, the imports on a
+pool thread and the guarded open on the GUI thread, the day's start-up backup in the background
+after it), the whole list is read, then the search index in the background. Results come back as
+queued signals (ui/workers.py), nothing is polled. Export libraries (openpyxl, ReportLab) are
+imported only when an export runs.
 
 With `--screenshot FILE.png` the window is rendered at `--size` (default 1366x768) once the list
 is loaded (and the application of `--open` is open, on editor tab `--tab`), saved, and the process
