@@ -16,8 +16,8 @@ from factory import eligible
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _gui(db_path: str, **env) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "cli", "gui", "--db", db_path], cwd=ROOT,
+def _gui(db_path: str | None, **env) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "cli", "gui", *(["--db", db_path] if db_path else [])], cwd=ROOT,
                           capture_output=True, text=True, timeout=180,
                           env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "ALLIANCE_DESK_STARTUP_PROBE": "1",
                                **env})
@@ -35,6 +35,28 @@ def test_probe_sees_the_window_painted_then_the_list(make_db):
     assert marks[0] == "PAINTED" and marks[-1] == "LISTED" and "FIRST" in marks
     times = [float(line.split()[1]) for line in proc.stdout.splitlines() if line.split()]
     assert times == sorted(times)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("named", [True, False], ids=["--db", "default database"])
+def test_the_first_rows_are_read_raw_before_the_database_layer_loads(make_db, tmp_path, named):
+    """The newest rows come straight from the SQLite file (read while the window is built), for a
+    database named with --db and for the clerk's default one alike."""
+    db = make_db("start")
+    if not str(db.url).startswith("sqlite"):
+        pytest.skip("the first page is read raw from SQLite files only")
+    store.import_documents(db, [("", eligible(r)) for r in ("jinzhong", "gansu")])
+    db.dispose()
+    home = tmp_path / "data"
+    (home / "AllianceDesk").mkdir(parents=True)
+    default = home / "AllianceDesk" / "alliance-desk.sqlite"
+    Path(db.label).replace(default)
+    env = {"XDG_DATA_HOME": str(home)}  # where appdirs puts the user's data on Linux
+    proc = _gui(str(default) if named else None, ALLIANCE_DESK_DATABASE_URL="", **env)
+    assert proc.returncode == 0, proc.stderr
+    first = next(line for line in proc.stdout.splitlines() if line.startswith("FIRST"))
+    assert first.endswith("sqlalchemy=0"), proc.stdout
+    assert "LISTED" in proc.stdout
 
 
 @pytest.mark.slow

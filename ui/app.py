@@ -16,8 +16,8 @@ With `--screenshot FILE.png` the window is rendered at `--size` (default 1366x76
 is loaded (and the application of `--open` is open, on editor tab `--tab`), saved, and the process
 exits without entering the interactive loop. Works with QT_QPA_PLATFORM=offscreen.
 
-Set ALLIANCE_DESK_STARTUP_PROBE=1 to print `PAINTED <s>` at the first paint, `FIRST <s>` when the
-first page of a large list is on screen, and `LISTED <s>` when
+Set ALLIANCE_DESK_STARTUP_PROBE=1 to print `PAINTED <s>` at the first paint, `FIRST <s> sqlalchemy=0|1`
+when the first page of a large list is on screen (1: the database layer was loaded by then), and `LISTED <s>` when
 the list is loaded (seconds since `run` started) and quit: the start-up benchmark reads these.
 """
 from __future__ import annotations
@@ -271,7 +271,9 @@ def run(args) -> int:
 
     window.listLoaded.connect(on_listed)
     if probe:
-        window.firstRowsShown.connect(lambda n: _say(f"FIRST {elapsed():.4f}"))
+        # and whether the database layer was loaded by then (not when the rows were read raw)
+        window.firstRowsShown.connect(
+            lambda n: _say(f"FIRST {elapsed():.4f} sqlalchemy={int('sqlalchemy' in sys.modules)}"))
 
     def open_fully(first) -> None:
         if not (screenshot or probe):
