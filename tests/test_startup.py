@@ -55,7 +55,7 @@ def test_the_first_rows_are_read_raw_before_the_database_layer_loads(make_db, tm
     proc = _gui(str(default) if named else None, ALLIANCE_DESK_DATABASE_URL="", **env)
     assert proc.returncode == 0, proc.stderr
     first = next(line for line in proc.stdout.splitlines() if line.startswith("FIRST"))
-    assert first.endswith("sqlalchemy=0"), proc.stdout
+    assert first.endswith("from=file"), proc.stdout
     assert "LISTED" in proc.stdout
 
 
