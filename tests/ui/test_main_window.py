@@ -903,7 +903,10 @@ def test_a_row_picked_among_the_first_rows_stays_picked_when_the_database_opens(
     picked = first[0][1].id
     w._select_ids([picked])
     assert w.selected_application_ids() == [picked]
+    resets = []
+    w.model.modelReset.connect(lambda: resets.append(1))
     w.set_database(db, preloaded=first)
+    assert resets == []                      # the rows on screen stay as they are, not shown again
     assert w.selected_application_ids() == [picked]
     qtbot.waitUntil(lambda: w.index_ready, timeout=10000)
     assert w.selected_application_ids() == [picked]

@@ -51,14 +51,15 @@ class DatabaseMixin:
         Returns False (and keeps the current database) when an open editor could not be saved."""
         if not self.close_all_applications():
             return False
-        # the first rows may be on screen already (read while the window was painted): a row the
-        # clerk picked meanwhile stays picked
-        keep = self.selected_application_ids() if preloaded is not None else []
+        # the first rows may be on screen already (read from the file while the window was painted):
+        # then they stay as they are, with the row the clerk picked meanwhile and the scroll position
+        shown = preloaded is not None and [r.id for r in self.model.all_rows] == [r.id for r in preloaded[0]]
         if self.db is not None and self._owned_db and self.db is not db:
             self.db.dispose()
         self.db, self._owned_db = db, owned
         self.model.set_database(db)
-        self.model.set_rows([], {})
+        if not shown:
+            self.model.set_rows([], {})
         self.list_ready = self.index_ready = False
         path = self._db_path()
         if path:
@@ -69,9 +70,8 @@ class DatabaseMixin:
             self.statusBar().showMessage(self.tr("数据库正被他人使用，已只读打开：可以查看、导出，不能修改"))
         self._warn_broken_versions()
         self.databaseChanged.emit(self.db_label.text())
-        if preloaded is not None:  # the first rows, read while the window was painted
+        if preloaded is not None and not shown:  # the first rows, read while the window was painted
             self._first_rows_loaded(*preloaded)
-            self._select_ids(keep)
         self.reload_list()
         return True
 
