@@ -47,8 +47,8 @@ def resolve_url(db: str | os.PathLike | None = None) -> str:
 
 def sqlite_file_of(url: str) -> Path | None:
     """The file of a plain `sqlite:///…` URL; None for other databases, in-memory ones and URLs with
-    options (those take the full open)."""
+    options (`db.sqlite_file.sqlite_path` reads those with SQLAlchemy's URL parser)."""
     if not url.startswith(SQLITE_PREFIX) or "?" in url:
         return None
     rest = url[len(SQLITE_PREFIX):]
-    return Path(rest) if rest and rest != ":memory:" else None
+    return Path(rest) if rest and rest != ":memory:" and not rest.startswith("file:") else None

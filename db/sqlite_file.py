@@ -26,6 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.request import pathname2url
 
+from db.location import sqlite_file_of
 from db.revisions import known_revisions, newer_schema_message
 
 BACKUP_DIR = "backups"
@@ -80,6 +81,9 @@ class DatabaseDamaged(BackupError):
 
 def sqlite_path(url: str) -> Path | None:
     """The database file of a SQLite URL; None for other databases, memory and URI forms."""
+    plain = sqlite_file_of(url)  # the usual `sqlite:///path`, without SQLAlchemy
+    if plain is not None:
+        return plain
     if not url.startswith("sqlite"):
         return None
     from sqlalchemy.engine import make_url

@@ -4,6 +4,7 @@ SQLite path) is left to the full open."""
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 import sqlite3
 
 import pytest
@@ -89,3 +90,21 @@ def test_without_a_path_the_default_database_is_read(stored, monkeypatch, tmp_pa
     assert first_page.read(None, 200) is None  # no database yet: the full open creates it
     shutil.copy(path, home / "alliance-desk.sqlite")
     assert first_page.read(None, 200) == expected
+
+
+@pytest.mark.parametrize("url, plain", [
+    ("sqlite:///x.db", True), ("sqlite:////tmp/a.sqlite", True), ("sqlite:///:memory:", False), ("sqlite://", False),
+    ("sqlite:///x.db?mode=ro", False), ("sqlite:///file:x", False), ("sqlite:///file:x?mode=memory&uri=true", False),
+    ("sqlite+pysqlite:////tmp/b.db", False), ("postgresql+psycopg://u@h/db", False),
+])
+def test_the_start_up_reading_of_a_url_agrees_with_the_full_open(url, plain):
+    """db.location reads plain SQLite URLs without SQLAlchemy (anything else waits for the full
+    open); where it names a file, it is the file the full open (db.sqlite_file.sqlite_path) names."""
+    from db.location import sqlite_file_of
+    from db.sqlite_file import sqlite_path
+    from sqlalchemy.engine import make_url
+
+    found = sqlite_file_of(url)
+    assert (found is not None) is plain
+    if plain:
+        assert found == sqlite_path(url) == Path(make_url(url).database)
