@@ -220,14 +220,12 @@ class SearchIndex(MutableMapping):
             return {i for i in ids if i not in pos}
         return {i for i in ids if not (over[i] if i in over else i in pos)}
 
-    def matching(self, rows: list, word: str, fallback, unsearched: set[str] | None = None) -> list:
+    def matching(self, rows: list, word: str, fallback, unsearched: set[str]) -> list:
         """The rows whose entry holds `word`; a row without an entry is matched against
         `fallback(row)` (its name and lead unit) instead. `unsearched`: `self.unsearched` of the
-        rows' ids, from a caller that keeps it between keystrokes (looking each row up in this
-        index costs most of a search at 50,000 rows); without it, it is worked out here."""
+        rows' ids (or of more), worked out once for many searches: looking each row up in this
+        index at every keystroke cost most of a search at 50,000 rows."""
         hits = self.ids_matching(word)
-        if unsearched is None:
-            unsearched = self.unsearched(r.id for r in rows)
         if not unsearched:  # the usual case: this runs once per row and keystroke
             return [r for r in rows if r.id in hits]
         return [r for r in rows if r.id in hits or (r.id in unsearched and word in fallback(r))]
